@@ -1,0 +1,254 @@
+// The contracts between engine modules and the front ends (CLI, UI).
+// Engine code never imports from src/commands or src/ui.
+import type * as tf from '@tensorflow/tfjs';
+
+export type Arch = 'gpt' | 'lstm' | 'gru';
+export type TokenizerKind = 'char' | 'word';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export interface GptConfig {
+  arch: 'gpt';
+  vocabSize: number;
+  contextLength: number;
+  layers: number;
+  heads: number;
+  embedding: number;
+  dropout: number;
+}
+
+export interface RnnConfig {
+  arch: 'lstm' | 'gru';
+  vocabSize: number;
+  embedding: number;
+  hidden: number;
+  layers: number;
+  dropout: number;
+}
+
+export type ModelConfig = GptConfig | RnnConfig;
+
+/** Optimisation settings: AdamW with linear warmup then cosine decay, as in nanoGPT. */
+export interface TrainConfig {
+  batchSize: number;
+  seqLength: number;
+  learningRate: number;
+  minLearningRate: number;
+  warmupSteps: number;
+  decaySteps: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  gradClip: number;
+  evalInterval: number;
+  evalBatches: number;
+}
+
+// ---------------------------------------------------------------- tokenizers
+
+export interface TokenizerJSON {
+  kind: TokenizerKind;
+  vocab: string[];
+  options: Record<string, unknown>;
+}
+
+export interface Encoded {
+  ids: number[];
+  /** Pieces of text the vocabulary does not know (mapped to <unk>, or dropped where there is no <unk>). */
+  unknown: number;
+}
+
+export interface Tokenizer {
+  readonly kind: TokenizerKind;
+  readonly vocabSize: number;
+  /** Id of `<unk>`, or null when unknown pieces are dropped (char). */
+  readonly unkId: number | null;
+  encode(text: string): Encoded;
+  /** Prefix-stable: decode(a) is a prefix of decode(a.concat(b)), so streaming can emit deltas. */
+  decode(ids: readonly number[]): string;
+  toJSON(): TokenizerJSON;
+}
+
+// ---------------------------------------------------------------- models
+
+export interface NamedWeight {
+  /** Stable name, used as the key in saved weights, e.g. "block0/attn/qkv/kernel". */
+  name: string;
+  variable: tf.Variable;
+  /** AdamW decays matrices, not biases, gains or (as in nanoGPT) nothing 1-D. */
+  decay: boolean;
+  /** "embedding", "layer0", "layer1", ..., "head": `--freeze N` freezes embedding + layer0..N-1. */
+  group: string;
+}
+
+/** Incremental decoding state: the recurrent state, or a KV cache. */
+export interface DecodeState {
+  /** Tokens consumed so far. */
+  readonly length: number;
+  dispose(): void;
+}
+
+export interface LanguageModel {
+  readonly config: ModelConfig;
+  readonly weights: readonly NamedWeight[];
+  /** Longest context the model attends to (gpt); null for recurrent models. */
+  readonly contextLength: number | null;
+  /** Logits [B, T, vocab] for int32 ids [B, T]. Caller owns the result (use tf.tidy). */
+  apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D;
+  createState(): DecodeState;
+  /**
+   * Consume tokens (a prompt, or the last sampled token) and return the logits [vocab] for the
+   * next token. Handles context overflow itself (gpt slides its window). Caller owns the result.
+   */
+  feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D;
+  parameterCount(): number;
+  dispose(): void;
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+export interface HistoryPoint {
+  step: number;
+  trainLoss: number;
+  valLoss?: number;
+}
+
+export interface CorpusInfo {
+  /** A corpus name (gutenberg, shakespeare, austen-emma, ...) or a file path. */
+  name: string;
+  trainTokens: number;
+  valTokens: number;
+}
+
+export interface EvalFigures {
+  valLoss: number;
+  perplexity: number;
+  bitsPerChar: number;
+}
+
+export interface FinetuneReport {
+  data: string;
+  unknownFraction: number;
+  base: { onData: EvalFigures; onBaseCorpus: EvalFigures };
+  variant: { onData: EvalFigures; onBaseCorpus: EvalFigures };
+  stoppedEarly: boolean;
+}
+
+export interface Manifest {
+  format: 1;
+  name: string;
+  arch: Arch;
+  config: ModelConfig;
+  train: TrainConfig;
+  tokenizer: { kind: TokenizerKind; vocabSize: number };
+  corpus: CorpusInfo;
+  parent: string | null;
+  /** Fine-tuning only: frozen groups and the data used. */
+  finetune?: { data: string; freeze: number; report?: FinetuneReport };
+  step: number;
+  bestValLoss: number | null;
+  history: HistoryPoint[];
+  params: number;
+  backend: string;
+  wallSeconds: number;
+  seed: number;
+  /** The command line that produced this model, so it can be rerun. */
+  command?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ---------------------------------------------------------------- sampling
+
+export interface SampleOptions {
+  maxTokens: number;
+  /** 0 means greedy. */
+  temperature: number;
+  /** 0 means off. */
+  topK: number;
+  /** 1 means off. */
+  topP: number;
+  seed?: number;
+  stop?: string[];
+}
+
+export interface GenerationResult {
+  text: string;
+  tokens: number;
+  tokensPerSec: number;
+  msToFirstToken: number;
+  stoppedBy: 'max-tokens' | 'stop' | 'abort';
+  /** Prompt pieces the tokenizer did not know. */
+  unknownPromptPieces: number;
+}
+
+// ---------------------------------------------------------------- training
+
+export interface TrainRequest {
+  kind: 'train';
+  name: string;
+  modelsDir: string;
+  /** Corpus name or path to a UTF-8 text file. */
+  corpus: string;
+  arch: Arch;
+  tokenizer: TokenizerKind;
+  preset?: string;
+  /** Model and optimisation overrides on top of the preset (e.g. layers, batchSize, learningRate). */
+  overrides?: Partial<Omit<GptConfig, 'arch' | 'vocabSize'>> &
+    Partial<Omit<RnnConfig, 'arch' | 'vocabSize'>> &
+    Partial<TrainConfig> & { vocabLimit?: number; lowercase?: boolean };
+  steps?: number;
+  minutes?: number;
+  seed?: number;
+  resume?: boolean;
+  /** Stop when validation loss has not improved for this many evaluations (0: never). */
+  patience?: number;
+  backend?: BackendName;
+  command?: string;
+}
+
+export interface FinetuneRequest {
+  kind: 'finetune';
+  name: string;
+  modelsDir: string;
+  from: string;
+  /** A corpus name or file path; or `text` with the data itself. */
+  data?: string;
+  text?: string;
+  steps?: number;
+  minutes?: number;
+  learningRate?: number;
+  freeze?: number;
+  seed?: number;
+  patience?: number;
+  backend?: BackendName;
+  command?: string;
+}
+
+export type TrainingRequest = TrainRequest | FinetuneRequest;
+
+export type TrainEvent =
+  | { type: 'start'; name: string; backend: string; totalSteps: number | null; startStep: number; params: number; message: string }
+  | {
+      type: 'progress';
+      step: number;
+      totalSteps: number | null;
+      trainLoss: number;
+      tokensPerSec: number;
+      elapsedSeconds: number;
+      etaSeconds: number | null;
+      learningRate: number;
+    }
+  | { type: 'eval'; step: number; trainLoss: number; valLoss: number; best: boolean }
+  | { type: 'checkpoint'; step: number; path: string }
+  | { type: 'log'; message: string }
+  | { type: 'done'; result: TrainResult }
+  | { type: 'error'; message: string };
+
+export interface TrainResult {
+  name: string;
+  step: number;
+  bestValLoss: number | null;
+  stoppedBy: 'steps' | 'time' | 'stop' | 'early-stop';
+  wallSeconds: number;
+  report?: FinetuneReport;
+}
