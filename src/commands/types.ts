@@ -1,0 +1,90 @@
+// The command contract: one module per command, shared by the CLI (`inkling <cmd>`) and the chat (`/cmd`).
+import type { BackendName, GenerationResult, Manifest, SampleOptions, TrainEvent, TrainingRequest } from '../engine/types.js';
+
+export type Scope = 'cli' | 'chat';
+
+/** Thrown by a parser or a command for a user error: shown as one line, never a stack trace. */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/** Where a command writes. The CLI prints lines; the chat appends them to the transcript. */
+export interface Output {
+  /** A finished line (or block) of text. */
+  line(text: string): void;
+  /** Streamed text with no newline added (tokens as they come). */
+  write(text: string): void;
+  /** A one-line error: the CLI prints it to stderr and exits non-zero; the chat shows it in red. */
+  error(text: string): void;
+}
+
+export interface SamplingSettings {
+  temperature: number;
+  topK: number;
+  topP: number;
+  maxTokens: number;
+  /** null: a fresh random seed each reply. */
+  seed: number | null;
+}
+
+export interface ChatSettings extends SamplingSettings {
+  /** Prepend earlier turns as context (within the model's window). */
+  context: boolean;
+}
+
+export interface TrainingStatus {
+  request: TrainingRequest;
+  /** Latest events for the panel; the session keeps the loss history too. */
+  last: TrainEvent | null;
+  running: boolean;
+}
+
+/** The chat's state, as commands see it. Implemented in src/ui (session), UI-agnostic. */
+export interface ChatSession {
+  readonly settings: ChatSettings;
+  setSetting<K extends keyof ChatSettings>(key: K, value: ChatSettings[K]): void;
+  /** Name and manifest of the model replies come from, or null when none is loaded. */
+  readonly model: { name: string; manifest: Manifest } | null;
+  /** Load a model (a training run's name loads its latest checkpoint). Throws CommandError. */
+  use(name: string): Promise<void>;
+  readonly training: TrainingStatus | null;
+  /** Start a training or fine-tuning run in the background worker. Throws CommandError if one runs. */
+  startTraining(request: TrainingRequest): void;
+  /** Stop the running training after a save; false when nothing runs. */
+  stopTraining(): boolean;
+  /** Generate a reply with a given model without switching (used by /compare). */
+  generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult>;
+  clearTranscript(): void;
+  /** The transcript as Markdown (for /save). */
+  transcriptMarkdown(): string;
+  quit(): void;
+}
+
+export interface CommandContext {
+  modelsDir: string;
+  backend?: BackendName;
+  out: Output;
+  /** Present in the chat, absent in the CLI. */
+  chat?: ChatSession;
+  /** Aborted by Ctrl-C / Esc / SIGINT. */
+  signal?: AbortSignal;
+}
+
+export interface Command<Args = unknown> {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  /** One line, e.g. "train --corpus C --arch gpt|lstm|gru [--steps N]". */
+  usage: string;
+  /** Longer help: flags and examples. */
+  help: string;
+  scopes: Scope[];
+  /** Parse argv (already split, without the command name). Throws CommandError. */
+  parse(argv: string[]): Args;
+  run(args: Args, ctx: CommandContext): Promise<void>;
+  /** Completions for the word being typed (model names, setting names, flags). */
+  complete?(words: string[], ctx: CommandContext): Promise<string[]> | string[];
+}
