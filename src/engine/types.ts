@@ -1,6 +1,6 @@
 // The contracts between engine modules and the front ends (CLI, UI).
 // Engine code never imports from src/commands or src/ui.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 export type Arch = 'gpt' | 'lstm' | 'gru';
 export type TokenizerKind = 'char' | 'word';
