@@ -10,12 +10,15 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-/** Load `modelsDir/name` (weights, tokenizer, manifest). Throws Error with a one-line message. */
-export async function loadModel(modelsDir: string, name: string): Promise<LoadedModel> {
-  throw new Error(`not implemented: loadModel(${modelsDir}, ${name})`);
+/**
+ * Load a model folder (weights, tokenizer, manifest); find it by name with registry.findModel.
+ * Throws an Error with a one-line message.
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  throw new Error(`not implemented: loadModel(${dir})`);
 }
 
 /** Read only the manifest (fast, for listings). */
-export async function readManifest(modelsDir: string, name: string): Promise<Manifest> {
-  throw new Error(`not implemented: readManifest(${modelsDir}, ${name})`);
+export async function readManifest(dir: string): Promise<Manifest> {
+  throw new Error(`not implemented: readManifest(${dir})`);
 }
