@@ -1,0 +1,76 @@
+// Where Inkling's files live: the package itself (shipped data and models) and the user's folders.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import envPaths from 'env-paths';
+
+let cachedRoot: string | null = null;
+
+/**
+ * The folder holding Inkling's package.json: found by walking up from this module, so it works
+ * from `src/` under tsx, from a compiled `dist/`, and from an installed package.
+ */
+export function packageRoot(): string {
+  if (cachedRoot) return cachedRoot;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return (cachedRoot = dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find Inkling package.json above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+/** Shipped corpora. */
+export function dataDir(): string {
+  return path.join(packageRoot(), 'data');
+}
+
+/** Models shipped inside the package. */
+export function shippedModelsDir(): string {
+  return path.join(packageRoot(), 'models');
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A git checkout (or a source tree) rather than an installed package. */
+export function isCheckout(): boolean {
+  const root = packageRoot();
+  return existsSync(path.join(root, '.git')) || isDirectory(path.join(root, 'src'));
+}
+
+function userPaths() {
+  return envPaths('inkling', { suffix: '' });
+}
+
+/** `<checkout>/models` in a checkout; a per-user data folder when installed as a package. */
+export function defaultModelsDir(): string {
+  return isCheckout() ? shippedModelsDir() : path.join(userPaths().data, 'models');
+}
+
+function nonEmpty(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new Error(`${what} is empty: give a folder`);
+  if (value.includes('\0')) throw new Error(`${what} contains a NUL character`);
+  return path.resolve(value);
+}
+
+/** `--models-dir`, then `INKLING_MODELS_DIR`, then the default; always absolute. */
+export function resolveModelsDir(flag?: string): string {
+  return (
+    nonEmpty(flag, '--models-dir') ??
+    nonEmpty(process.env.INKLING_MODELS_DIR || undefined, 'INKLING_MODELS_DIR') ??
+    defaultModelsDir()
+  );
+}
+
+/** `INKLING_CONFIG_DIR`, else the per-user config folder (config and history live here). */
+export function configDir(): string {
+  return nonEmpty(process.env.INKLING_CONFIG_DIR || undefined, 'INKLING_CONFIG_DIR') ?? userPaths().config;
+}
