@@ -1,5 +1,16 @@
-// STUB: signatures fixed; implementation in progress.
-import type { LanguageModel, Manifest, Tokenizer } from './types.js';
+// One folder per model (nanoGPT's idea: everything needed to sample, resume or fine-tune):
+//   manifest.json   what the model is and how it was trained (written last)
+//   model.json      arch, config and the weights manifest; weights.bin: best-validation weights
+//   tokenizer.json
+//   optimizer.json + optimizer.bin   latest weights and AdamW slots, for --resume (optional)
+// Saves go to a hidden temp folder that is renamed into place, so a kill never leaves a half model.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { assignWeights, createModel } from './models/index.js';
+import { tokenizerFromJSON } from './tokenizers/index.js';
+import { decodeTensors, encodeTensors } from './weights.js';
+import type { LanguageModel, Manifest, Tokenizer, TokenizerJSON } from './types.js';
 
 export interface LoadedModel {
   name: string;
@@ -10,15 +21,216 @@ export interface LoadedModel {
   dispose(): void;
 }
 
+export interface OptimizerSnapshot {
+  step: number;
+  tensors: Record<string, tf.Tensor>;
+}
+
+export interface CheckpointContents {
+  manifest: Manifest;
+  tokenizer: Tokenizer;
+  /** The best-validation weights: what sampling, eval and fine-tuning use. */
+  bestWeights: Record<string, tf.Tensor>;
+  /** The latest weights and optimizer state, to resume exactly where training stopped. */
+  resume?: { weights: Record<string, tf.Tensor>; optimizer: OptimizerSnapshot };
+}
+
+export interface ResumeState {
+  manifest: Manifest;
+  tokenizer: Tokenizer;
+  weights: Record<string, tf.Tensor>;
+  optimizer: OptimizerSnapshot;
+}
+
+const WEIGHTS_PREFIX = 'weights/';
+
+export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<void> {
+  const parent = path.dirname(dir);
+  const name = path.basename(dir);
+  await fs.mkdir(parent, { recursive: true });
+  const tmp = path.join(parent, `.${name}.tmp-${process.pid}-${Date.now()}`);
+  await fs.mkdir(tmp);
+  try {
+    const best = await encodeTensors(contents.bestWeights);
+    const { manifest } = contents;
+    await writeFileSynced(
+      path.join(tmp, 'model.json'),
+      JSON.stringify({ format: 'inkling-model/1', arch: manifest.arch, config: manifest.config, weightsManifest: [{ paths: ['weights.bin'], weights: best.specs }] }),
+    );
+    await writeFileSynced(path.join(tmp, 'weights.bin'), new Uint8Array(best.data));
+    await writeFileSynced(path.join(tmp, 'tokenizer.json'), JSON.stringify(contents.tokenizer.toJSON()));
+    if (contents.resume) {
+      const tensors: Record<string, tf.Tensor> = { ...contents.resume.optimizer.tensors };
+      for (const [key, t] of Object.entries(contents.resume.weights)) tensors[WEIGHTS_PREFIX + key] = t;
+      const state = await encodeTensors(tensors);
+      await writeFileSynced(
+        path.join(tmp, 'optimizer.json'),
+        JSON.stringify({ format: 'inkling-optimizer/1', step: contents.resume.optimizer.step, weightsManifest: [{ paths: ['optimizer.bin'], weights: state.specs }] }),
+      );
+      await writeFileSynced(path.join(tmp, 'optimizer.bin'), new Uint8Array(state.data));
+    }
+    await writeFileSynced(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await swapIntoPlace(tmp, dir);
+  } catch (error) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Replace `dir` by `tmp`: move the old folder aside, move the new one in, then delete the old. */
+async function swapIntoPlace(tmp: string, dir: string): Promise<void> {
+  const old = path.join(path.dirname(dir), `.${path.basename(dir)}.old-${process.pid}-${Date.now()}`);
+  const hadOld = await exists(dir);
+  if (hadOld) await fs.rename(dir, old);
+  await fs.rename(tmp, dir);
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
 /**
- * Load a model folder (weights, tokenizer, manifest); find it by name with registry.findModel.
- * Throws an Error with a one-line message.
+ * A kill between the two renames of a save leaves `.NAME.old-*` and no `NAME`: put the old one back.
+ * Returns the names it restored.
  */
-export async function loadModel(dir: string): Promise<LoadedModel> {
-  throw new Error(`not implemented: loadModel(${dir})`);
+export async function recoverInterruptedSaves(modelsDir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(modelsDir);
+  } catch {
+    return [];
+  }
+  const restored: string[] = [];
+  for (const entry of entries) {
+    const match = /^\.(.+)\.old-\d+-\d+$/.exec(entry);
+    if (!match) continue;
+    const target = path.join(modelsDir, match[1]);
+    if (await exists(target)) continue;
+    await fs.rename(path.join(modelsDir, entry), target);
+    restored.push(match[1]);
+  }
+  return restored;
+}
+
+async function writeFileSynced(file: string, data: string | Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Read only the manifest (fast, for listings). */
 export async function readManifest(dir: string): Promise<Manifest> {
-  throw new Error(`not implemented: readManifest(${dir})`);
+  return readJson<Manifest>(dir, 'manifest.json');
+}
+
+async function readJson<T>(dir: string, file: string): Promise<T> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, file), 'utf8');
+  } catch {
+    throw new Error(`model '${path.basename(dir)}' is missing ${file}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`model '${path.basename(dir)}' has a corrupted ${file} (not valid JSON)`);
+  }
+}
+
+async function readTensors(dir: string, jsonFile: string): Promise<{ json: Record<string, unknown>; tensors: Record<string, tf.Tensor> }> {
+  const json = await readJson<{ weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(dir, jsonFile);
+  const group = json.weightsManifest?.[0];
+  if (!group || !Array.isArray(group.weights) || group.paths?.length !== 1) {
+    throw new Error(`model '${path.basename(dir)}' has a malformed ${jsonFile}`);
+  }
+  const binFile = path.basename(group.paths[0]);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(path.join(dir, binFile));
+  } catch {
+    throw new Error(`model '${path.basename(dir)}' is missing ${binFile}`);
+  }
+  const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    return { json: json as Record<string, unknown>, tensors: decodeTensors(group.weights, data) };
+  } catch (error) {
+    throw new Error(`model '${path.basename(dir)}': ${binFile}: ${(error as Error).message}`);
+  }
+}
+
+async function readTokenizer(dir: string, manifest: Manifest): Promise<Tokenizer> {
+  const tokenizer = tokenizerFromJSON(await readJson<TokenizerJSON>(dir, 'tokenizer.json'));
+  if (tokenizer.vocabSize !== manifest.config.vocabSize) {
+    throw new Error(
+      `model '${path.basename(dir)}': tokenizer has ${tokenizer.vocabSize} tokens but the model expects ${manifest.config.vocabSize}`,
+    );
+  }
+  return tokenizer;
+}
+
+function buildModel(dir: string, manifest: Manifest, weights: Record<string, tf.Tensor>): LanguageModel {
+  const model = createModel(manifest.config, manifest.seed ?? 0);
+  try {
+    assignWeights(model, weights);
+  } catch (error) {
+    model.dispose();
+    throw new Error(`model '${path.basename(dir)}': ${(error as Error).message}`);
+  }
+  return model;
+}
+
+/**
+ * Load a model folder (best weights, tokenizer, manifest); find it by name with registry.findModel.
+ * Throws an Error with a one-line message.
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const manifest = await readManifest(dir);
+  if (!manifest || typeof manifest !== 'object' || !manifest.config) {
+    throw new Error(`model '${path.basename(dir)}' has an invalid manifest.json`);
+  }
+  const tokenizer = await readTokenizer(dir, manifest);
+  const { tensors } = await readTensors(dir, 'model.json');
+  let model: LanguageModel;
+  try {
+    model = buildModel(dir, manifest, tensors);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return { name: path.basename(dir), dir, manifest, model, tokenizer, dispose: () => model.dispose() };
+}
+
+/** What --resume needs: the latest weights and the optimizer slots. Caller disposes the tensors. */
+export async function loadResumeState(dir: string): Promise<ResumeState> {
+  const manifest = await readManifest(dir);
+  const tokenizer = await readTokenizer(dir, manifest);
+  try {
+    await fs.access(path.join(dir, 'optimizer.json'));
+  } catch {
+    throw new Error(`model '${path.basename(dir)}' has no optimizer state to resume from (train a new model, or fine-tune it)`);
+  }
+  const { json, tensors } = await readTensors(dir, 'optimizer.json');
+  const weights: Record<string, tf.Tensor> = {};
+  const slots: Record<string, tf.Tensor> = {};
+  for (const [key, t] of Object.entries(tensors)) {
+    if (key.startsWith(WEIGHTS_PREFIX)) weights[key.slice(WEIGHTS_PREFIX.length)] = t;
+    else slots[key] = t;
+  }
+  return { manifest, tokenizer, weights, optimizer: { step: Number(json.step) || 0, tensors: slots } };
+}
+
+/** Current variable values as a name -> tensor map (copies, caller disposes). */
+export function snapshotWeights(model: LanguageModel): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const w of model.weights) out[w.name] = tf.keep(w.variable.clone());
+  return out;
 }
