@@ -1,0 +1,80 @@
+// Model construction, weight loading and the groups used by `--freeze N`.
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone has no gradients registered; training needs them (idempotent side effect).
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import type { LanguageModel, ModelConfig, NamedWeight } from '../types.js';
+import { GptModel, gptParameterCount } from './gpt.js';
+
+export function createModel(config: ModelConfig, seed: number): LanguageModel {
+  switch (config.arch) {
+    case 'gpt':
+      return new GptModel(config, seed);
+    default:
+      throw new Error(`unknown architecture: ${(config as { arch: string }).arch}`);
+  }
+}
+
+/** Parameter count of a config, without building the model. */
+export function countParameters(config: ModelConfig): number {
+  switch (config.arch) {
+    case 'gpt':
+      return gptParameterCount(config);
+    default:
+      throw new Error(`unknown architecture: ${(config as { arch: string }).arch}`);
+  }
+}
+
+/** Copies saved values into the model's variables; a one-line Error when names or shapes differ. */
+export function assignWeights(model: LanguageModel, tensors: Record<string, tf.Tensor>): void {
+  for (const w of model.weights) {
+    const t = tensors[w.name];
+    if (!t) throw new Error(`weights do not match the model: missing ${w.name}`);
+    const want = w.variable.shape;
+    if (t.shape.length !== want.length || t.shape.some((n, i) => n !== want[i])) {
+      throw new Error(`weights do not match the model: ${w.name} has shape [${t.shape}], expected [${want}]`);
+    }
+  }
+  const known = new Set(model.weights.map((w) => w.name));
+  const extra = Object.keys(tensors).find((name) => !known.has(name));
+  if (extra) throw new Error(`weights do not match the model: unexpected ${extra}`);
+  tf.tidy(() => {
+    for (const w of model.weights) w.variable.assign(tf.cast(tensors[w.name], 'float32'));
+  });
+}
+
+/** The model's weights as a name -> tensor map (the live variables: do not dispose them). */
+export function namedTensors(model: LanguageModel): Record<string, tf.Tensor> {
+  return Object.fromEntries(model.weights.map((w) => [w.name, w.variable]));
+}
+
+/** Groups frozen by `--freeze N`: "embedding" and "layer0".."layer{N-1}". */
+export function frozenGroups(freeze: number): Set<string> {
+  return new Set(['embedding', ...Array.from({ length: freeze }, (_, i) => `layer${i}`)]);
+}
+
+/**
+ * Names of the weights left trainable by `--freeze N`: undefined freezes nothing; N freezes the
+ * embeddings and the first N layers (so 0 freezes the embeddings only). Throws when N is bad.
+ */
+export function trainableNames(model: LanguageModel, freeze: number | undefined): Set<string> {
+  if (freeze === undefined) return new Set(model.weights.map((w) => w.name));
+  if (!Number.isInteger(freeze) || freeze < 0) throw new Error(`--freeze must be a whole number >= 0, got ${freeze}`);
+  if (freeze > model.config.layers) {
+    throw new Error(`--freeze ${freeze} is more than the model's ${model.config.layers} layers`);
+  }
+  const frozen = frozenGroups(freeze);
+  return new Set(model.weights.filter((w) => !frozen.has(w.group)).map((w) => w.name));
+}
+
+/** Gradients of `loss` keyed by weight name, for the trainable weights only. Caller disposes all. */
+export function gradients(
+  model: LanguageModel,
+  trainable: ReadonlySet<string> | null,
+  loss: () => tf.Scalar,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const used: NamedWeight[] = model.weights.filter((w) => !trainable || trainable.has(w.name));
+  const { value, grads } = tf.variableGrads(loss, used.map((w) => w.variable));
+  const named: Record<string, tf.Tensor> = {};
+  for (const w of used) named[w.name] = grads[w.variable.name];
+  return { value, grads: named };
+}

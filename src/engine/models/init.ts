@@ -1,0 +1,75 @@
+// Seeded weight initialisers and the small building blocks shared by the model families.
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedWeight } from '../types.js';
+
+/**
+ * A per-weight seed from the model seed and the weight's stable name (FNV-1a), so a weight's
+ * initial value does not depend on the order in which weights are built.
+ */
+export function seedFor(seed: number, name: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Builds NamedWeights; tf.randomNormal/randomUniform fill on the CPU in JS, so values match on every backend. */
+export class WeightBuilder {
+  readonly weights: NamedWeight[] = [];
+
+  constructor(private readonly seed: number) {}
+
+  private add(name: string, group: string, decay: boolean, init: tf.Tensor): tf.Variable {
+    // No variable name: tfjs variable names are global, and two models may be alive at once.
+    const variable = tf.variable(init, true);
+    init.dispose();
+    this.weights.push({ name, variable, decay, group });
+    return variable;
+  }
+
+  normal(name: string, group: string, shape: number[], std: number): tf.Variable {
+    return this.add(name, group, true, tf.randomNormal(shape, 0, std, 'float32', seedFor(this.seed, name)));
+  }
+
+  glorotUniform(name: string, group: string, shape: [number, number]): tf.Variable {
+    const limit = Math.sqrt(6 / (shape[0] + shape[1]));
+    return this.add(name, group, true, tf.randomUniform(shape, -limit, limit, 'float32', seedFor(this.seed, name)));
+  }
+
+  /** A 1-D weight (bias or gain): never weight-decayed, as in nanoGPT. */
+  constant(name: string, group: string, size: number, value: number): tf.Variable {
+    return this.add(name, group, false, tf.fill([size], value));
+  }
+
+  /** A 1-D weight with a different value per slice, e.g. the LSTM bias with its forget gate at 1. */
+  vector(name: string, group: string, values: Float32Array): tf.Variable {
+    return this.add(name, group, false, tf.tensor1d(values, 'float32'));
+  }
+}
+
+/** LayerNorm without bias (nanoGPT's bias=False) over the last axis. */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma);
+}
+
+/** GELU, tanh approximation; the cube as x*x*x because Pow is slow on wasm. */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const cube = tf.mul(tf.mul(x, x), x);
+  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+export function maybeDropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
+  return training && rate > 0 ? (tf.dropout(x, rate) as T) : x;
+}
+
+export function sumSizes(weights: readonly NamedWeight[]): number {
+  return weights.reduce((n, w) => n + w.variable.size, 0);
+}
+
+export function disposeWeights(weights: readonly NamedWeight[]): void {
+  for (const w of weights) w.variable.dispose();
+}
