@@ -40,8 +40,7 @@ function isDirectory(p: string): boolean {
 }
 
 /** A git checkout (or a source tree) rather than an installed package. */
-export function isCheckout(): boolean {
-  const root = packageRoot();
+export function isCheckout(root = packageRoot()): boolean {
   return existsSync(path.join(root, '.git')) || isDirectory(path.join(root, 'src'));
 }
 
@@ -50,8 +49,8 @@ function userPaths() {
 }
 
 /** `<checkout>/models` in a checkout; a per-user data folder when installed as a package. */
-export function defaultModelsDir(): string {
-  return isCheckout() ? shippedModelsDir() : path.join(userPaths().data, 'models');
+export function defaultModelsDir(root = packageRoot()): string {
+  return isCheckout(root) ? path.join(root, 'models') : path.join(userPaths().data, 'models');
 }
 
 function nonEmpty(value: string | undefined, what: string): string | undefined {
