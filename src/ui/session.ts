@@ -1,0 +1,323 @@
+// The chat's state and actions, with no React: transcript, settings, the loaded model, generation,
+// background training. Commands see it as a ChatSession; the Ink tree as a ChatController.
+import type { ChatSession, ChatSettings, CommandContext, Output, TrainingStatus } from '../commands/types.js';
+import { CommandError } from '../commands/types.js';
+import type { LoadedModel } from '../engine/checkpoint.js';
+import type { BackendName, GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
+import { buildContextPrompt } from './context.js';
+import { defaultFirstRunTraining, openFirstModel } from './startup.js';
+import { TranscriptOutput, silentOutput } from './transcript-output.js';
+import type { SessionDeps } from './engine-deps.js';
+import { InputHistory } from './history.js';
+import { SettingsStore } from './settings-store.js';
+import { TrainingTracker } from './training-tracker.js';
+import { transcriptToMarkdown } from './transcript-markdown.js';
+import type { ChatController, ChatView, LiveText, NewTurn, Turn } from './types.js';
+
+export interface SessionOptions {
+  modelsDir: string;
+  /** Settings and input history live here. */
+  configDir: string;
+  deps: SessionDeps;
+  /** The backend actually running, as shown in the status bar. */
+  backendLabel: string;
+  /** The backend asked for, passed on to commands and training. */
+  backend?: BackendName;
+  /** What to train when there is no model at all. */
+  firstRunTraining?: (modelsDir: string) => TrainingRequest;
+  /** Input history cap (tests use small ones). */
+  historyLimit?: number;
+}
+
+export class ChatSessionImpl implements ChatSession, ChatController {
+  readonly history: InputHistory;
+  private readonly store: SettingsStore;
+  private readonly deps: SessionDeps;
+  private loaded: LoadedModel | null = null;
+  private turns: Turn[] = [];
+  private nextId = 1;
+  private epoch = 0;
+  private replyLive: LiveText | null = null;
+  private commandLive: LiveText | null = null;
+  private generation: { abort: AbortController; done: Promise<void> } | null = null;
+  private readonly commandAborts = new Set<AbortController>();
+  private tracker: TrainingTracker | null = null;
+  private lastTokensPerSec: number | null = null;
+  private quitting = false;
+  private view: ChatView;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly options: SessionOptions) {
+    this.deps = options.deps;
+    this.store = new SettingsStore(options.configDir);
+    this.history = InputHistory.inFolder(options.configDir, options.historyLimit);
+    this.view = this.buildView();
+    for (const warning of this.store.warnings.splice(0)) this.push({ kind: 'info', text: warning });
+  }
+
+  /** Load the last used model, else the first listed one, else train a first model in the background. */
+  async start(): Promise<void> {
+    await openFirstModel({
+      lastModel: this.store.lastModel,
+      listModels: () => this.deps.listModels(),
+      use: (name) => this.use(name),
+      firstRun: (this.options.firstRunTraining ?? defaultFirstRunTraining)(this.options.modelsDir),
+      startTraining: (request) => this.startTraining(request),
+      note: (kind, text) => this.push({ kind, text }),
+    });
+  }
+
+
+  getView = (): ChatView => this.view;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  async submit(raw: string): Promise<void> {
+    const line = raw.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    if (line.trim() === '') return;
+    this.history.add(line);
+    if (line.trim().startsWith('/')) return this.runCommand(line.trim());
+    return this.prompt(line);
+  }
+
+  async complete(line: string): Promise<string[]> {
+    try {
+      return await this.deps.completeInput(line, this.context(silentOutput(), undefined));
+    } catch {
+      return [];
+    }
+  }
+
+  interrupt(): boolean {
+    const running = this.generation !== null || this.commandAborts.size > 0;
+    this.generation?.abort.abort();
+    for (const abort of this.commandAborts) abort.abort();
+    return running;
+  }
+
+
+  get settings(): ChatSettings {
+    return this.store.settings;
+  }
+
+  setSetting<K extends keyof ChatSettings>(key: K, value: ChatSettings[K]): void {
+    try {
+      this.store.set(key, value);
+    } catch (err) {
+      throw new CommandError(oneLine(err));
+    }
+    this.changed();
+  }
+
+  get model(): { name: string; manifest: Manifest } | null {
+    return this.loaded ? { name: this.loaded.name, manifest: this.loaded.manifest } : null;
+  }
+
+  async use(name: string): Promise<void> {
+    const wanted = name.trim();
+    if (wanted === '') throw new CommandError('Give a model name: /models lists them.');
+    let next: LoadedModel;
+    try {
+      next = await this.deps.loadModel(wanted);
+    } catch (err) {
+      throw new CommandError(oneLine(err));
+    }
+    // A reply still streaming uses the old model's tensors: stop it before they go.
+    if (this.generation) {
+      this.generation.abort.abort();
+      await this.generation.done;
+    }
+    const previous = this.loaded;
+    this.loaded = next;
+    this.store.lastModel = next.name;
+    if (previous && previous !== next) previous.dispose();
+    this.changed();
+  }
+
+  get training(): TrainingStatus | null {
+    return this.tracker?.status ?? null;
+  }
+
+  startTraining(request: TrainingRequest): void {
+    if (this.tracker?.isRunning) {
+      throw new CommandError(`${this.tracker.request.name} is still training: one run at a time (/stop ends it).`);
+    }
+    const tracker = new TrainingTracker(request, {
+      line: (kind, text) => this.push({ kind, text }),
+      changed: () => this.changed(),
+      checkpoint: (name, step) => this.onCheckpoint(name, step),
+    });
+    try {
+      tracker.attach(this.deps.startTraining(request, (event) => tracker.onEvent(event)));
+    } catch (err) {
+      throw new CommandError(oneLine(err));
+    }
+    this.tracker = tracker;
+    this.changed();
+  }
+
+  stopTraining(): boolean {
+    return this.tracker?.stop() ?? false;
+  }
+
+  async generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult> {
+    const own = this.loaded?.name === name ? this.loaded : null;
+    let loaded: LoadedModel;
+    try {
+      loaded = own ?? (await this.deps.loadModel(name));
+    } catch (err) {
+      throw new CommandError(oneLine(err));
+    }
+    const abort = new AbortController();
+    this.commandAborts.add(abort);
+    try {
+      return await this.deps.generate(loaded, prompt, options, onText, abort.signal);
+    } finally {
+      this.commandAborts.delete(abort);
+      if (!own) loaded.dispose();
+    }
+  }
+
+  clearTranscript(): void {
+    this.turns = [];
+    this.epoch++;
+    this.changed();
+  }
+
+  transcriptMarkdown(): string {
+    return transcriptToMarkdown(this.turns);
+  }
+
+  quit(): void {
+    this.quitting = true;
+    this.changed();
+  }
+
+  /** After the UI is gone: stop generation, let a running training save and stop, free the model. */
+  async shutdown(timeoutMs = 20_000): Promise<void> {
+    this.interrupt();
+    await this.generation?.done;
+    await this.tracker?.stopAndWait(timeoutMs);
+    this.loaded?.dispose();
+    this.loaded = null;
+  }
+
+
+  private async prompt(text: string): Promise<void> {
+    if (this.generation) {
+      this.push({ kind: 'error', text: 'Still writing the last reply: Esc stops it.' });
+      return;
+    }
+    const loaded = this.loaded;
+    if (!loaded) {
+      const training = this.tracker?.isRunning ? ` ${this.tracker.request.name} is training: chat starts when its first checkpoint lands.` : '';
+      this.push({ kind: 'error', text: `No model loaded: /models lists them, /use NAME loads one.${training}` });
+      return;
+    }
+    const input = this.settings.context
+      ? buildContextPrompt(this.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
+      : text;
+    this.push({ kind: 'user', text });
+    const abort = new AbortController();
+    let finished!: () => void;
+    this.generation = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
+    let streamed = '';
+    this.replyLive = { label: loaded.name, text: '' };
+    this.changed();
+    try {
+      const onText = (delta: string) => {
+        streamed += delta;
+        this.replyLive = { label: loaded.name, text: streamed };
+        this.changed();
+      };
+      const result = await this.deps.generate(loaded, input, this.sampleOptions(), onText, abort.signal);
+      this.lastTokensPerSec = result.tokensPerSec;
+      this.push({ kind: 'reply', model: loaded.name, text: result.text, tokensPerSec: result.tokensPerSec, stopped: result.stoppedBy === 'abort' });
+      if (result.unknownPromptPieces > 0) {
+        this.push({ kind: 'info', text: `${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were skipped.` });
+      }
+    } catch (err) {
+      if (abort.signal.aborted) this.push({ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true });
+      else this.push({ kind: 'error', text: `Generation failed: ${oneLine(err)}` });
+    } finally {
+      this.replyLive = null;
+      this.generation = null;
+      this.changed();
+      finished();
+    }
+  }
+
+  private async runCommand(line: string): Promise<void> {
+    this.push({ kind: 'command', text: line });
+    const out = new TranscriptOutput(line.split(/\s+/)[0]!, {
+      push: (turn) => this.push(turn),
+      live: (live) => {
+        this.commandLive = live;
+        this.changed();
+      },
+    });
+    const abort = new AbortController();
+    this.commandAborts.add(abort);
+    try {
+      await this.deps.runCommandLine(line, this.context(out, abort.signal));
+    } catch (err) {
+      out.flush();
+      this.push({ kind: 'error', text: oneLine(err) });
+    } finally {
+      out.flush();
+      this.commandAborts.delete(abort);
+      this.changed();
+    }
+  }
+
+  private onCheckpoint(name: string, step: number): void {
+    if (this.loaded) return;
+    this.use(name).then(
+      () => this.push({ kind: 'info', text: `Loaded ${name} at step ${step}: type a prompt to chat with it.` }),
+      (err) => this.push({ kind: 'error', text: `Could not load ${name}'s checkpoint: ${oneLine(err)}` }),
+    );
+  }
+
+  private context(out: Output, signal: AbortSignal | undefined): CommandContext {
+    return { modelsDir: this.options.modelsDir, backend: this.options.backend, out, chat: this, signal };
+  }
+
+  private sampleOptions(): SampleOptions {
+    const s = this.settings;
+    return { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed ?? undefined };
+  }
+
+  private push(turn: NewTurn): void {
+    this.turns = [...this.turns, { ...turn, id: this.nextId++ } as Turn];
+    this.changed();
+  }
+
+  private changed(): void {
+    this.view = this.buildView();
+    for (const listener of this.listeners) listener();
+  }
+
+  private buildView(): ChatView {
+    const m = this.loaded?.manifest;
+    return {
+      turns: this.turns,
+      epoch: this.epoch,
+      live: this.replyLive ?? this.commandLive,
+      generating: this.generation !== null,
+      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params } : null,
+      backend: this.options.backendLabel,
+      settings: this.settings,
+      lastTokensPerSec: this.lastTokensPerSec,
+      training: this.tracker?.view ?? null,
+      quitting: this.quitting,
+    };
+  }
+}
+
+export function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0]!.trim() || 'unknown error';
+}

@@ -1,0 +1,114 @@
+// Persisted chat settings (sampling, context mode, last model) with `conf`, in the config folder.
+// A corrupted or hand-broken config file is backed up and reset with a warning, never a crash.
+import { existsSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import Conf from 'conf';
+import type { ChatSettings } from '../commands/types.js';
+
+export const DEFAULT_SETTINGS: ChatSettings = {
+  temperature: 0.8,
+  topK: 40,
+  topP: 0.95,
+  maxTokens: 200,
+  seed: null,
+  context: false,
+};
+
+interface Stored {
+  settings: ChatSettings;
+  lastModel: string | null;
+}
+
+type Check = (v: unknown) => boolean;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const CHECKS: { [K in keyof ChatSettings]: Check } = {
+  temperature: (v) => isNumber(v) && v >= 0,
+  topK: (v) => isNumber(v) && Number.isInteger(v) && v >= 0,
+  topP: (v) => isNumber(v) && v > 0 && v <= 1,
+  maxTokens: (v) => isNumber(v) && Number.isInteger(v) && v > 0,
+  seed: (v) => v === null || (isNumber(v) && Number.isInteger(v)),
+  context: (v) => typeof v === 'boolean',
+};
+
+export class SettingsStore {
+  /** One line per problem found while loading (shown in the transcript). */
+  readonly warnings: string[] = [];
+  private readonly conf: Conf<Stored>;
+  private current: ChatSettings;
+
+  constructor(dir: string) {
+    this.conf = openConf(dir, this.warnings);
+    this.current = sanitize(this.conf.get('settings'), this.warnings);
+  }
+
+  get settings(): ChatSettings {
+    return this.current;
+  }
+
+  set<K extends keyof ChatSettings>(key: K, value: ChatSettings[K]): void {
+    if (!(key in CHECKS)) throw new Error(`unknown setting: ${String(key)}`);
+    if (!CHECKS[key](value)) throw new Error(`bad value for ${String(key)}: ${JSON.stringify(value)}`);
+    this.current = { ...this.current, [key]: value };
+    this.save(() => this.conf.set('settings', this.current));
+  }
+
+  get lastModel(): string | null {
+    const v = this.conf.get('lastModel');
+    return typeof v === 'string' && v !== '' ? v : null;
+  }
+
+  set lastModel(name: string | null) {
+    this.save(() => this.conf.set('lastModel', name));
+  }
+
+  private save(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      // A read-only config folder costs persistence, not the chat.
+      this.warnings.push(`Could not save settings: ${(err as Error).message}`);
+    }
+  }
+}
+
+function openConf(dir: string, warnings: string[]): Conf<Stored> {
+  const make = () =>
+    new Conf<Stored>({
+      cwd: dir,
+      configName: 'config',
+      projectName: 'inkling',
+      defaults: { settings: DEFAULT_SETTINGS, lastModel: null },
+      clearInvalidConfig: false,
+    });
+  try {
+    return make();
+  } catch (err) {
+    const file = path.join(dir, 'config.json');
+    if (!existsSync(file)) throw err;
+    const backup = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, backup);
+    warnings.push(`The config file was unreadable (${oneLine(err)}): saved it as ${path.basename(backup)} and reset the settings.`);
+    return make();
+  }
+}
+
+function sanitize(raw: unknown, warnings: string[]): ChatSettings {
+  const source = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const bad: string[] = [];
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof ChatSettings)[]) {
+    const value = source[key];
+    if (value === undefined) out[key] = DEFAULT_SETTINGS[key];
+    else if (CHECKS[key](value)) out[key] = value;
+    else {
+      out[key] = DEFAULT_SETTINGS[key];
+      bad.push(key);
+    }
+  }
+  if (bad.length > 0) warnings.push(`Reset bad saved settings to defaults: ${bad.join(', ')}.`);
+  return out as unknown as ChatSettings;
+}
+
+function oneLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!;
+}

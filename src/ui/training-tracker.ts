@@ -1,0 +1,145 @@
+// Follows one background training run: the latest figures for the panel, the loss history for the
+// chart, and the lines worth keeping in the transcript (start, completion, errors).
+import type { TrainingStatus } from '../commands/types.js';
+import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
+import type { TrainingHandle } from '../engine/worker/client.js';
+import type { LossPoint, TrainingView } from './types.js';
+
+/** Enough for a readable chart; older points are thinned, not dropped. */
+const MAX_POINTS = 1000;
+
+export interface TrackerSink {
+  line(kind: 'info' | 'error', text: string): void;
+  changed(): void;
+  /** A checkpoint landed (the first one makes a fresh model usable). */
+  checkpoint(name: string, step: number): void;
+}
+
+export class TrainingTracker {
+  private last: TrainEvent | null = null;
+  private running = true;
+  private losses: LossPoint[] = [];
+  private figures = {
+    step: 0,
+    totalSteps: null as number | null,
+    etaSeconds: null as number | null,
+    tokensPerSec: null as number | null,
+    trainLoss: null as number | null,
+    valLoss: null as number | null,
+  };
+  private cachedView: TrainingView | null = null;
+  private handle: TrainingHandle | null = null;
+
+  constructor(
+    readonly request: TrainingRequest,
+    private readonly sink: TrackerSink,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get status(): TrainingStatus {
+    return { request: this.request, last: this.last, running: this.running };
+  }
+
+  /** Immutable between changes, so React can compare it cheaply. */
+  get view(): TrainingView {
+    this.cachedView ??= { name: this.request.name, running: this.running, ...this.figures, losses: this.losses.slice() };
+    return this.cachedView;
+  }
+
+  /** Follow the run's handle: its promise ends the run too (a crash may send no `done`/`error` event). */
+  attach(handle: TrainingHandle): void {
+    this.handle = handle;
+    handle.done.then(
+      (result) => this.finish(result),
+      (err) => this.fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!),
+    );
+  }
+
+  /** Ask the run to stop after a checkpoint; false when it is not running. */
+  stop(): boolean {
+    if (!this.running || !this.handle) return false;
+    this.handle.stop();
+    return true;
+  }
+
+  /** Stop and wait (at most `timeoutMs`) for the final save. */
+  async stopAndWait(timeoutMs: number): Promise<void> {
+    if (!this.stop() || !this.handle) return;
+    const done = this.handle.done.then(() => undefined, () => undefined);
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  onEvent(event: TrainEvent): void {
+    if (!this.running) return;
+    this.last = event;
+    switch (event.type) {
+      case 'start':
+        this.figures.totalSteps = event.totalSteps;
+        this.figures.step = event.startStep;
+        this.sink.line('info', event.message || `Training ${event.name} on ${event.backend} (${event.params} parameters).`);
+        break;
+      case 'progress':
+        Object.assign(this.figures, {
+          step: event.step,
+          totalSteps: event.totalSteps,
+          etaSeconds: event.etaSeconds,
+          tokensPerSec: event.tokensPerSec,
+          trainLoss: event.trainLoss,
+        });
+        this.addPoint({ step: event.step, train: event.trainLoss });
+        break;
+      case 'eval':
+        this.figures.valLoss = event.valLoss;
+        this.addPoint({ step: event.step, train: event.trainLoss, val: event.valLoss });
+        break;
+      case 'checkpoint':
+        this.sink.checkpoint(this.request.name, event.step);
+        break;
+      case 'log':
+        this.sink.line('info', event.message);
+        break;
+      case 'done':
+        this.finish(event.result);
+        return;
+      case 'error':
+        this.fail(event.message);
+        return;
+    }
+    this.touch();
+  }
+
+  /** The run ended (from the `done` event or the handle's promise, whichever comes first). */
+  finish(result: TrainResult): void {
+    if (!this.running) return;
+    this.running = false;
+    const best = result.bestValLoss === null ? '' : `, best val loss ${result.bestValLoss.toFixed(3)}`;
+    this.sink.line('info', `Training ${result.name} finished at step ${result.step} (${result.stoppedBy}${best}). /use ${result.name} to chat with it.`);
+    this.touch();
+  }
+
+  fail(message: string): void {
+    if (!this.running) return;
+    this.running = false;
+    this.sink.line('error', `Training ${this.request.name} failed: ${message}`);
+    this.touch();
+  }
+
+  private addPoint(point: LossPoint): void {
+    const prev = this.losses[this.losses.length - 1];
+    // An eval at the step of the last progress event completes that point instead of adding one.
+    if (prev && prev.step === point.step) this.losses[this.losses.length - 1] = { ...prev, ...point };
+    else this.losses.push(point);
+    if (this.losses.length > MAX_POINTS) {
+      const lastIndex = this.losses.length - 1;
+      this.losses = this.losses.filter((p, i) => i % 2 === 0 || i === lastIndex || p.val !== undefined);
+    }
+  }
+
+  private touch(): void {
+    this.cachedView = null;
+    this.sink.changed();
+  }
+}

@@ -1,0 +1,84 @@
+// What the Ink tree sees of the chat: an immutable view plus a few actions. The session implements it;
+// component tests use a fake.
+import type { ChatSettings } from '../commands/types.js';
+import type { Arch } from '../engine/types.js';
+
+export type Turn =
+  | { id: number; kind: 'user'; text: string }
+  /** A slash command as typed. */
+  | { id: number; kind: 'command'; text: string }
+  | { id: number; kind: 'reply'; model: string; text: string; tokensPerSec: number; stopped: boolean }
+  /** Output of a slash command. */
+  | { id: number; kind: 'output'; text: string }
+  | { id: number; kind: 'error'; text: string }
+  /** Notices from the app itself (model loaded, training finished, warnings). */
+  | { id: number; kind: 'info'; text: string };
+
+/** A turn before it gets its id. */
+export type NewTurn = Turn extends infer T ? (T extends Turn ? Omit<T, 'id'> : never) : never;
+
+export interface ModelSummary {
+  name: string;
+  arch: Arch;
+  params: number;
+}
+
+export interface LossPoint {
+  step: number;
+  train: number;
+  val?: number;
+}
+
+export interface TrainingView {
+  name: string;
+  running: boolean;
+  step: number;
+  totalSteps: number | null;
+  etaSeconds: number | null;
+  tokensPerSec: number | null;
+  trainLoss: number | null;
+  valLoss: number | null;
+  losses: readonly LossPoint[];
+}
+
+/** Text streaming in right now: a model's reply, or a command writing piece by piece. */
+export interface LiveText {
+  label: string;
+  text: string;
+}
+
+export interface ChatView {
+  turns: readonly Turn[];
+  /** Bumped by /clear so the <Static> transcript starts afresh. */
+  epoch: number;
+  live: LiveText | null;
+  generating: boolean;
+  model: ModelSummary | null;
+  backend: string;
+  settings: ChatSettings;
+  lastTokensPerSec: number | null;
+  training: TrainingView | null;
+  quitting: boolean;
+}
+
+export interface HistoryNavigator {
+  /** The previous entry (older), or undefined at the oldest. `draft` is kept to come back to. */
+  up(draft: string): string | undefined;
+  /** The next entry (newer), the draft past the newest, or undefined when not walking. */
+  down(): string | undefined;
+  /** Forget the walk position (after a submit or an edit). */
+  reset(): void;
+}
+
+export interface ChatController {
+  getView(): ChatView;
+  subscribe(listener: () => void): () => void;
+  /** A typed line: a slash command or a prompt. Never throws: problems become transcript lines. */
+  submit(line: string): Promise<void>;
+  /** Completions for the last word of `line`. */
+  complete(line: string): Promise<string[]>;
+  /** Stop the generation or command in progress; false when nothing was running. */
+  interrupt(): boolean;
+  readonly history: HistoryNavigator;
+  quit(): void;
+}
