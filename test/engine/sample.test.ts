@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as path from 'node:path';
+import { makeTinyModel, tempDir } from '../helpers/models.js';
+import { loadModel, type LoadedModel } from '../../src/engine/checkpoint.js';
+import { generate, makeRandom, pickToken } from '../../src/engine/sample.js';
+import type { SampleOptions } from '../../src/engine/types.js';
+
+const greedy: SampleOptions = { maxTokens: 30, temperature: 0, topK: 0, topP: 1 };
+const models: Record<string, LoadedModel> = {};
+
+beforeAll(async () => {
+  const dir = tempDir();
+  await makeTinyModel(dir, 'g', { arch: 'gpt', steps: 30, evalInterval: 30 });
+  await makeTinyModel(dir, 'l', { arch: 'lstm', steps: 30, evalInterval: 30 });
+  models.gpt = await loadModel(path.join(dir, 'g'));
+  models.lstm = await loadModel(path.join(dir, 'l'));
+});
+
+const run = async (m: LoadedModel, options: SampleOptions, prompt = 'the cat') => {
+  let streamed = '';
+  const result = await generate(m, prompt, options, (d) => (streamed += d));
+  expect(streamed).toBe(result.text);
+  return result;
+};
+
+describe('generation', () => {
+  for (const arch of ['gpt', 'lstm']) {
+    it(`greedy is deterministic and top-k 1 equals greedy (${arch})`, async () => {
+      const a = await run(models[arch], greedy);
+      const b = await run(models[arch], greedy);
+      const k1 = await run(models[arch], { ...greedy, temperature: 1, topK: 1, seed: 5 });
+      expect(a.text.length).toBeGreaterThan(0);
+      expect(b.text).toBe(a.text);
+      expect(k1.text).toBe(a.text);
+      expect(a.tokens).toBe(30);
+    });
+
+    it(`the same seed gives the same text (${arch})`, async () => {
+      const options = { ...greedy, temperature: 1.5, seed: 7, maxTokens: 40 };
+      const a = await run(models[arch], options);
+      const b = await run(models[arch], options);
+      const c = await run(models[arch], { ...options, seed: 8 });
+      expect(b.text).toBe(a.text);
+      expect(c.text).not.toBe(a.text);
+    });
+  }
+
+  it('the KV cache matches recomputing the full context (gpt, past the window)', async () => {
+    const m = models.gpt;
+    const context = m.model.contextLength!;
+    const result = await run(m, { ...greedy, maxTokens: context + 10 });
+    expect(result.tokens).toBe(context + 10);
+  });
+
+  it('stops at a stop string and does not show it', async () => {
+    const full = await run(models.gpt, greedy);
+    const stop = full.text.slice(3, 5);
+    const stopped = await run(models.gpt, { ...greedy, stop: [stop] });
+    expect(stopped.stoppedBy).toBe('stop');
+    expect(stopped.text).toBe(full.text.slice(0, full.text.indexOf(stop)));
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    let pieces = 0;
+    const result = await generate(models.gpt, 'the', { ...greedy, maxTokens: 500 }, () => {
+      if (++pieces === 3) controller.abort();
+    }, controller.signal);
+    expect(result.stoppedBy).toBe('abort');
+    expect(result.tokens).toBeLessThan(10);
+  });
+
+  it('counts prompt characters it does not know instead of failing', async () => {
+    const result = await run(models.gpt, greedy, 'the ☃ cat Z');
+    expect(result.unknownPromptPieces).toBe(2);
+    const empty = await run(models.gpt, greedy, '');
+    expect(empty.tokens).toBe(30);
+  });
+
+  it('keeps the tensor count flat across generations', async () => {
+    await run(models.gpt, greedy);
+    await run(models.lstm, greedy);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) {
+      await run(models.gpt, { ...greedy, temperature: 0.8, seed: i });
+      await run(models.lstm, { ...greedy, temperature: 0.8, seed: i });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('pickToken', () => {
+  const logits = Float32Array.from([1, 3, 2, 0.5]);
+  it('greedy picks the largest logit', () => {
+    expect(pickToken(logits, greedy, makeRandom(1))).toBe(1);
+  });
+  it('top-k keeps only the k most likely', () => {
+    const random = makeRandom(3);
+    const seen = new Set(Array.from({ length: 200 }, () => pickToken(logits, { ...greedy, temperature: 1, topK: 2 }, random)));
+    expect([...seen].sort()).toEqual([1, 2]);
+  });
+  it('top-p keeps the smallest set over p', () => {
+    const random = makeRandom(3);
+    const seen = new Set(Array.from({ length: 200 }, () => pickToken(logits, { ...greedy, temperature: 1, topP: 0.5 }, random)));
+    expect([...seen]).toEqual([1]);
+  });
+});

@@ -1,0 +1,60 @@
+// Tiny real models for tests: trained in-process by the real training loop in a few seconds.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { runTraining } from '../../src/engine/run.js';
+import type { Arch, TokenizerKind, TrainEvent, TrainResult } from '../../src/engine/types.js';
+
+export const TINY_TEXT =
+  'the cat sat on the mat. the dog sat on the log. a cat and a dog sat on a mat by the log.\n'.repeat(40);
+
+export function tempDir(prefix = 'inkling-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** A small text file to train on; returns its path. */
+export function writeCorpus(dir: string, text = TINY_TEXT, file = 'corpus.txt'): string {
+  const target = path.join(dir, file);
+  writeFileSync(target, text);
+  return target;
+}
+
+export async function useCpuBackend(): Promise<void> {
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+export interface TinyModelOptions {
+  arch?: Arch;
+  tokenizer?: TokenizerKind;
+  steps?: number;
+  corpus?: string;
+  seed?: number;
+  evalInterval?: number;
+  onEvent?: (event: TrainEvent) => void;
+}
+
+/** Train a tiny model named `name` into `modelsDir` and return the run's result. */
+export async function makeTinyModel(modelsDir: string, name: string, options: TinyModelOptions = {}): Promise<TrainResult> {
+  await useCpuBackend();
+  const corpus = options.corpus ?? writeCorpus(tempDir());
+  return runTraining(
+    {
+      kind: 'train',
+      name,
+      modelsDir,
+      corpus,
+      arch: options.arch ?? 'gpt',
+      tokenizer: options.tokenizer ?? 'char',
+      preset: 'tiny',
+      steps: options.steps ?? 8,
+      seed: options.seed ?? 1,
+      overrides: { evalInterval: options.evalInterval ?? 4, evalBatches: 2 },
+    },
+    options.onEvent ?? (() => {}),
+    () => false,
+    'cpu',
+  );
+}
