@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,11 +99,14 @@ describe('cleanupStaleTemp', () => {
     const stalePartial = fakeModel(dir, 'b.partial');
     const staleDot = fakeModel(dir, '.c-save');
     fakeModel(dir, 'fresh.tmp-2');
+    const staleAside = fakeModel(dir, '.keep.old-1-2');
+    const lastGoodCopy = fakeModel(dir, '.lost.old-1-2');
     const model = fakeModel(dir, 'keep');
     writeFileSync(path.join(dir, '.gitkeep'), '');
-    [stale, stalePartial, staleDot, model, path.join(dir, '.gitkeep')].forEach(old);
+    [stale, stalePartial, staleDot, staleAside, lastGoodCopy, model, path.join(dir, '.gitkeep')].forEach(old);
     const removed = await cleanupStaleTemp(dir);
-    expect(removed.sort()).toEqual([staleDot, stale, stalePartial].sort());
+    expect(removed.sort()).toEqual([staleDot, staleAside, stale, stalePartial].sort());
+    expect(existsSync(lastGoodCopy)).toBe(true);
     expect((await listModels([dir])).map((e) => e.name)).toEqual(['keep']);
     expect(await cleanupStaleTemp(path.join(root, 'missing'))).toEqual([]);
   });
@@ -126,5 +129,24 @@ describe('lineageTree', () => {
   });
   it('shows every model of a parent cycle once', () => {
     expect(lineageTree([entry('a', 'b'), entry('b', 'a')]).map((l) => l.replace(/[└├│─ ]/g, '')).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('with a checkpoint saved by checkpoint.ts', () => {
+  it('accepts it, then reports it once the weights are truncated', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const { saveCheckpoint } = await import('./checkpoint.js');
+    const { buildTokenizer } = await import('./tokenizers/index.js');
+    const dir = freshDir();
+    const bestWeights = { 'embedding/kernel': tf.zeros([3, 2]), 'head/bias': tf.zeros([5], 'int32') };
+    await saveCheckpoint(path.join(dir, 'real'), { manifest: manifest('real'), tokenizer: buildTokenizer('char', ['abc']), bestWeights });
+    Object.values(bestWeights).forEach((t) => t.dispose());
+    const [entry] = await listModels([dir]);
+    expect(entry).toMatchObject({ name: 'real', ok: true });
+    truncateSync(path.join(dir, 'real', 'weights.bin'), 10);
+    const [broken] = await listModels([dir]);
+    expect(broken!.error).toBe('weights are truncated (10 of 44 bytes)');
   });
 });

@@ -161,13 +161,19 @@ export async function findModel(modelsDirs: string[], name: string): Promise<str
   throw new Error(`model '${name}' not found (inkling models lists them)`);
 }
 
-/** Remove in-progress save folders older than `maxAgeMs` (left by a killed save); returns their paths. */
+/**
+ * Remove in-progress save folders older than `maxAgeMs` (left by a killed save); returns their paths.
+ * A set-aside `.NAME.old-*` is kept while NAME is missing (checkpoint's recovery puts it back).
+ */
 export async function cleanupStaleTemp(modelsDir: string, maxAgeMs = 10 * 60 * 1000, now = Date.now()): Promise<string[]> {
   const entries = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
   const removed: string[] = [];
   for (const e of entries) {
     if (!e.isDirectory() || !isInProgressName(e.name) || e.name === '.git') continue;
     const dir = path.join(modelsDir, e.name);
+    // `.NAME.old-*` without NAME is the last good copy of an interrupted swap: recovery, not cleanup.
+    const aside = /^\.(.+)\.old-[\w-]*$/.exec(e.name);
+    if (aside && !(await stat(path.join(modelsDir, aside[1]!)).catch(() => null))) continue;
     const info = await stat(dir).catch(() => null);
     if (!info || now - info.mtimeMs < maxAgeMs) continue;
     await rm(dir, { recursive: true, force: true }).then(
