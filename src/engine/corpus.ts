@@ -16,9 +16,12 @@ export interface CorpusListing {
   bytes: number;
 }
 
-/** Larger files are refused rather than read into memory (the whole corpus is tokenized in memory). */
-export const MAX_CORPUS_BYTES = 200 * 1024 * 1024;
-const MAX_LABEL = 'the limit is 200 MB';
+/**
+ * Files of this size or more are refused before reading: the whole corpus is decoded and tokenized in
+ * memory, and a few MB already train for hours on a CPU.
+ */
+export const MAX_CORPUS_BYTES = 100_000_000;
+const MAX_LABEL = 'the limit is 100 MB';
 
 function gutenbergDir(): string {
   return path.join(dataDir(), 'gutenberg');
@@ -96,8 +99,8 @@ async function readLimited(file: string, shown: string): Promise<Buffer> {
   }
   if (info.isDirectory()) throw new Error(`corpus path is a directory, not a text file: ${shown}`);
   if (!info.isFile()) throw new Error(`corpus path is not a regular file: ${shown}`);
-  if (info.size > MAX_CORPUS_BYTES) {
-    throw new Error(`corpus file is too large: ${shown} is ${(info.size / 1e6).toFixed(0)} MB; ${MAX_LABEL}`);
+  if (info.size >= MAX_CORPUS_BYTES) {
+    throw new Error(`corpus file is too large: ${shown} is ${(info.size / 1e6).toFixed(1)} MB; ${MAX_LABEL}`);
   }
   if (info.size === 0) throw new Error(`corpus file is empty: ${shown}`);
   // Read through a handle so a file that grows meanwhile cannot exceed the limit.
@@ -182,7 +185,7 @@ export function corpusFromText(text: string, name = 'text'): Corpus {
   if (text.includes('\0')) throw new Error('text contains NUL characters: paste plain text');
   const normalized = normalizeNewlines(text);
   if (normalized.trim() === '') throw new Error('text is empty: give some text to train on');
-  if (normalized.length > MAX_CORPUS_BYTES) throw new Error(`text is too large; ${MAX_LABEL}`);
+  if (normalized.length >= MAX_CORPUS_BYTES) throw new Error(`text is too large; ${MAX_LABEL}`);
   return { name, documents: [{ name, text: normalized }] };
 }
 
