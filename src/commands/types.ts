@@ -19,6 +19,8 @@ export interface Output {
   write(text: string): void;
   /** A one-line error: the CLI prints it to stderr and exits non-zero; the chat shows it in red. */
   error(text: string): void;
+  /** A status or diagnostic line (backend in use, stats, warnings): the CLI prints it to stderr. Optional. */
+  info?(text: string): void;
 }
 
 export interface SamplingSettings {
@@ -87,4 +89,8 @@ export interface Command<Args = unknown> {
   run(args: Args, ctx: CommandContext): Promise<void>;
   /** Completions for the word being typed (model names, setting names, flags). */
   complete?(words: string[], ctx: CommandContext): Promise<string[]> | string[];
+  /** Chat only: split the raw text after `/name` into argv when plain quoting does not fit (e.g. `--text` takes the rest of the line). */
+  splitChat?(raw: string): string[];
+  /** The CLI initialises a tfjs backend in-process before running it. */
+  needsBackend?: boolean;
 }

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The installed command: runs the compiled CLI (npm run build writes dist/).
+import { runCli } from '../dist/cli.js';
+
+runCli();

@@ -1,0 +1,83 @@
+// The commands' door to the engine. Imports are lazy so `inkling --help` and the chat's Tab completion
+// do not load TensorFlow.js, and tests mock this one module.
+import path from 'node:path';
+import type { LoadedModel } from '../engine/checkpoint.js';
+import { validateModelName } from '../engine/names.js';
+import { suggest } from './args.js';
+import type { CommandContext } from './types.js';
+import { CommandError } from './types.js';
+
+/** Where models are looked up: the user's models folder, then the shipped ones (de-duplicated). */
+export async function searchDirs(modelsDir: string): Promise<string[]> {
+  const { shippedModelsDir } = await import('../engine/paths.js');
+  const dirs = [path.resolve(modelsDir), path.resolve(shippedModelsDir())];
+  return [...new Set(dirs)];
+}
+
+export async function listModelEntries(ctx: CommandContext) {
+  const { listModels } = await import('../engine/registry.js');
+  return listModels(await searchDirs(ctx.modelsDir));
+}
+
+/** Healthy model names, for completion and suggestions; never throws. */
+export async function modelNames(ctx: CommandContext): Promise<string[]> {
+  try {
+    const entries = await listModelEntries(ctx);
+    return entries.filter((e) => e.ok).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+export async function corpusNames(): Promise<string[]> {
+  try {
+    const { listCorpora } = await import('../engine/corpus.js');
+    return listCorpora().map((c) => c.name);
+  } catch {
+    return [];
+  }
+}
+
+export async function presetNames(): Promise<string[]> {
+  try {
+    const { listPresets } = await import('../engine/models/presets.js');
+    return listPresets().map((p) => p.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Find a model by name in the search dirs; a one-line CommandError (with a suggestion) when missing. */
+export async function findModelDir(ctx: CommandContext, name: string): Promise<string> {
+  const { findModel } = await import('../engine/registry.js');
+  try {
+    return await findModel(await searchDirs(ctx.modelsDir), name);
+  } catch (error) {
+    const near = suggest(name, await modelNames(ctx));
+    throw new CommandError(firstLine(error) + (near ? ` — did you mean ${near}?` : ''));
+  }
+}
+
+export async function loadModelByName(ctx: CommandContext, name: string): Promise<LoadedModel> {
+  const dir = await findModelDir(ctx, name);
+  const { loadModel } = await import('../engine/checkpoint.js');
+  try {
+    return await loadModel(dir);
+  } catch (error) {
+    throw new CommandError(`cannot load model ${name}: ${firstLine(error)}`);
+  }
+}
+
+/** A safe model name (no paths, no reserved names), or a one-line CommandError. */
+export function checkModelName(name: string): string {
+  try {
+    return validateModelName(name);
+  } catch (error) {
+    throw new CommandError(firstLine(error));
+  }
+}
+
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim() || 'unknown error';
+}

@@ -1,0 +1,34 @@
+// Small text formatters shared by the commands' output.
+
+/** 1234567 -> "1.23M", 80500 -> "80.5k". */
+export function formatParams(n: number): string {
+  if (!Number.isFinite(n)) return '?';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+/** 130 -> "2m10s", 3725 -> "1h02m", 9 -> "9s". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** 1380.4 -> "1,380". */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '?';
+}
+
+export function formatLoss(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(2);
+}
+
+/** Left-aligned columns with two spaces between them. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const render = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [render(header), ...rows.map(render)];
+}

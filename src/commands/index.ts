@@ -1,0 +1,42 @@
+// The registry of commands shared by the CLI and the chat.
+import { clearCommand } from './clear.js';
+import { contextCommand } from './context.js';
+import { helpCommand } from './help.js';
+import { modelsCommand } from './models.js';
+import { quitCommand } from './quit.js';
+import { setCommand, settingShortcuts } from './set.js';
+import { showCommand } from './show.js';
+import { stopCommand } from './stop.js';
+import type { Command, Scope } from './types.js';
+import { useCommand } from './use.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = Command<any>;
+
+let registry: AnyCommand[] | null = null;
+
+/** Built on first use: help.ts imports this module back, so nothing here may run at import time. */
+export function allCommands(): AnyCommand[] {
+  return (registry ??= [
+  helpCommand,
+  modelsCommand,
+  useCommand,
+  showCommand,
+  setCommand,
+  ...settingShortcuts,
+  contextCommand,
+  stopCommand,
+  clearCommand,
+  quitCommand,
+  ]);
+}
+
+/** A command by name or alias (case-insensitive, a leading `/` ignored). */
+export function findCommand(name: string): AnyCommand | undefined {
+  const key = name.replace(/^\//, '').toLowerCase();
+  return allCommands().find((c) => c.name === key || c.aliases?.includes(key));
+}
+
+export function commandsFor(scope: Scope): AnyCommand[] {
+  return allCommands().filter((c) => c.scopes.includes(scope));
+}

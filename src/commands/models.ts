@@ -1,0 +1,57 @@
+// models [--json]: every model with its shape, training and lineage; broken folders by name with the reason.
+import { defineCommand } from './define.js';
+import { listModelEntries } from './engine.js';
+import { formatCount, formatLoss, formatParams, table } from './format.js';
+import type { ModelEntry } from '../engine/registry.js';
+
+function toJson(e: ModelEntry) {
+  if (!e.ok) return { name: e.name, dir: e.dir, shipped: e.shipped, error: e.error };
+  const m = e.manifest;
+  return {
+    name: e.name,
+    dir: e.dir,
+    shipped: e.shipped,
+    arch: m.arch,
+    params: m.params,
+    tokenizer: m.tokenizer.kind,
+    vocabSize: m.tokenizer.vocabSize,
+    corpus: m.corpus.name,
+    steps: m.step,
+    bestValLoss: m.bestValLoss,
+    parent: m.parent,
+  };
+}
+
+export const modelsCommand = defineCommand({
+  name: 'models',
+  summary: 'list the models: arch, size, tokenizer, corpus, steps, best val loss, parent',
+  scopes: ['cli', 'chat'],
+  spec: {
+    options: { json: { type: 'boolean', description: 'print JSON instead of a table' } },
+    examples: ['inkling models', 'inkling models --json', '/models'],
+  },
+  build: ({ options }) => ({ json: options.json ?? false }),
+  async run({ json }, ctx) {
+    const { lineageTree } = await import('../engine/registry.js');
+    const entries = await listModelEntries(ctx);
+    if (json) {
+      ctx.out.line(JSON.stringify(entries.map(toJson), null, 2));
+      return;
+    }
+    const good = entries.filter((e) => e.ok);
+    const broken = entries.filter((e) => !e.ok);
+    const lines: string[] = [];
+    if (good.length === 0) {
+      lines.push(`no models yet in ${ctx.modelsDir} — train one: inkling train --corpus shakespeare --arch gpt --preset nano-cpu --minutes 3 --name s1`);
+    } else {
+      const rows = good.map((e) => {
+        const m = e.manifest;
+        return [e.name, m.arch, formatParams(m.params), m.tokenizer.kind, m.corpus.name, formatCount(m.step), formatLoss(m.bestValLoss), m.parent ?? '-'];
+      });
+      lines.push(...table(['name', 'arch', 'params', 'tokenizer', 'corpus', 'steps', 'best val', 'parent'], rows));
+      if (good.some((e) => e.manifest.parent)) lines.push('', 'lineage:', ...lineageTree(entries).map((l) => `  ${l}`));
+    }
+    for (const e of broken) lines.push(`broken: ${e.name} — ${e.error} (skipped)`);
+    ctx.out.line(lines.join('\n'));
+  },
+});

@@ -1,0 +1,40 @@
+// /show: the sampling settings, the current model and any running training.
+import { defineCommand, requireChat } from './define.js';
+import { formatCount, formatLoss, formatParams } from './format.js';
+import { describeSettings } from './sampling.js';
+import type { ChatSession } from './types.js';
+
+function modelLines(chat: ChatSession): string[] {
+  if (!chat.model) return ['model: none loaded — /models lists them, /use NAME loads one'];
+  const m = chat.model.manifest;
+  const c = m.config;
+  const shape = c.arch === 'gpt' ? `${c.layers} layers, ${c.heads} heads, embedding ${c.embedding}, context ${c.contextLength}` : `${c.layers} layers, hidden ${c.hidden}, embedding ${c.embedding}`;
+  return [
+    `model: ${chat.model.name} (${m.arch}, ${formatParams(m.params)} params; ${shape})`,
+    `  tokenizer ${m.tokenizer.kind} (${formatCount(m.tokenizer.vocabSize)} tokens)  corpus ${m.corpus.name}  step ${formatCount(m.step)}  best val ${formatLoss(m.bestValLoss)}` +
+      (m.parent ? `  parent ${m.parent}` : ''),
+  ];
+}
+
+function trainingLine(chat: ChatSession): string | null {
+  const t = chat.training;
+  if (!t) return null;
+  const last = t.last;
+  const step = last && 'step' in last ? ` at step ${formatCount(last.step)}` : '';
+  return `training: ${t.request.name} (${t.request.kind}) ${t.running ? 'running' : 'finished'}${step}`;
+}
+
+export const showCommand = defineCommand({
+  name: 'show',
+  summary: 'show the sampling settings and the current model',
+  scopes: ['chat'],
+  spec: { options: {} },
+  build: () => null,
+  async run(_args, ctx) {
+    const chat = requireChat(ctx, 'show');
+    const lines = [`settings: ${describeSettings(chat.settings)}`, ...modelLines(chat)];
+    const training = trainingLine(chat);
+    if (training) lines.push(training);
+    ctx.out.line(lines.join('\n'));
+  },
+});
