@@ -4,11 +4,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import type { LanguageModel, ModelConfig, NamedWeight } from '../types.js';
 import { GptModel, gptParameterCount } from './gpt.js';
+import { RnnModel, rnnParameterCount } from './rnn.js';
 
 export function createModel(config: ModelConfig, seed: number): LanguageModel {
   switch (config.arch) {
     case 'gpt':
       return new GptModel(config, seed);
+    case 'lstm':
+    case 'gru':
+      return new RnnModel(config, seed);
     default:
       throw new Error(`unknown architecture: ${(config as { arch: string }).arch}`);
   }
@@ -19,6 +23,9 @@ export function countParameters(config: ModelConfig): number {
   switch (config.arch) {
     case 'gpt':
       return gptParameterCount(config);
+    case 'lstm':
+    case 'gru':
+      return rnnParameterCount(config);
     default:
       throw new Error(`unknown architecture: ${(config as { arch: string }).arch}`);
   }

@@ -1,0 +1,163 @@
+// LSTM and GRU language models: embedding -> recurrent layers -> dense head over the vocabulary.
+// The input projection x@W of a layer is one matmul over all time steps; the loop over time only
+// does h@U. Gate order: LSTM i, f, g, o (as Keras); GRU z, r, n with the reset gate applied to
+// h@U + b (as PyTorch / cuDNN), so a step needs a single h@U.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
+import { WeightBuilder, disposeWeights, maybeDropout, sumSizes } from './init.js';
+
+interface Layer {
+  kernel: tf.Variable;
+  recurrent: tf.Variable;
+  bias: tf.Variable;
+  /** GRU only: the bias added to h@U, inside the reset gate. */
+  recurrentBias: tf.Variable | null;
+}
+
+/** Per layer: h, and for the LSTM also c; each [B, hidden]. */
+type LayerState = { h: tf.Tensor2D; c: tf.Tensor2D | null };
+
+const gatesOf = (arch: 'lstm' | 'gru') => (arch === 'lstm' ? 4 : 3);
+
+export function rnnParameterCount(c: Omit<RnnConfig, 'arch'> & { arch: 'lstm' | 'gru' }): number {
+  const G = gatesOf(c.arch);
+  let n = c.vocabSize * c.embedding + c.hidden * c.vocabSize + c.vocabSize;
+  for (let i = 0; i < c.layers; i++) {
+    const input = i === 0 ? c.embedding : c.hidden;
+    n += (input + c.hidden) * G * c.hidden + G * c.hidden * (c.arch === 'gru' ? 2 : 1);
+  }
+  return n;
+}
+
+export class RnnState implements DecodeState {
+  length = 0;
+  layers: LayerState[] | null = null;
+
+  dispose(): void {
+    for (const s of this.layers ?? []) tf.dispose([s.h, ...(s.c ? [s.c] : [])]);
+    this.layers = null;
+  }
+}
+
+export class RnnModel implements LanguageModel {
+  readonly weights: NamedWeight[];
+  readonly contextLength = null;
+  private readonly embedding: tf.Variable;
+  private readonly layers: Layer[] = [];
+  private readonly headKernel: tf.Variable;
+  private readonly headBias: tf.Variable;
+
+  constructor(readonly config: RnnConfig, seed: number) {
+    const { arch, vocabSize: V, embedding: e, hidden: h } = config;
+    const G = gatesOf(arch);
+    const b = new WeightBuilder(seed);
+    this.embedding = b.glorotUniform('embedding/token', 'embedding', [V, e]);
+    for (let i = 0; i < config.layers; i++) {
+      const g = `layer${i}`;
+      const input = i === 0 ? e : h;
+      // Forget-gate bias 1 (Jozefowicz et al. 2015; Keras unit_forget_bias) so memory survives early training.
+      const bias = new Float32Array(G * h);
+      if (arch === 'lstm') bias.fill(1, h, 2 * h);
+      this.layers.push({
+        kernel: b.glorotUniform(`${g}/kernel`, g, [input, G * h]),
+        recurrent: b.glorotUniform(`${g}/recurrent`, g, [h, G * h]),
+        bias: b.vector(`${g}/bias`, g, bias),
+        recurrentBias: arch === 'gru' ? b.constant(`${g}/recurrentBias`, g, G * h, 0) : null,
+      });
+    }
+    this.headKernel = b.glorotUniform('head/kernel', 'head', [h, V]);
+    this.headBias = b.constant('head/bias', 'head', V, 0);
+    this.weights = b.weights;
+  }
+
+  apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = tokens.shape;
+    return tf.tidy(() => {
+      // Time-major from here on, so each step's input is a contiguous [B, ...] block.
+      const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
+      const { out } = this.run(ids, T, B, null, training);
+      const batchMajor = tf.reshape(tf.transpose(tf.reshape(out, [T, B, -1]), [1, 0, 2]), [B * T, -1]);
+      return tf.reshape(this.head(batchMajor as tf.Tensor2D), [B, T, this.config.vocabSize]);
+    });
+  }
+
+  private head(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(x, this.headKernel), this.headBias);
+  }
+
+  /** Runs all layers over time-major ids [T*B]; returns the last layer's outputs [T*B, hidden] and final states. */
+  private run(
+    ids: tf.Tensor1D,
+    T: number,
+    B: number,
+    initial: LayerState[] | null,
+    training: boolean,
+  ): { out: tf.Tensor2D; states: LayerState[] } {
+    const { hidden, dropout, arch } = this.config;
+    let x = tf.gather(this.embedding, ids) as tf.Tensor2D;
+    const states: LayerState[] = [];
+    this.layers.forEach((layer, i) => {
+      if (i > 0) x = maybeDropout(x, dropout, training);
+      const xw = tf.add(tf.matMul(x, layer.kernel), layer.bias);
+      const steps = tf.unstack(tf.reshape(xw, [T, B, -1])) as tf.Tensor2D[];
+      let h = initial?.[i].h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);
+      let c = arch === 'lstm' ? (initial?.[i].c ?? (tf.zeros([B, hidden]) as tf.Tensor2D)) : null;
+      const outputs: tf.Tensor2D[] = [];
+      for (const xt of steps) {
+        if (c) {
+          [h, c] = this.lstmStep(xt, h, c, layer);
+        } else {
+          h = this.gruStep(xt, h, layer);
+        }
+        outputs.push(h);
+      }
+      states.push({ h, c });
+      x = tf.reshape(tf.stack(outputs), [T * B, hidden]);
+    });
+    return { out: x, states };
+  }
+
+  private lstmStep(xt: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, layer: Layer): [tf.Tensor2D, tf.Tensor2D] {
+    const z = tf.add(xt, tf.matMul(h, layer.recurrent));
+    const [i, f, g, o] = tf.split(z, 4, 1);
+    const cNext = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
+    return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)) as tf.Tensor2D, cNext];
+  }
+
+  private gruStep(xt: tf.Tensor2D, h: tf.Tensor2D, layer: Layer): tf.Tensor2D {
+    const [xz, xr, xn] = tf.split(xt, 3, 1);
+    const [hz, hr, hn] = tf.split(tf.add(tf.matMul(h, layer.recurrent), layer.recurrentBias!), 3, 1);
+    const z = tf.sigmoid(tf.add(xz, hz));
+    const r = tf.sigmoid(tf.add(xr, hr));
+    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+    // h' = (1 - z) * n + z * h = n + z * (h - n)
+    return tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
+  }
+
+  createState(): RnnState {
+    return new RnnState();
+  }
+
+  feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
+    if (!(state instanceof RnnState)) throw new Error('feed needs a state from this model');
+    if (tokens.length === 0) throw new Error('feed needs at least one token');
+    const n = tokens.length;
+    const result = tf.tidy(() => {
+      const { out, states } = this.run(tf.tensor1d([...tokens], 'int32'), n, 1, state.layers, false);
+      const last = tf.reshape(this.head(tf.slice(out, [n - 1, 0], [1, -1])), [-1]) as tf.Tensor1D;
+      return { last, hs: states.map((s) => s.h), cs: states.flatMap((s) => (s.c ? [s.c] : [])) };
+    });
+    state.dispose();
+    state.layers = result.hs.map((h, i) => ({ h: tf.keep(h), c: result.cs[i] ? tf.keep(result.cs[i]) : null }));
+    state.length += n;
+    return result.last;
+  }
+
+  parameterCount(): number {
+    return sumSizes(this.weights);
+  }
+
+  dispose(): void {
+    disposeWeights(this.weights);
+  }
+}
