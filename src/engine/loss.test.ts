@@ -11,7 +11,7 @@ beforeAll(async () => {
 /** The textbook definition: -mean(sum(oneHot * logSoftmax)), differentiated by tfjs itself. */
 function reference(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
   const hot = tf.oneHot(targets, logits.shape[1]);
-  return tf.neg(tf.mean(tf.sum(tf.mul(hot, tf.logSoftmax(logits)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(hot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
 }
 
 async function close(a: tf.Tensor, b: tf.Tensor, tol: number): Promise<void> {
