@@ -20,7 +20,8 @@ function workerUrl(): URL {
 export function startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle {
   const stopFlag = new SharedArrayBuffer(4);
   const input: WorkerInput = { request, stopFlag };
-  const worker = new Worker(workerUrl(), { workerData: input });
+  // execArgv: [] so test runners' loader flags (vitest) do not leak into the worker.
+  const worker = new Worker(workerUrl(), { workerData: input, execArgv: [] });
   let settled = false;
   const done = new Promise<TrainResult>((resolve, reject) => {
     const finish = (error: Error | null, result?: TrainResult) => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { tempDir, writeCorpus } from '../helpers/models.js';
+import { startTraining } from '../../src/engine/worker/client.js';
+import { readManifest } from '../../src/engine/checkpoint.js';
+import type { TrainEvent } from '../../src/engine/types.js';
+
+describe('training worker', () => {
+  it('trains in a worker thread, relays events and stops on request after saving', async () => {
+    const modelsDir = tempDir();
+    const events: TrainEvent[] = [];
+    const handle = startTraining(
+      { kind: 'train', name: 'w', modelsDir, corpus: writeCorpus(tempDir()), arch: 'gpt', tokenizer: 'char', preset: 'tiny', steps: 100000, backend: 'cpu' },
+      (event) => {
+        events.push(event);
+        if (event.type === 'progress' && event.step === 3) handle.stop();
+      },
+    );
+    const result = await handle.done;
+    expect(result.stoppedBy).toBe('stop');
+    expect(events[0].type).toBe('log');
+    expect(events.some((e) => e.type === 'start')).toBe(true);
+    expect(events.at(-1)!.type).toBe('done');
+    expect((await readManifest(path.join(modelsDir, 'w'))).step).toBe(result.step);
+  });
+
+  it('reports a bad request as one error line', async () => {
+    const handle = startTraining(
+      { kind: 'train', name: 'x', modelsDir: tempDir(), corpus: 'no-such-corpus', arch: 'gpt', tokenizer: 'char', backend: 'cpu' },
+      () => {},
+    );
+    await expect(handle.done).rejects.toThrow(/^unknown corpus 'no-such-corpus'[^\n]*$/);
+  });
+});
