@@ -68,6 +68,11 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   }
 
 
+  /** A line from the app itself (e.g. which backend runs). */
+  notice(text: string): void {
+    this.push({ kind: 'info', text });
+  }
+
   getView = (): ChatView => this.view;
 
   subscribe = (listener: () => void): (() => void) => {

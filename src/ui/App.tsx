@@ -1,0 +1,24 @@
+// The screen: finished turns above (static), then the live area: streaming reply, training, input, status.
+import { Box } from 'ink';
+import { InputBox } from './InputBox.js';
+import { LiveReply } from './LiveReply.js';
+import { StatusBar } from './StatusBar.js';
+import { TrainingPanel } from './TrainingPanel.js';
+import { Transcript } from './Transcript.js';
+import type { ChatController } from './types.js';
+import { useChatView } from './useChatView.js';
+
+export function App({ controller }: { controller: ChatController }) {
+  const view = useChatView(controller);
+  return (
+    <>
+      <Transcript turns={view.turns} epoch={view.epoch} />
+      <Box flexDirection="column">
+        <LiveReply live={view.live} />
+        {view.training?.running && <TrainingPanel training={view.training} />}
+        <InputBox controller={controller} />
+        <StatusBar view={view} />
+      </Box>
+    </>
+  );
+}

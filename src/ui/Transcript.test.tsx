@@ -1,0 +1,35 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { Transcript } from './Transcript.js';
+import type { Turn } from './types.js';
+
+const turns: Turn[] = [
+  { id: 1, kind: 'user', text: 'ROMEO:' },
+  { id: 2, kind: 'reply', model: 'shakes-gpt', text: ' What light', tokensPerSec: 33.25, stopped: false },
+  { id: 3, kind: 'command', text: '/set temperature 0.5' },
+  { id: 4, kind: 'output', text: 'temperature = 0.5' },
+  { id: 5, kind: 'error', text: 'unknown command /foo' },
+  { id: 6, kind: 'info', text: 'Loaded beta' },
+  { id: 7, kind: 'reply', model: 'beta', text: ' half', tokensPerSec: 5, stopped: true },
+];
+
+describe('Transcript', () => {
+  it('shows every kind of turn, and which model wrote each reply', () => {
+    const frame = render(<Transcript turns={turns} epoch={0} />).lastFrame()!;
+    expect(frame).toMatch(/you › ROMEO:/);
+    expect(frame).toMatch(/shakes-gpt · 33\.3 tok\/s/);
+    expect(frame).toContain(' What light');
+    expect(frame).toContain('› /set temperature 0.5');
+    expect(frame).toContain('temperature = 0.5');
+    expect(frame).toContain('✗ unknown command /foo');
+    expect(frame).toContain('• Loaded beta');
+    expect(frame).toMatch(/beta · 5\.0 tok\/s · stopped/);
+  });
+
+  it('writes new turns after the old ones', () => {
+    const app = render(<Transcript turns={turns.slice(0, 1)} epoch={0} />);
+    app.rerender(<Transcript turns={turns.slice(0, 2)} epoch={0} />);
+    const frame = app.lastFrame()!;
+    expect(frame.indexOf('ROMEO:')).toBeLessThan(frame.indexOf('What light'));
+  });
+});

@@ -1,0 +1,41 @@
+// One finished turn of the transcript.
+import { Box, Text } from 'ink';
+import type { Turn } from './types.js';
+
+export function TurnView({ turn }: { turn: Turn }) {
+  switch (turn.kind) {
+    case 'user':
+      return (
+        <Box marginTop={1}>
+          <Text color="cyan" bold>
+            {'you › '}
+          </Text>
+          <Text>{turn.text}</Text>
+        </Box>
+      );
+    case 'command':
+      return (
+        <Box marginTop={1}>
+          <Text color="gray">{`› ${turn.text}`}</Text>
+        </Box>
+      );
+    case 'reply':
+      return (
+        <Box flexDirection="column">
+          <Text>
+            <Text color="green" bold>
+              {turn.model}
+            </Text>
+            <Text dimColor>{` · ${turn.tokensPerSec.toFixed(1)} tok/s${turn.stopped ? ' · stopped' : ''}`}</Text>
+          </Text>
+          <Text>{turn.text === '' ? '(nothing)' : turn.text}</Text>
+        </Box>
+      );
+    case 'output':
+      return <Text>{turn.text}</Text>;
+    case 'error':
+      return <Text color="red">{`✗ ${turn.text}`}</Text>;
+    case 'info':
+      return <Text color="yellow">{`• ${turn.text}`}</Text>;
+  }
+}

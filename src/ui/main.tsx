@@ -1,0 +1,43 @@
+// Entry point of the chat: start the backend, render the app, and tidy up when it exits.
+import { render } from 'ink';
+import { describeBackend, initBackend } from '../engine/backend.js';
+import { configDir } from '../engine/paths.js';
+import type { BackendName } from '../engine/types.js';
+import { App } from './App.js';
+import { realEngine } from './real-engine.js';
+import { ChatSessionImpl, oneLine } from './session.js';
+
+const CLEAR_SCREEN = '\u001B[2J\u001B[3J\u001B[H';
+
+export async function runChat(options: { modelsDir: string; backend?: BackendName }): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new Error('The chat needs an interactive terminal. Without one, use the commands: `inkling --help` lists them (e.g. `inkling generate`, `inkling train`).');
+  }
+  const backend = await initBackend(options.backend ?? 'auto');
+  const session = new ChatSessionImpl({
+    modelsDir: options.modelsDir,
+    configDir: configDir(),
+    deps: realEngine(options.modelsDir),
+    backendLabel: backend.name,
+    backend: options.backend,
+  });
+  session.notice(describeBackend(backend));
+  const instance = render(<App controller={session} />, { exitOnCtrlC: false });
+  // /clear: wipe what <Static> already wrote (the transcript remounts empty on its new epoch).
+  let epoch = session.getView().epoch;
+  const unsubscribe = session.subscribe(() => {
+    const next = session.getView().epoch;
+    if (next === epoch) return;
+    epoch = next;
+    process.stdout.write(CLEAR_SCREEN);
+  });
+  session.start().catch((err) => session.notice(`Could not open a model: ${oneLine(err)}`));
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    unsubscribe();
+    const training = session.training;
+    if (training?.running) process.stdout.write(`Stopping training ${training.request.name} after a checkpoint…\n`);
+    await session.shutdown();
+  }
+}

@@ -1,0 +1,76 @@
+// A ChatController for component tests: a view you set by hand, actions recorded.
+import { DEFAULT_SETTINGS } from '../settings-store.js';
+import { InputHistory } from '../history.js';
+import type { ChatController, ChatView, NewTurn, Turn } from '../types.js';
+
+export class FakeController implements ChatController {
+  readonly history: InputHistory;
+  readonly submitted: string[] = [];
+  completions: Record<string, string[]> = {};
+  interrupts = 0;
+  /** What interrupt() answers: whether something was running. */
+  running = false;
+  quitCalls = 0;
+  private view: ChatView;
+  private listeners = new Set<() => void>();
+  private nextId = 1;
+
+  constructor(view: Partial<ChatView> = {}, history: string[] = []) {
+    this.history = new InputHistory(null);
+    for (const line of history) this.history.add(line);
+    this.view = {
+      turns: [],
+      epoch: 0,
+      live: null,
+      generating: false,
+      model: { name: 'alpha', arch: 'gpt', params: 12_345 },
+      backend: 'cpu',
+      settings: DEFAULT_SETTINGS,
+      lastTokensPerSec: null,
+      training: null,
+      quitting: false,
+      ...view,
+    };
+  }
+
+  getView = () => this.view;
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  set(patch: Partial<ChatView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  addTurn(turn: NewTurn): void {
+    this.set({ turns: [...this.view.turns, { ...turn, id: this.nextId++ } as Turn] });
+  }
+
+  async submit(line: string): Promise<void> {
+    this.submitted.push(line);
+    this.history.add(line);
+  }
+
+  async complete(line: string): Promise<string[]> {
+    return this.completions[line] ?? [];
+  }
+
+  interrupt(): boolean {
+    this.interrupts++;
+    return this.running;
+  }
+
+  quit(): void {
+    this.quitCalls++;
+    this.set({ quitting: true });
+  }
+}
+
+/** Let Ink read a write and render (keys written faster than this get lost). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+}
