@@ -2,6 +2,7 @@
 // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported, so
 // navigator.gpu is installed first and the backend is imported dynamically afterwards.
 import * as tf from '@tensorflow/tfjs-core';
+import { installWebgpuAddNFix } from './kernels/webgpu-addn.js';
 
 export interface WebgpuAdapter {
   vendor: string;
@@ -168,6 +169,7 @@ export async function tryWebgpu(force: boolean): Promise<WebgpuResult> {
       releaseWebgpu();
       return fail(`webgpu backend failed to initialise on ${name}`, info);
     }
+    installWebgpuAddNFix();
     lastResult = { ok: true, detail: `webgpu on ${name}${info.software ? ' (software)' : ''}`, adapter: info };
     return lastResult;
   } catch (err) {

@@ -99,6 +99,14 @@ describe.skipIf(!probe.ok)(title, () => {
     }, 1e-3, 1e-3);
   });
 
+  it('addN of more inputs than a shader can bind (AdamW sums one norm term per weight)', async () => {
+    await agree(() => [
+      tf.addN(Array.from({ length: 15 }, (_, i) => t([5, 3], 30 + i))),
+      tf.addN(Array.from({ length: 8 }, (_, i) => tf.scalar(i + 1))),
+      tf.addN([t([4], 50), t([4], 51)]),
+    ]);
+  });
+
   it('topk and argMax for sampling', async () => {
     await agree(() => {
       const logits = t([3, 40], 17);
