@@ -3,7 +3,7 @@
 // head tied to the token embedding, no biases. Raw tfjs-core ops on [B*T, d] matrices.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
-import { WeightBuilder, disposeWeights, gelu, layerNorm, maybeDropout, sumSizes } from './init.js';
+import { Dropout, WeightBuilder, disposeWeights, gelu, layerNorm, sumSizes } from './init.js';
 
 interface Block {
   ln1: tf.Variable;
@@ -55,11 +55,13 @@ export class GptModel implements LanguageModel {
   /** Additive causal mask [ctx, ctx]: 0 on and below the diagonal, -1e9 above. */
   private readonly mask: tf.Tensor2D;
   private readonly headSize: number;
+  private readonly dropout: Dropout;
 
   constructor(readonly config: GptConfig, seed: number) {
     const { vocabSize: V, contextLength: ctx, embedding: d, layers } = config;
     this.contextLength = ctx;
     this.headSize = d / config.heads;
+    this.dropout = new Dropout(config.dropout, seed);
     const b = new WeightBuilder(seed);
     const std = 0.02;
     const residualStd = 0.02 / Math.sqrt(2 * layers);
@@ -109,18 +111,18 @@ export class GptModel implements LanguageModel {
     training: boolean,
     past: LayerCache[] | null,
   ): { logits: tf.Tensor2D; cache: LayerCache[] } {
-    const { embedding: d, dropout } = this.config;
+    const d = this.config.embedding;
     const tok = tf.reshape(tf.gather(this.wte, ids), [B, T, d]);
     const pos = tf.slice(this.wpe, [start, 0], [T, d]);
     let x = tf.reshape(tf.add(tok, pos), [B * T, d]) as tf.Tensor2D;
-    x = maybeDropout(x, dropout, training);
+    x = this.dropout.apply(x, training);
     const cache: LayerCache[] = [];
     this.blocks.forEach((blk, i) => {
       const attn = this.attention(layerNorm(x, blk.ln1 as tf.Tensor1D), blk, B, T, mask, training, past?.[i]);
       cache.push(attn.cache);
       x = tf.add(x, attn.out);
       const h = gelu(tf.matMul(layerNorm(x, blk.ln2 as tf.Tensor1D), blk.fc));
-      x = tf.add(x, maybeDropout(tf.matMul(h as tf.Tensor2D, blk.mlpProj), dropout, training));
+      x = tf.add(x, this.dropout.apply(tf.matMul(h as tf.Tensor2D, blk.mlpProj), training));
     });
     const xf = layerNorm(x, this.lnF as tf.Tensor1D);
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
@@ -135,7 +137,7 @@ export class GptModel implements LanguageModel {
     training: boolean,
     past: LayerCache | undefined,
   ): { out: tf.Tensor2D; cache: LayerCache } {
-    const { embedding: d, heads: H, dropout } = this.config;
+    const { embedding: d, heads: H } = this.config;
     const hs = this.headSize;
     const [q2, k2, v2] = tf.split(tf.matMul(x, blk.qkv), 3, 1);
     // [B*T, d] -> [B*H, T, hs]
@@ -149,10 +151,10 @@ export class GptModel implements LanguageModel {
       v = tf.concat([past.v, v], 1);
     }
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)), mask);
-    const att = maybeDropout(tf.softmax(scores), dropout, training);
+    const att = this.dropout.apply(tf.softmax(scores), training);
     const y = tf.matMul(att, v); // [B*H, T, hs]
     const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hs]), [0, 2, 1, 3]), [B * T, d]);
-    const out = maybeDropout(tf.matMul(merged as tf.Tensor2D, blk.attnProj) as tf.Tensor2D, dropout, training);
+    const out = this.dropout.apply(tf.matMul(merged as tf.Tensor2D, blk.attnProj) as tf.Tensor2D, training);
     return { out, cache: { k, v } };
   }
 

@@ -62,8 +62,19 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
-export function maybeDropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
-  return training && rate > 0 ? (tf.dropout(x, rate) as T) : x;
+/** Dropout with masks drawn from the model seed, so a seeded training run is reproducible. */
+export class Dropout {
+  private calls = 0;
+
+  constructor(
+    private readonly rate: number,
+    private readonly seed: number,
+  ) {}
+
+  apply<T extends tf.Tensor>(x: T, training: boolean): T {
+    if (!training || this.rate <= 0) return x;
+    return tf.dropout(x, this.rate, undefined, seedFor(this.seed, `dropout${this.calls++}`)) as T;
+  }
 }
 
 export function sumSizes(weights: readonly NamedWeight[]): number {

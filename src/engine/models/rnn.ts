@@ -4,7 +4,7 @@
 // h@U + b (as PyTorch / cuDNN), so a step needs a single h@U.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
-import { WeightBuilder, disposeWeights, maybeDropout, sumSizes } from './init.js';
+import { Dropout, WeightBuilder, disposeWeights, sumSizes } from './init.js';
 
 interface Layer {
   kernel: tf.Variable;
@@ -46,11 +46,13 @@ export class RnnModel implements LanguageModel {
   private readonly layers: Layer[] = [];
   private readonly headKernel: tf.Variable;
   private readonly headBias: tf.Variable;
+  private readonly dropout: Dropout;
 
   constructor(readonly config: RnnConfig, seed: number) {
     const { arch, vocabSize: V, embedding: e, hidden: h } = config;
     const G = gatesOf(arch);
     const b = new WeightBuilder(seed);
+    this.dropout = new Dropout(config.dropout, seed);
     this.embedding = b.glorotUniform('embedding/token', 'embedding', [V, e]);
     for (let i = 0; i < config.layers; i++) {
       const g = `layer${i}`;
@@ -93,11 +95,11 @@ export class RnnModel implements LanguageModel {
     initial: LayerState[] | null,
     training: boolean,
   ): { out: tf.Tensor2D; states: LayerState[] } {
-    const { hidden, dropout, arch } = this.config;
+    const { hidden, arch } = this.config;
     let x = tf.gather(this.embedding, ids) as tf.Tensor2D;
     const states: LayerState[] = [];
     this.layers.forEach((layer, i) => {
-      if (i > 0) x = maybeDropout(x, dropout, training);
+      if (i > 0) x = this.dropout.apply(x, training);
       const xw = tf.add(tf.matMul(x, layer.kernel), layer.bias);
       const steps = tf.unstack(tf.reshape(xw, [T, B, -1])) as tf.Tensor2D[];
       let h = initial?.[i].h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);

@@ -12,8 +12,8 @@ export const TINY_IDS = [...TINY_TEXT].map((ch) => TINY_VOCAB.indexOf(ch));
 export const TEST_TRAIN: TrainConfig = {
   batchSize: 8,
   seqLength: 16,
-  learningRate: 1e-2,
-  minLearningRate: 1e-2,
+  learningRate: 2e-2,
+  minLearningRate: 2e-2,
   warmupSteps: 0,
   decaySteps: 0,
   weightDecay: 0.1,
