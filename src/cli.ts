@@ -8,7 +8,6 @@ import { quote, suggest } from './commands/args.js';
 import { runArgv, oneLine } from './commands/dispatch.js';
 import { firstLine } from './commands/engine.js';
 import { commandList } from './commands/help.js';
-import { findCommand } from './commands/index.js';
 import type { CommandContext, Output } from './commands/types.js';
 import { packageRoot, resolveModelsDir, shippedModelsDir } from './engine/paths.js';
 import type { BackendName } from './engine/types.js';
@@ -151,7 +150,13 @@ export async function main(args: readonly string[]): Promise<number> {
 
   const out = consoleOutput();
   const controller = new AbortController();
-  const ctx: CommandContext = { modelsDir, backend: globals.backend, out, signal: controller.signal };
+  let backendReady: Promise<void> | null = null;
+  const prepareEngine = () =>
+    (backendReady ??= (async () => {
+      const { initBackend, describeBackend } = await import('./engine/backend.js');
+      out.info!(describeBackend(await initBackend(globals.backend ?? 'auto')));
+    })());
+  const ctx: CommandContext = { modelsDir, backend: globals.backend, out, signal: controller.signal, prepareEngine };
   // First Ctrl-C asks the command to stop (training saves first); a second one exits at once.
   process.on('SIGINT', () => {
     if (controller.signal.aborted) process.exit(130);
@@ -159,16 +164,6 @@ export async function main(args: readonly string[]): Promise<number> {
     controller.abort();
   });
 
-  const command = findCommand(globals.command);
-  const wantsHelp = globals.argv.includes('--help') || globals.argv.includes('-h');
-  if (command?.needsBackend && command.scopes.includes('cli') && !wantsHelp) {
-    try {
-      const { initBackend, describeBackend } = await import('./engine/backend.js');
-      out.info!(describeBackend(await initBackend(globals.backend ?? 'auto')));
-    } catch (error) {
-      fail(error, 1);
-    }
-  }
   const outcome = await runArgv(globals.command, globals.argv, ctx, 'cli');
   if (outcome === 'usage') return 2;
   return outcome === 'failed' || out.failed ? 1 : 0;

@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import { CommandError } from './types.js';
 
+/** A user error in how a command was called (the CLI exits 2), found after parsing. */
+export class UsageError extends CommandError {}
+
 export interface OptionSpec {
   type: 'string' | 'boolean' | 'integer' | 'number';
   short?: string;

@@ -11,12 +11,11 @@ export interface CommandDef<S extends ArgSpec, A> {
   scopes: Scope[];
   spec: S;
   /** Turn parsed flags into the command's arguments; throws CommandError for bad combinations. */
-  build(parsed: Parsed<S>): A;
+  build(parsed: Parsed<S>, argv: readonly string[]): A;
   run(args: A, ctx: CommandContext): Promise<void>;
   /** Completions for values the declaration cannot describe (e.g. setting names). */
   completeValue?(words: string[], ctx: CommandContext): Promise<string[] | null> | string[] | null;
   splitChat?(raw: string): string[];
-  needsBackend?: boolean;
 }
 
 export type SpecCommand<A> = Command<A> & { spec: ArgSpec };
@@ -75,9 +74,8 @@ export function defineCommand<S extends ArgSpec, A>(def: CommandDef<S, A>): Spec
     help: helpText(def.name, def.summary, def.spec, scopeNote(def.name, def.scopes)),
     scopes: def.scopes,
     spec: def.spec,
-    needsBackend: def.needsBackend,
     splitChat: def.splitChat,
-    parse: (argv) => def.build(parseWith(def.name, def.spec, argv)),
+    parse: (argv) => def.build(parseWith(def.name, def.spec, argv), argv),
     run: (args, ctx) => def.run(args, ctx),
     async complete(words, ctx) {
       const custom = await def.completeValue?.(words, ctx);

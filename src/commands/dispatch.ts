@@ -1,13 +1,14 @@
 // Input -> command -> run, for the chat (`/cmd args`) and the CLI (argv). Every failure becomes one
 // error line through ctx.out.error: nothing thrown, no stack traces.
-import parseArgsStringToArgv from 'string-argv';
-import { suggest } from './args.js';
+import { suggest, UsageError } from './args.js';
 import { firstLine } from './engine.js';
 import { commandsFor, findCommand, type AnyCommand } from './index.js';
+import { splitArgv } from './split.js';
 import type { CommandContext, Scope } from './types.js';
 import { CommandError } from './types.js';
 
 export { commandsFor, findCommand } from './index.js';
+export { splitArgv } from './split.js';
 
 /** ok; usage: the input was wrong (CLI exit 2); failed: the command ran and failed (exit 1). */
 export type Outcome = 'ok' | 'usage' | 'failed';
@@ -20,11 +21,6 @@ export function oneLine(text: string): string {
   const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
   const chars = [...flat];
   return chars.length > MAX_ERROR ? chars.slice(0, MAX_ERROR).join('') + '…' : flat || 'error';
-}
-
-/** Split chat text into argv like a shell would; an unclosed quote runs to the end of the line. */
-export function splitArgv(raw: string): string[] {
-  return parseArgsStringToArgv(raw);
 }
 
 function wantsHelp(argv: readonly string[]): boolean {
@@ -85,7 +81,7 @@ export async function runArgv(name: string, argv: readonly string[], ctx: Comman
   } catch (error) {
     if (ctx.signal?.aborted && !(error instanceof CommandError)) return 'ok';
     report(error, ctx);
-    return 'failed';
+    return error instanceof UsageError ? 'usage' : 'failed';
   }
 }
 

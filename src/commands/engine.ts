@@ -1,11 +1,12 @@
 // The commands' door to the engine. Imports are lazy so `inkling --help` and the chat's Tab completion
 // do not load TensorFlow.js, and tests mock this one module.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedModel } from '../engine/checkpoint.js';
 import { validateModelName } from '../engine/names.js';
-import { suggest } from './args.js';
 import type { CommandContext } from './types.js';
 import { CommandError } from './types.js';
+import { quote, suggest, UsageError } from './args.js';
 
 /** Where models are looked up: the user's models folder, then the shipped ones (de-duplicated). */
 export async function searchDirs(modelsDir: string): Promise<string[]> {
@@ -60,6 +61,7 @@ export async function findModelDir(ctx: CommandContext, name: string): Promise<s
 
 export async function loadModelByName(ctx: CommandContext, name: string): Promise<LoadedModel> {
   const dir = await findModelDir(ctx, name);
+  await ctx.prepareEngine?.();
   const { loadModel } = await import('../engine/checkpoint.js');
   try {
     return await loadModel(dir);
@@ -80,4 +82,24 @@ export function checkModelName(name: string): string {
 export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!.trim() || 'unknown error';
+}
+
+/**
+ * Catch an unknown corpus or a missing file before a worker starts (the worker checks the content:
+ * empty, binary, too large). Returns the corpus as given.
+ */
+export async function checkCorpus(nameOrPath: string, flag = '--corpus'): Promise<string> {
+  const name = nameOrPath.trim();
+  if (name === '') throw new UsageError(`${flag} is empty: give a corpus name (inkling corpora lists them) or a text file`);
+  const names = await corpusNames();
+  if (names.includes(name.toLowerCase())) return name;
+  const expanded = name.startsWith('~/') ? path.join(process.env.HOME ?? '~', name.slice(2)) : name;
+  const info = await stat(path.resolve(expanded)).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`${flag} ${quote(name)} is a directory: give a text file`);
+  if (info) return name;
+  if (/[\\/]/.test(name) || /\.\w{1,5}$/.test(name)) throw new UsageError(`${flag}: file not found: ${quote(name, 80)}`);
+  const near = suggest(name.toLowerCase(), names);
+  throw new UsageError(
+    `unknown corpus ${quote(name)}` + (near ? ` (did you mean ${near}?)` : '') + ' — corpora lists the names; a path to a text file works too',
+  );
 }

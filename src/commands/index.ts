@@ -1,12 +1,21 @@
 // The registry of commands shared by the CLI and the chat.
+import { benchCommand } from './bench.js';
 import { clearCommand } from './clear.js';
+import { compareCommand } from './compare.js';
 import { contextCommand } from './context.js';
+import { corporaCommand } from './corpora.js';
+import { evalCommand } from './eval.js';
+import { finetuneCommand } from './finetune.js';
+import { generateCommand } from './generate.js';
 import { helpCommand } from './help.js';
 import { modelsCommand } from './models.js';
+import { presetsCommand } from './presets.js';
 import { quitCommand } from './quit.js';
+import { saveCommand } from './save.js';
 import { setCommand, settingShortcuts } from './set.js';
 import { showCommand } from './show.js';
 import { stopCommand } from './stop.js';
+import { trainCommand } from './train.js';
 import type { Command, Scope } from './types.js';
 import { useCommand } from './use.js';
 
@@ -18,16 +27,25 @@ let registry: AnyCommand[] | null = null;
 /** Built on first use: help.ts imports this module back, so nothing here may run at import time. */
 export function allCommands(): AnyCommand[] {
   return (registry ??= [
-  helpCommand,
-  modelsCommand,
-  useCommand,
-  showCommand,
-  setCommand,
-  ...settingShortcuts,
-  contextCommand,
-  stopCommand,
-  clearCommand,
-  quitCommand,
+    helpCommand,
+    trainCommand,
+    finetuneCommand,
+    generateCommand,
+    evalCommand,
+    modelsCommand,
+    corporaCommand,
+    presetsCommand,
+    benchCommand,
+    useCommand,
+    compareCommand,
+    showCommand,
+    setCommand,
+    ...settingShortcuts,
+    contextCommand,
+    stopCommand,
+    saveCommand,
+    clearCommand,
+    quitCommand,
   ]);
 }
 

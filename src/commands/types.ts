@@ -73,6 +73,8 @@ export interface CommandContext {
   chat?: ChatSession;
   /** Aborted by Ctrl-C / Esc / SIGINT. */
   signal?: AbortSignal;
+  /** Called by a command before it loads a model in-process: the CLI picks (and names) the backend there, once. */
+  prepareEngine?(): Promise<void>;
 }
 
 export interface Command<Args = unknown> {
@@ -91,6 +93,4 @@ export interface Command<Args = unknown> {
   complete?(words: string[], ctx: CommandContext): Promise<string[]> | string[];
   /** Chat only: split the raw text after `/name` into argv when plain quoting does not fit (e.g. `--text` takes the rest of the line). */
   splitChat?(raw: string): string[];
-  /** The CLI initialises a tfjs backend in-process before running it. */
-  needsBackend?: boolean;
 }

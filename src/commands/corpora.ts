@@ -1,0 +1,21 @@
+// corpora: the shipped texts that --corpus and --data accept by name.
+import { defineCommand } from './define.js';
+import { table } from './format.js';
+
+function size(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
+}
+
+export const corporaCommand = defineCommand({
+  name: 'corpora',
+  summary: 'list the shipped corpora (any UTF-8 text file works too)',
+  scopes: ['cli', 'chat'],
+  spec: { options: { json: { type: 'boolean', description: 'print JSON' } } },
+  build: ({ options }) => ({ json: options.json ?? false }),
+  async run({ json }, ctx) {
+    const { listCorpora } = await import('../engine/corpus.js');
+    const corpora = listCorpora();
+    if (json) ctx.out.line(JSON.stringify(corpora, null, 2));
+    else ctx.out.line(table(['name', 'size', 'what'], corpora.map((c) => [c.name, size(c.bytes), c.description])).join('\n'));
+  },
+});

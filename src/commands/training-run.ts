@@ -1,0 +1,104 @@
+// Running a training or fine-tuning request: in the chat's background worker, or in the CLI with one
+// printed line per event. Shared by train and finetune.
+import { CommandError, type CommandContext } from './types.js';
+import type { FinetuneReport, TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
+import { firstLine } from './engine.js';
+import { formatCount, formatDuration, formatLoss, formatParams } from './format.js';
+
+/** Turns training events into the CLI's lines; progress at most once a second (plus the last step). */
+export class EventPrinter {
+  private lastVal: number | null = null;
+  private lastPrinted = -Infinity;
+
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  handle(event: TrainEvent): void {
+    switch (event.type) {
+      case 'start': {
+        const steps = event.totalSteps === null ? 'until the time limit' : `${formatCount(event.totalSteps)} steps`;
+        const from = event.startStep > 0 ? ` from step ${formatCount(event.startStep)}` : '';
+        this.emit(`training ${event.name} on ${event.backend}: ${formatParams(event.params)} params, ${steps}${from}`);
+        if (event.message) this.emit(event.message);
+        break;
+      }
+      case 'progress': {
+        const last = event.totalSteps !== null && event.step >= event.totalSteps;
+        if (!last && this.now() - this.lastPrinted < 1000) return;
+        this.lastPrinted = this.now();
+        this.emit(progressLine(event, this.lastVal));
+        break;
+      }
+      case 'eval':
+        this.lastVal = event.valLoss;
+        this.emit(`step ${formatCount(event.step)}  val ${formatLoss(event.valLoss)}${event.best ? '  (best so far, saved)' : ''}`);
+        break;
+      case 'log':
+        this.emit(event.message);
+        break;
+      case 'checkpoint':
+      case 'error': // the run's promise rejects with the same message: reported once, as the error
+      case 'done':
+        break;
+    }
+  }
+}
+
+export function progressLine(event: Extract<TrainEvent, { type: 'progress' }>, val: number | null): string {
+  const total = event.totalSteps === null ? '' : `/${formatCount(event.totalSteps)}`;
+  const parts = [`step ${formatCount(event.step)}${total}`, `loss ${formatLoss(event.trainLoss)}`];
+  if (val !== null) parts.push(`val ${formatLoss(val)}`);
+  parts.push(`${formatCount(event.tokensPerSec)} tok/s`);
+  if (event.etaSeconds !== null) parts.push(`eta ${formatDuration(event.etaSeconds)}`);
+  return parts.join('  ');
+}
+
+export function reportLines(report: FinetuneReport): string[] {
+  const row = (label: string, f: { valLoss: number; perplexity: number }) => `${label.padEnd(28)}val loss ${formatLoss(f.valLoss)}  perplexity ${f.perplexity.toFixed(1)}`;
+  return [
+    `fine-tuning report (data: ${report.data}, ${(report.unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary)`,
+    row('  base on the new text', report.base.onData),
+    row('  variant on the new text', report.variant.onData),
+    row('  base on its corpus', report.base.onBaseCorpus),
+    row('  variant on base corpus', report.variant.onBaseCorpus),
+  ];
+}
+
+export function resultLine(result: TrainResult): string {
+  const why = { steps: 'all steps done', time: 'time is up', stop: 'stopped', 'early-stop': 'stopped early: validation loss stopped improving' }[result.stoppedBy];
+  return `saved ${result.name} at step ${formatCount(result.step)} (${why}; best val ${formatLoss(result.bestValLoss)}, ${formatDuration(result.wallSeconds)})`;
+}
+
+/** The command that produced a model, stored in its manifest so it can be rerun. */
+export function commandLine(command: string, argv: readonly string[]): string {
+  const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+  return ['inkling', command, ...argv.map(shellWord)].join(' ');
+}
+
+/** Chat: hand the request to the session's worker and return at once. CLI: run it and print events. */
+export async function runTraining(request: TrainingRequest, ctx: CommandContext): Promise<void> {
+  if (ctx.chat) {
+    const running = ctx.chat.training;
+    if (running?.running) throw new CommandError(`${running.request.name} is still training: /stop it first, or wait until it ends`);
+    ctx.chat.startTraining(request);
+    ctx.out.line(`${request.kind === 'train' ? 'training' : 'fine-tuning'} ${request.name} in the background — /stop ends it with a save; /use ${request.name} once a checkpoint lands`);
+    return;
+  }
+  const { startTraining } = await import('../engine/worker/client.js');
+  const printer = new EventPrinter((line) => ctx.out.line(line));
+  const handle = startTraining(request, (event) => printer.handle(event));
+  const onAbort = () => handle.stop();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  let result: TrainResult;
+  try {
+    result = await handle.done;
+  } catch (error) {
+    throw new CommandError(firstLine(error));
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+  if (result.report) for (const line of reportLines(result.report)) ctx.out.line(line);
+  ctx.out.line(resultLine(result));
+}
