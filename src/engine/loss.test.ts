@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import './gradients.js';
 import { beforeAll, expect, it } from 'vitest';
 import { sparseCrossEntropy } from './loss.js';
 
