@@ -1,0 +1,140 @@
+// `npm run bench [-- --quick] [--workload a,b,c] [--backend NAME]`: training and sampling throughput
+// on fixed workloads, printed as JSON on stdout. A benchmark, not a test: no assertions.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, initBackend } from '../src/engine/backend.js';
+import { runTraining } from '../src/engine/run.js';
+import { loadModel } from '../src/engine/checkpoint.js';
+import { generate } from '../src/engine/sample.js';
+import type { BackendName } from '../src/engine/types.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+const QUICK_STEPS = 30;
+const WARMUP_STEPS = 5;
+const SAMPLE_TOKENS = 500;
+
+interface WorkloadResult {
+  workload: string;
+  description: string;
+  steps: number;
+  trainTokensPerSec: number;
+  batchTokens: number;
+  trainSeconds: number;
+  valLoss: number | null;
+  valLossAfterSeconds: number | null;
+  sampleTokensPerSec: number;
+  msToFirstToken: number;
+  peakRssMB: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+async function runWorkload(workload: Workload, quick: boolean, backend: string): Promise<WorkloadResult> {
+  const modelsDir = mkdtempSync(path.join(tmpdir(), 'inkling-bench-'));
+  const tensorsBefore = tf.memory().numTensors;
+  const stepTimes: number[] = [];
+  let lastStepAt = 0;
+  let batchTokens = 0;
+  try {
+    const started = performance.now();
+    const result = await runTraining(
+      {
+        ...workload.request,
+        name: `bench-${workload.id}`,
+        modelsDir,
+        ...(quick ? { steps: QUICK_STEPS } : { minutes: workload.budgetSeconds / 60 }),
+        overrides: { ...workload.request.overrides, ...(quick ? { evalBatches: 2 } : {}) },
+      },
+      (event) => {
+        if (event.type === 'start' || event.type === 'eval') lastStepAt = performance.now();
+        if (event.type === 'progress') {
+          const now = performance.now();
+          if (event.step > WARMUP_STEPS) stepTimes.push(now - lastStepAt);
+          lastStepAt = now;
+        }
+      },
+      () => false,
+      backend,
+    );
+    const trainSeconds = (performance.now() - started) / 1000;
+    const loaded = await loadModel(path.join(modelsDir, `bench-${workload.id}`));
+    const { batchSize, seqLength } = loaded.manifest.train;
+    batchTokens = batchSize * seqLength;
+    const sample = await generate(loaded, '\n', { maxTokens: SAMPLE_TOKENS, temperature: 1, topK: 0, topP: 1, seed: 1 }, () => {});
+    const valLoss = loaded.manifest.history.at(-1)?.valLoss ?? null;
+    loaded.dispose();
+    return {
+      workload: workload.id,
+      description: workload.description,
+      steps: result.step,
+      trainTokensPerSec: Math.round((batchTokens * 1000) / median(stepTimes)),
+      batchTokens,
+      trainSeconds: round(trainSeconds),
+      valLoss: quick || valLoss === null ? null : round(valLoss, 4),
+      valLossAfterSeconds: quick ? null : workload.budgetSeconds,
+      sampleTokensPerSec: Math.round(sample.tokensPerSec),
+      msToFirstToken: round(sample.msToFirstToken),
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      tensorsBefore,
+      tensorsAfter: tf.memory().numTensors,
+    };
+  } finally {
+    rmSync(modelsDir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      workload: { type: 'string', default: 'a,b,c' },
+      backend: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu]\n');
+    return;
+  }
+  const chosen = values.workload.split(',').map((w) => w.trim());
+  const unknown = chosen.filter((w) => !WORKLOADS.some((x) => x.id === w));
+  if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(', ')}: choose from a, b, c`);
+  const info = await initBackend((values.backend as BackendName | undefined) ?? 'auto');
+  process.stderr.write(describeBackend(info) + '\n');
+  const results: WorkloadResult[] = [];
+  for (const workload of WORKLOADS.filter((w) => chosen.includes(w.id))) {
+    process.stderr.write(`workload ${workload.id}: ${workload.description}\n`);
+    results.push(await runWorkload(workload, values.quick, info.name));
+  }
+  const report = {
+    date: new Date().toISOString(),
+    mode: values.quick ? 'quick' : 'full',
+    backend: info.name,
+    backendDetail: info.detail,
+    accelerations: info.accelerations,
+    node: process.version,
+    cores: cpus().length,
+    results,
+  };
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  // A GPU backend keeps handles open; the report is out, so leave now.
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message.split('\n')[0]}\n`);
+  process.exit(1);
+});
