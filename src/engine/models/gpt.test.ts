@@ -170,6 +170,16 @@ describe('gpt', () => {
     x.dispose();
   });
 
+  it('rejects tokens outside the vocabulary and empty feeds in one line', () => {
+    const model = createModel(config, 1);
+    const state = model.createState();
+    expect(() => model.feed(state, [config.vocabSize])).toThrow(`token id ${config.vocabSize} is outside the vocabulary`);
+    expect(() => model.feed(state, [])).toThrow('feed needs at least one token');
+    expect(state.length).toBe(0);
+    state.dispose();
+    model.dispose();
+  });
+
   it('rejects sequences longer than the context', () => {
     const model = createModel(config, 1);
     const x = tf.zeros([1, 17], 'int32') as tf.Tensor2D;

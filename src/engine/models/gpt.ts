@@ -3,7 +3,7 @@
 // head tied to the token embedding, no biases. Raw tfjs-core ops on [B*T, d] matrices.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
-import { Dropout, WeightBuilder, disposeWeights, gelu, layerNorm, sumSizes } from './init.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, layerNorm, sumSizes } from './init.js';
 
 interface Block {
   ln1: tf.Variable;
@@ -164,7 +164,7 @@ export class GptModel implements LanguageModel {
 
   feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
     if (!(state instanceof GptState)) throw new Error('feed needs a state from this model');
-    if (tokens.length === 0) throw new Error('feed needs at least one token');
+    checkTokens(tokens, this.config.vocabSize);
     const ctx = this.contextLength;
     let fresh = [...tokens];
     let all = state.window.concat(fresh);

@@ -84,3 +84,10 @@ export function sumSizes(weights: readonly NamedWeight[]): number {
 export function disposeWeights(weights: readonly NamedWeight[]): void {
   for (const w of weights) w.variable.dispose();
 }
+
+/** Feed's input check: ids must index the vocabulary (an out-of-range gather is garbage, not an error, on some backends). */
+export function checkTokens(tokens: readonly number[], vocabSize: number): void {
+  if (tokens.length === 0) throw new Error('feed needs at least one token');
+  const bad = tokens.find((t) => !Number.isInteger(t) || t < 0 || t >= vocabSize);
+  if (bad !== undefined) throw new Error(`token id ${bad} is outside the vocabulary of ${vocabSize}`);
+}

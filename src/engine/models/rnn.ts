@@ -4,7 +4,7 @@
 // h@U + b (as PyTorch / cuDNN), so a step needs a single h@U.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
-import { Dropout, WeightBuilder, disposeWeights, sumSizes } from './init.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
 
 interface Layer {
   kernel: tf.Variable;
@@ -142,7 +142,7 @@ export class RnnModel implements LanguageModel {
 
   feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
     if (!(state instanceof RnnState)) throw new Error('feed needs a state from this model');
-    if (tokens.length === 0) throw new Error('feed needs at least one token');
+    checkTokens(tokens, this.config.vocabSize);
     const n = tokens.length;
     const result = tf.tidy(() => {
       const { out, states } = this.run(tf.tensor1d([...tokens], 'int32'), n, 1, state.layers, false);
