@@ -93,14 +93,15 @@ export class GptModel implements LanguageModel {
     }
     return tf.tidy(() => {
       const mask = tf.slice(this.mask, [0, 0], [T, T]);
-      const logits = this.forward(tf.reshape(tokens, [B * T]), B, T, 0, mask, training, null);
+      const logits = this.forward(tf.reshape(tokens, [B * T]), B, T, 0, mask, training, null, false);
       return tf.reshape(logits.logits, [B, T, this.config.vocabSize]);
     });
   }
 
   /**
    * Shared forward pass for training (B sequences from position 0) and decoding (B = 1, T new
-   * tokens after `start` cached ones). Returns logits [B*T, V] and each layer's keys/values.
+   * tokens after `start` cached ones). Returns logits [B*T, V] (or [1, V] for the last position
+   * only) and each layer's keys/values.
    */
   private forward(
     ids: tf.Tensor1D,
@@ -110,6 +111,7 @@ export class GptModel implements LanguageModel {
     mask: tf.Tensor2D,
     training: boolean,
     past: LayerCache[] | null,
+    lastOnly: boolean,
   ): { logits: tf.Tensor2D; cache: LayerCache[] } {
     const d = this.config.embedding;
     const tok = tf.reshape(tf.gather(this.wte, ids), [B, T, d]);
@@ -124,7 +126,9 @@ export class GptModel implements LanguageModel {
       const h = gelu(tf.matMul(layerNorm(x, blk.ln2 as tf.Tensor1D), blk.fc));
       x = tf.add(x, this.dropout.apply(tf.matMul(h as tf.Tensor2D, blk.mlpProj), training));
     });
-    const xf = layerNorm(x, this.lnF as tf.Tensor1D);
+    // Decoding needs only the last position's logits: skip the [T, vocab] head for the rest.
+    const rows = lastOnly ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
+    const xf = layerNorm(rows, this.lnF as tf.Tensor1D);
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
   }
 
@@ -179,8 +183,8 @@ export class GptModel implements LanguageModel {
     const result = tf.tidy(() => {
       const ids = tf.tensor1d(fresh, 'int32');
       const mask = tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
-      const { logits, cache } = this.forward(ids, 1, fresh.length, start, mask, false, past);
-      const last = tf.reshape(tf.slice(logits, [fresh.length - 1, 0], [1, -1]), [-1]) as tf.Tensor1D;
+      const { logits, cache } = this.forward(ids, 1, fresh.length, start, mask, false, past, true);
+      const last = tf.reshape(logits, [-1]) as tf.Tensor1D;
       return { last, cache };
     });
     state.dispose();
