@@ -3,6 +3,7 @@
  * installs the wasm kernel fixes, and reports what runs in one line. Never prints: tfjs's own chatter is
  * silenced here, since stray output corrupts the Ink UI.
  */
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 // Gradients (and chained ops) come from the union package's Node build; our BatchMatMul gradient replaces its one.
 import './gradients.js';
@@ -80,7 +81,18 @@ async function tryTensorflow(): Promise<Attempt> {
   return { ok: true, info: { name: 'tensorflow', detail: 'tensorflow (tfjs-node, libtensorflow)', accelerations: [] } };
 }
 
+/**
+ * On Linux a GPU shows up as /dev/dri/* (Mesa, AMD, Intel) or /dev/nvidia*; without one only a software
+ * adapter could answer, which auto mode rejects anyway, and probing Dawn prints native warnings to stderr
+ * that would corrupt the UI. So auto mode probes only where a GPU device exists.
+ */
+function mayHaveGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  return existsSync('/dev/dri') || existsSync('/dev/nvidia0') || existsSync('/dev/dxg');
+}
+
 async function tryWebgpuBackend(force: boolean): Promise<Attempt> {
+  if (!force && !mayHaveGpu()) return { ok: false, why: 'webgpu: no GPU device' };
   const result = await tryWebgpu(force);
   // Keep the reason short: it may end up inside the one-line backend description.
   if (!result.ok) return { ok: false, why: force ? result.detail : `webgpu: ${result.detail.split('; ')[0]}` };
