@@ -13,12 +13,15 @@ export function App({ controller }: { controller: ChatController }) {
   return (
     <>
       <Transcript turns={view.turns} epoch={view.epoch} />
-      <Box flexDirection="column">
-        <LiveReply live={view.live} />
-        {view.training?.running && <TrainingPanel training={view.training} />}
-        <InputBox controller={controller} />
-        <StatusBar view={view} />
-      </Box>
+      {/* On quit the live area goes, so the terminal is left with the conversation. */}
+      {!view.quitting && (
+        <Box flexDirection="column">
+          <LiveReply live={view.live} />
+          {view.training?.running && <TrainingPanel training={view.training} />}
+          <InputBox controller={controller} />
+          <StatusBar view={view} />
+        </Box>
+      )}
     </>
   );
 }

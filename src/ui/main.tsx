@@ -19,7 +19,9 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     configDir: configDir(),
     deps: realEngine(options.modelsDir),
     backendLabel: backend.name,
-    backend: options.backend,
+    // The backend that runs, not just the one asked for: a training worker then starts it directly
+    // instead of probing (probes can print from native code over the Ink screen).
+    backend: options.backend ?? backend.name,
   });
   session.notice(describeBackend(backend));
   const instance = render(<App controller={session} />, { exitOnCtrlC: false });

@@ -61,7 +61,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       lastModel: this.store.lastModel,
       listModels: () => this.deps.listModels(),
       use: (name) => this.use(name),
-      firstRun: (this.options.firstRunTraining ?? defaultFirstRunTraining)(this.options.modelsDir),
+      firstRun: { backend: this.options.backend, ...(this.options.firstRunTraining ?? defaultFirstRunTraining)(this.options.modelsDir) },
       startTraining: (request) => this.startTraining(request),
       note: (kind, text) => this.push({ kind, text }),
     });
