@@ -170,12 +170,35 @@ export async function tryWebgpu(force: boolean): Promise<WebgpuResult> {
       return fail(`webgpu backend failed to initialise on ${name}`, info);
     }
     installWebgpuAddNFix();
+    watchDeviceErrors();
     lastResult = { ok: true, detail: `webgpu on ${name}${info.software ? ' (software)' : ''}`, adapter: info };
     return lastResult;
   } catch (err) {
     releaseWebgpu();
     return fail(`webgpu failed: ${oneLine(err)}`);
   }
+}
+
+/** The first validation/out-of-memory error the device reported since webgpu started. */
+let deviceError: string | null = null;
+
+function watchDeviceErrors(): void {
+  deviceError = null;
+  const device = (tf.backend() as unknown as { device?: { onuncapturederror: unknown } }).device;
+  if (!device) return;
+  // A rejected pipeline does not throw: tfjs carries on with stale memory. Dawn prints the error
+  // itself (natively, to stdout); keeping it lets the engine fail loudly instead of training on garbage.
+  device.onuncapturederror = (event: { error?: { message?: string } }) => {
+    deviceError ??= oneLine(event.error?.message ?? 'unknown WebGPU device error');
+  };
+}
+
+/**
+ * The first error the WebGPU device reported (e.g. a shader or pipeline that failed validation),
+ * or null. Results computed after such an error are wrong: check it after a training step.
+ */
+export function webgpuDeviceError(): string | null {
+  return deviceError;
 }
 
 function fail(detail: string, adapter?: WebgpuAdapter): WebgpuResult {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { releaseWebgpu, tryWebgpu } from '../../src/engine/backend-webgpu.js';
+import { releaseWebgpu, tryWebgpu, webgpuDeviceError } from '../../src/engine/backend-webgpu.js';
 import { installWasmKernelFixes } from '../../src/engine/kernels/index.js';
 import { createModel } from '../../src/engine/models/index.js';
 import { TEST_TRAIN, TINY_VOCAB, trainStep } from '../../src/engine/models/testkit.js';
@@ -112,6 +112,7 @@ describe.skipIf(!probe.ok)(title, () => {
   it(`trains ${STEPS} AdamW steps and generates through the KV cache like cpu, with flat tensor counts`, async () => {
     const cpu = await runOnce('cpu');
     const gpu = await runOnce('webgpu', cpu.tokens);
+    expect(webgpuDeviceError()).toBeNull();
     // The model learns: the loss falls.
     expect(gpu.losses[STEPS - 1]).toBeLessThan(gpu.losses[0] - 0.1);
     expectSameRun(gpu, cpu);

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients.
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { releaseWebgpu, tryWebgpu } from '../../src/engine/backend-webgpu.js';
+import { releaseWebgpu, tryWebgpu, webgpuDeviceError } from '../../src/engine/backend-webgpu.js';
 import { pseudoRandom, runOn, useBackend, worstError } from './helpers.js';
 
 const probe = await tryWebgpu(true);
@@ -16,6 +16,7 @@ const title = probe.ok ? `webgpu kernels on ${probe.adapter?.vendor} ${probe.ada
 async function agree(fn: () => tf.Tensor | tf.Tensor[], atol = 1e-4, rtol = 1e-3): Promise<void> {
   const want = await runOn('cpu', fn);
   const got = await runOn('webgpu', fn);
+  expect(webgpuDeviceError()).toBeNull();
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
     expect(got[i].length).toBe(want[i].length);
