@@ -43,6 +43,28 @@ describe('wasm BatchMatMul fix', () => {
     expect(tf.memory().numDataBuffers).toBe(before);
   });
 
+  it('matches the reference on batched products big enough for the per-batch fast path', async () => {
+    const r = rng(8);
+    const before = tf.memory().numDataBuffers;
+    for (let trial = 0; trial < 12; trial++) {
+      const [outerA, outerB] = batchDims(r);
+      const [m, k, n] = [randInt(r, 1, 24), randInt(r, 8, 40), randInt(r, 8, 40)];
+      const ta = r() < 0.5;
+      const tb = r() < 0.5;
+      const aShape = [...(outerA.length ? outerA : [2]), ...(ta ? [k, m] : [m, k])];
+      const bShape = [...outerB, ...(tb ? [n, k] : [k, n])];
+      const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
+      const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
+      const expected = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb);
+      const out = tf.tidy(() => tf.matMul(tf.tensor(aVals, aShape), tf.tensor(bVals, bShape), ta, tb));
+      const what = `${aShape} x ${bShape} ta=${ta} tb=${tb}`;
+      expect(out.shape, what).toEqual(expected.shape);
+      expectClose(await out.data(), expected.values, 1e-5, what);
+      out.dispose();
+    }
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
+
   it('gives float64-exact gradients over random shapes, transposes and batch broadcasts', async () => {
     const r = rng(11);
     for (let trial = 0; trial < 40; trial++) {

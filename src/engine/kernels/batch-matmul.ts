@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { batchedFastMatMul } from './batched-matmul.js';
 import { type KernelArgs, type WasmBackendInternals, reshaped, runStock, sizeOf } from './wasm-internals.js';
 
 /** Shapes of a (possibly transposed) matmul, validated like tf.matMul does. */
@@ -64,8 +65,15 @@ export function asCachedWeights(backend: WasmBackendInternals, b: TensorInfo, ow
 }
 
 /**
+ * Per-batch XNNPACK calls pay an operator setup each (~15 us, far more for single-row products): measured here,
+ * the naive loop wins below these sizes (decode-time attention with one query row), XNNPACK wins 2-10x above.
+ */
+const FAST_MIN_ROWS = 4;
+const FAST_MIN_WORK = 4096;
+
+/**
  * a [..., m, k] x b [..., k, n] with no transposes, row-major. Returns a new tensor of shape outShape. Only two
- * stock paths are correct and used: unbatched (XNNPACK, fast) and equal batches (a plain loop).
+ * stock paths are correct and used: unbatched (XNNPACK) and equal batches (a plain loop, or XNNPACK per batch).
  */
 export function plainBatchMatMul(backend: WasmBackendInternals, a: TensorInfo, b: TensorInfo, outer: number[], outShape: number[]): TensorInfo {
   const [m, k] = a.shape.slice(-2);
@@ -88,7 +96,10 @@ export function plainBatchMatMul(backend: WasmBackendInternals, a: TensorInfo, b
       b3 = batchB === batch ? reshaped(b, [batch, k, n]) : broadcastBatch(backend, b, outer);
       if (batchB !== batch) owned.push(b3);
     }
-    const out = runStock('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
+    const out =
+      batch > 1 && m >= FAST_MIN_ROWS && m * k * n >= FAST_MIN_WORK
+        ? batchedFastMatMul(backend, a3, b3)
+        : runStock('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
     return reshaped(out, outShape);
   } finally {
     for (const t of owned) backend.disposeData(t.dataId);

@@ -9,8 +9,9 @@ export type WasmTensorData = { id: number; memoryOffset: number; shape: number[]
 
 export interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): WasmTensorData };
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  dataIdMap: { get(dataId: object): WasmTensorData; delete(dataId: object): boolean };
+  /** With memoryOffset, registers a tensor on existing heap memory instead of allocating. */
+  makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
 }
