@@ -116,6 +116,10 @@ export function convertValue(flag: string, spec: OptionSpec, raw: string): strin
   return value;
 }
 
+const NEGATIVE = /^-(\d|\.\d|inf|nan)/i;
+/** Hides a leading dash from parseArgs; removed again from the positionals. */
+const POSITIONAL_MARK = '\uE000';
+
 function flagOf(spec: ArgSpec, token: string): [string, OptionSpec] | null {
   if (token.startsWith('--')) {
     const name = token.slice(2).split('=')[0]!;
@@ -146,6 +150,8 @@ function attachDashValues(spec: ArgSpec, argv: readonly string[]): string[] {
     if (flag && flag[1].type !== 'boolean' && next !== undefined && next.startsWith('-') && next !== '--' && !flagOf(spec, next)) {
       out.push(`--${flag[0]}=${next}`);
       i++;
+    } else if (spec.positionals?.length && NEGATIVE.test(token)) {
+      out.push(POSITIONAL_MARK + token); // `/set top-k -1`: a value, not a flag
     } else {
       out.push(token);
     }
@@ -225,7 +231,7 @@ export function parseWith<S extends ArgSpec>(command: string, spec: S, argv: rea
     }
   }
 
-  const positionals = [...result.positionals];
+  const positionals = result.positionals.map((p) => (p.startsWith(POSITIONAL_MARK) ? p.slice(1) : p));
   const declared = spec.positionals ?? [];
   const last = declared[declared.length - 1];
   if (last?.rest && positionals.length > declared.length) {

@@ -119,3 +119,25 @@ describe('completeInput', () => {
     expect(await completeInput('/set "', ctx)).toEqual(expect.any(Array));
   });
 });
+
+describe('fuzz: every parser answers bad argv with one CommandError line', () => {
+  it('never throws anything else', async () => {
+    const { allCommands } = await import('./index.js');
+    const { CommandError } = await import('./types.js');
+    const pieces = ['--', '-', '--help=', '--steps', '--temperature', '--top-p', '--name', '--corpus', '--from', '--text', '--model', '--prompt',
+      'NaN', '-1', 'Infinity', '-Infinity', '1e309', '0x1f', '', ' ', '"', "'", '\u0000', '\u001b[2J', '🙂', 'é', '../x', '/abs', 'a'.repeat(5000), '3', '0.5'];
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const command of allCommands()) {
+      for (let i = 0; i < 150; i++) {
+        const argv = Array.from({ length: Math.floor(rand() * 6) }, () => pieces[Math.floor(rand() * pieces.length)]!);
+        try {
+          command.parse(argv);
+        } catch (error) {
+          expect(error, `${command.name} ${JSON.stringify(argv)}`).toBeInstanceOf(CommandError);
+          expect((error as Error).message, `${command.name} ${JSON.stringify(argv)}`).not.toMatch(/[\n\r\u0000]/);
+        }
+      }
+    }
+  });
+});

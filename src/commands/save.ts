@@ -21,14 +21,15 @@ export const saveCommand = defineCommand({
   },
   build({ positionals: [file], options }) {
     if (file!.trim() === '' || file!.includes('\0')) throw new CommandError(`bad file name ${quote(file!)}`);
-    const expanded = expandHome(file!);
-    const withExt = path.extname(expanded) === '' ? `${expanded}.md` : expanded;
-    return { file: path.resolve(withExt), force: options.force ?? false };
+    if (/[\\/]$/.test(file!)) throw new CommandError(`${file} is a folder: give a file name`);
+    return { file: path.resolve(expandHome(file!)), force: options.force ?? false };
   },
-  async run({ file, force }, ctx) {
+  async run({ file: given, force }, ctx) {
     const chat = requireChat(ctx, 'save');
+    if ((await stat(given).catch(() => null))?.isDirectory()) throw new CommandError(`${given} is a folder: give a file name`);
+    const file = path.extname(given) === '' ? `${given}.md` : given;
     const existing = await stat(file).catch(() => null);
-    if (existing?.isDirectory()) throw new CommandError(`${file} is a directory: give a file name`);
+    if (existing?.isDirectory()) throw new CommandError(`${file} is a folder: give a file name`);
     if (existing && !force) throw new CommandError(`${file} exists: add --force to overwrite it`);
     const dir = await stat(path.dirname(file)).catch(() => null);
     if (!dir?.isDirectory()) throw new CommandError(`no folder ${path.dirname(file)}: create it first`);

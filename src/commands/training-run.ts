@@ -91,6 +91,7 @@ export async function runTraining(request: TrainingRequest, ctx: CommandContext)
   const handle = startTraining(request, (event) => printer.handle(event));
   const onAbort = () => handle.stop();
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal?.aborted) onAbort();
   let result: TrainResult;
   try {
     result = await handle.done;

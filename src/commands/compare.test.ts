@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { chatContext } from '../../test/commands/fakes.js';
+import { compareCommand } from './compare.js';
+import { runCommandLine } from './dispatch.js';
+
+describe('/compare', () => {
+  it('keeps the prompt verbatim as the rest of the line', () => {
+    expect(compareCommand.splitChat!(' a  b  it\'s "odd"  ')).toEqual(['a', 'b', 'it\'s "odd"']);
+    expect(compareCommand.parse(['a', 'b'])).toEqual({ a: 'a', b: 'b', prompt: '\n' });
+    expect(() => compareCommand.parse(['a'])).toThrow(/^compare needs B/);
+    expect(() => compareCommand.parse(['../a', 'b'])).toThrow("invalid model name '../a'");
+  });
+
+  it('runs both models with the same prompt and seed', async () => {
+    const ctx = chatContext();
+    await runCommandLine("/compare s1 s2 O Romeo, wherefore art thou", ctx);
+    expect(ctx.out.errors).toEqual([]);
+    const [first, second] = ctx.chat.calls;
+    const seed = first!.split('|')[2];
+    expect(first).toBe(`s1|O Romeo, wherefore art thou|${seed}`);
+    expect(second).toBe(`s2|O Romeo, wherefore art thou|${seed}`);
+    expect(ctx.out.lines[0]).toMatch(/^── s1 {2}\(3 tokens, 42 tok\/s, seed \d+\)\nO Romeo, wherefore art thous1 says hi$/);
+    expect(ctx.out.lines[1]).toMatch(/^── s2 /);
+  });
+
+  it('uses the fixed seed when one is set, and reports a missing model in one line', async () => {
+    const ctx = chatContext();
+    ctx.chat.setSetting('seed', 5);
+    await runCommandLine('/compare s1 ghost hi', ctx);
+    expect(ctx.chat.calls[0]).toBe('s1|hi|5');
+    expect(ctx.out.errors).toEqual(["model 'ghost' not found"]);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it, vi } from 'vitest';
+import { chatContext, cliContext } from '../../test/commands/fakes.js';
+import { runArgv, runCommandLine } from './dispatch.js';
+import { evalCommand } from './eval.js';
+
+const calls = vi.hoisted(() => ({ loaded: [] as string[], options: [] as unknown[], disposed: 0 }));
+vi.mock('./engine.js', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  loadModelByName: async (_ctx: unknown, name: string) => {
+    calls.loaded.push(name);
+    return { name, dispose: () => void calls.disposed++ };
+  },
+}));
+vi.mock('../engine/evaluate.js', () => ({
+  evaluateModel: async (_loaded: unknown, options: unknown) => {
+    calls.options.push(options);
+    return {
+      corpus: 'shakespeare', tokens: 12345, valLoss: 1.5, perplexity: 4.48, bitsPerChar: 2.16, continuationAccuracy: 0.413,
+      samples: [{ prompt: 'ROMEO:', expected: ' O', generated: ' A' }],
+    };
+  },
+}));
+
+describe('eval', () => {
+  it('parses its flags', () => {
+    expect(evalCommand.parse(['--model', 's1', '--corpus', 'austen-emma', '--json'])).toEqual({ model: 's1', corpus: 'austen-emma', json: true });
+    expect(() => evalCommand.parse(['--model'])).toThrow('--model needs a value');
+  });
+
+  it('needs --model in the CLI (usage error)', async () => {
+    const ctx = cliContext();
+    expect(await runArgv('eval', [], ctx, 'cli')).toBe('usage');
+    expect(ctx.out.errors[0]).toMatch(/^--model is required/);
+  });
+
+  it('prints the figures, and JSON with --json', async () => {
+    const ctx = cliContext();
+    await runArgv('eval', ['--model', 's1'], ctx, 'cli');
+    expect(ctx.out.lines[0]).toContain('s1 on shakespeare (12,345 held-out tokens)');
+    expect(ctx.out.lines[0]).toContain('perplexity    4.48');
+    expect(ctx.out.lines[0]).toContain('41.3%');
+    await runArgv('eval', ['--model', 's1', '--json'], ctx, 'cli');
+    expect(JSON.parse(ctx.out.lines[1]!)).toMatchObject({ model: 's1', valLoss: 1.5 });
+    expect(calls.disposed).toBe(2);
+  });
+
+  it('uses the current model in the chat, and checks the corpus first', async () => {
+    const ctx = chatContext();
+    await runCommandLine('/eval', ctx);
+    expect(ctx.out.errors).toEqual(['no model loaded: /use NAME first, or /eval --model NAME']);
+    await ctx.chat.use('s2');
+    await runCommandLine('/eval --corpus blake-poems', ctx);
+    expect(calls.loaded.at(-1)).toBe('s2');
+    expect(calls.options.at(-1)).toEqual({ corpus: 'blake-poems' });
+    await runCommandLine('/eval --corpus nosuch', ctx);
+    expect(ctx.out.errors.at(-1)).toMatch(/^unknown corpus "nosuch"/);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it, vi } from 'vitest';
+import { cliContext } from '../../test/commands/fakes.js';
+import type { SampleOptions } from '../engine/types.js';
+import { runArgv } from './dispatch.js';
+import { generateCommand } from './generate.js';
+
+const calls = vi.hoisted(() => ({ loaded: [] as string[], disposed: 0, options: [] as unknown[] }));
+vi.mock('./engine.js', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  loadModelByName: async (_ctx: unknown, name: string) => {
+    calls.loaded.push(name);
+    return { name, tokenizer: { unkId: null }, dispose: () => void calls.disposed++ };
+  },
+}));
+vi.mock('../engine/sample.js', () => ({
+  generate: async (_l: unknown, _p: string, options: SampleOptions, onText: (d: string) => void) => {
+    calls.options.push(options);
+    onText(' and');
+    onText(' more');
+    return { text: ' and more', tokens: 2, tokensPerSec: 1615.4, msToFirstToken: 12, stoppedBy: 'max-tokens', unknownPromptPieces: 1 };
+  },
+}));
+
+describe('generate parser', () => {
+  it('fills sampling defaults and reads flags', () => {
+    expect(generateCommand.parse(['--model', 's1', '--prompt', 'ROMEO:'])).toEqual({
+      model: 's1', prompt: 'ROMEO:', onlyNew: false, options: { maxTokens: 200, temperature: 0.8, topK: 0, topP: 1 },
+    });
+    const args = generateCommand.parse(['--model', 's1', '--prompt', '-x', '--temperature', '0', '--top-k', '1', '--top-p', '0.5', '--seed', '3', '--stop', '\\n\\n', '--stop', 'END', '--max-tokens', '9']);
+    expect(args.prompt).toBe('-x');
+    expect(args.options).toEqual({ maxTokens: 9, temperature: 0, topK: 1, topP: 0.5, seed: 3, stop: ['\n\n', 'END'] });
+  });
+
+  it.each([
+    [['--prompt', 'x'], '--model is required'],
+    [['--model', 's1'], '--prompt is required'],
+    [['--model', 's1', '--prompt', 'x', '--temperature', '5.1'], '--temperature must be between 0 and 5, got 5.1'],
+    [['--model', 's1', '--prompt', 'x', '--top-k', '-1'], '--top-k must be at least 0, got -1'],
+    [['--model', 's1', '--prompt', 'x', '--top-p', '0'], '--top-p must be above 0 and at most 1, got 0'],
+    [['--model', 's1', '--prompt', 'x', '--max-tokens', '0'], '--max-tokens must be between 1 and 100000, got 0'],
+    [['--model', 's1', '--prompt', 'x', '--seed', '1.5'], '--seed needs a whole number, got "1.5"'],
+    [['--model', 's1', '--prompt', 'x', '--temperature'], '--temperature needs a value'],
+  ])('%j -> %s', (argv, message) => {
+    expect(() => generateCommand.parse(argv)).toThrow(message);
+  });
+});
+
+describe('generate run', () => {
+  it('streams the prompt and reply to stdout, stats and the unknown-piece warning to stderr', async () => {
+    const ctx = cliContext();
+    expect(await runArgv('generate', ['--model', 's1', '--prompt', 'ROMEO:', '--seed', '1'], ctx, 'cli')).toBe('ok');
+    expect(ctx.out.written).toBe('ROMEO: and more\n');
+    expect(ctx.out.infos).toEqual([
+      "warning: 1 piece(s) of the prompt are not in s1's vocabulary and were dropped",
+      '2 tokens  1,615 tok/s  first token 12 ms  (max tokens)',
+    ]);
+    expect(calls.options.at(-1)).toMatchObject({ seed: 1 });
+    expect(calls.disposed).toBe(1);
+  });
+
+  it('is a CLI command only', async () => {
+    const ctx = cliContext();
+    expect(await runArgv('generate', ['--model', 's1', '--prompt', 'x'], ctx, 'chat')).toBe('usage');
+    expect(ctx.out.errors).toEqual(['/generate works only on the command line: inkling generate ... — in the chat, just type a prompt']);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { commandLine, EventPrinter, progressLine, reportLines, resultLine } from './training-run.js';
+
+const progress = (step: number, totalSteps: number | null = 100) =>
+  ({ type: 'progress', step, totalSteps, trainLoss: 2.3149, tokensPerSec: 1380.4, elapsedSeconds: 5, etaSeconds: 130, learningRate: 1e-3 }) as const;
+
+describe('training lines', () => {
+  it('formats a progress line', () => {
+    expect(progressLine(progress(120, 2000), 2.4)).toBe('step 120/2,000  loss 2.31  val 2.40  1,380 tok/s  eta 2m10s');
+    expect(progressLine({ ...progress(7, null), etaSeconds: null }, null)).toBe('step 7  loss 2.31  1,380 tok/s');
+  });
+
+  it('prints progress at most once a second, but always the last step', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const printer = new EventPrinter((l) => lines.push(l), () => now);
+    printer.handle(progress(1));
+    now = 500;
+    printer.handle(progress(2));
+    now = 1200;
+    printer.handle(progress(3));
+    now = 1300;
+    printer.handle(progress(100));
+    expect(lines.map((l) => l.split('  ')[0])).toEqual(['step 1/100', 'step 3/100', 'step 100/100']);
+  });
+
+  it('ignores error events (the run reports its failure once)', () => {
+    const lines: string[] = [];
+    new EventPrinter((l) => lines.push(l)).handle({ type: 'error', message: 'x' });
+    expect(lines).toEqual([]);
+  });
+
+  it('formats the result and the fine-tuning report', () => {
+    expect(resultLine({ name: 'v', step: 40, bestValLoss: 1.234, stoppedBy: 'early-stop', wallSeconds: 75 })).toBe(
+      'saved v at step 40 (stopped early: validation loss stopped improving; best val 1.23, 1m15s)',
+    );
+    const f = (valLoss: number) => ({ valLoss, perplexity: Math.exp(valLoss), bitsPerChar: 1 });
+    const lines = reportLines({ data: 'poems.txt', unknownFraction: 0.012, base: { onData: f(3), onBaseCorpus: f(1.5) }, variant: { onData: f(2), onBaseCorpus: f(1.7) }, stoppedEarly: false });
+    expect(lines[0]).toBe('fine-tuning report (data: poems.txt, 1.2% unknown to the base vocabulary)');
+    expect(lines[2]).toMatch(/variant on the new text\s+val loss 2\.00 {2}perplexity 7\.4$/);
+  });
+
+  it('quotes the command line for a rerun', () => {
+    expect(commandLine('train', ['--corpus', 'my file.txt', '--name', "it's"])).toBe(`inkling train --corpus 'my file.txt' --name 'it'\\''s'`);
+  });
+});
