@@ -23,7 +23,8 @@ export function sparseCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): t
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, l] = saved;
         const softmax = tf.exp(tf.sub(xs, tf.reshape(l, [N, 1])));
-        const diff = tf.sub(softmax, tf.oneHot(targets, V, 1, 0, 'float32'));
+        // Cast instead of asking oneHot for float32: wasm 4.22 writes the int bit pattern (1 -> 1.4e-45).
+        const diff = tf.sub(softmax, tf.cast(tf.oneHot(targets, V), 'float32'));
         return tf.mul(diff, tf.div(dy, N));
       },
     };

@@ -70,6 +70,7 @@ export async function generate(
   const generated: number[] = [];
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
   let text = '';
+  let emitted = 0;
   let stoppedBy: GenerationResult['stoppedBy'] = 'max-tokens';
   let msToFirstToken = 0;
   const started = performance.now();
@@ -90,9 +91,13 @@ export async function generate(
       if (generated.length === 1) msToFirstToken = performance.now() - started;
       const full = tokenizer.decode(promptIds.concat(generated)).slice(promptText.length);
       const stopAt = firstStop(full, stops);
-      const visible = stopAt === -1 ? full : full.slice(0, stopAt);
-      if (visible.length > text.length) onText(visible.slice(text.length));
-      text = visible;
+      text = stopAt === -1 ? full : full.slice(0, stopAt);
+      // Hold back a tail that may be the start of a stop string, so a stop string never shows.
+      const safe = stopAt === -1 ? text.length - heldBackLength(text, stops) : text.length;
+      if (safe > emitted) {
+        onText(text.slice(emitted, safe));
+        emitted = safe;
+      }
       if (stopAt !== -1) {
         stoppedBy = 'stop';
         break;
@@ -105,6 +110,7 @@ export async function generate(
     logits?.dispose();
     state.dispose();
   }
+  if (text.length > emitted) onText(text.slice(emitted));
   const seconds = (performance.now() - started) / 1000;
   return {
     text,
@@ -114,6 +120,20 @@ export async function generate(
     stoppedBy,
     unknownPromptPieces: unknown,
   };
+}
+
+/** Length of the longest end of `text` that is a proper start of some stop string. */
+function heldBackLength(text: string, stops: string[]): number {
+  let longest = 0;
+  for (const stop of stops) {
+    for (let n = Math.min(stop.length - 1, text.length); n > longest; n--) {
+      if (text.endsWith(stop.slice(0, n))) {
+        longest = n;
+        break;
+      }
+    }
+  }
+  return longest;
 }
 
 function firstStop(text: string, stops: string[]): number {

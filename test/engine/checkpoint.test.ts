@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { makeTinyModel, tempDir, useCpuBackend } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend } from '../helpers/models.js';
 import { loadModel, loadResumeState, readManifest, recoverInterruptedSaves } from '../../src/engine/checkpoint.js';
 import { runTraining } from '../../src/engine/run.js';
 
@@ -32,7 +32,7 @@ describe('checkpoints', () => {
   }
 
   it('resume continues the step count, history and optimizer state', async () => {
-    await useCpuBackend();
+    await useTestBackend();
     const dir = tempDir();
     await makeTinyModel(dir, 'r', { steps: 6, evalInterval: 3 });
     const before = await loadResumeState(path.join(dir, 'r'));
@@ -48,7 +48,7 @@ describe('checkpoints', () => {
       { kind: 'train', name: 'r', modelsDir: dir, corpus, arch: 'gpt', tokenizer: 'char', resume: true, steps: 4 },
       () => {},
       () => false,
-      'cpu',
+      'wasm',
     );
     expect(result.step).toBe(10);
     const manifest = await readManifest(path.join(dir, 'r'));

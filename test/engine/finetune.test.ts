@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, useCpuBackend, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
 import { loadModel, readManifest } from '../../src/engine/checkpoint.js';
 import { runTraining } from '../../src/engine/run.js';
 import { listModels, lineageTree } from '../../src/engine/registry.js';
@@ -12,14 +12,14 @@ let modelsDir: string;
 let dataFile: string;
 
 beforeAll(async () => {
-  await useCpuBackend();
+  await useTestBackend();
   modelsDir = tempDir();
   dataFile = writeCorpus(tempDir(), DISTINCT, 'hamlet.txt');
   await makeTinyModel(modelsDir, 'base', { steps: 40, evalInterval: 20 });
 });
 
 const finetune = (request: Partial<FinetuneRequest>, onEvent: (e: TrainEvent) => void = () => {}) =>
-  runTraining({ kind: 'finetune', name: 'v', modelsDir, from: 'base', data: dataFile, steps: 30, ...request } as FinetuneRequest, onEvent, () => false, 'cpu');
+  runTraining({ kind: 'finetune', name: 'v', modelsDir, from: 'base', data: dataFile, steps: 30, ...request } as FinetuneRequest, onEvent, () => false, 'wasm');
 
 async function weightsOf(name: string): Promise<Record<string, Float32Array>> {
   const loaded = await loadModel(path.join(modelsDir, name));

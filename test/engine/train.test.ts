@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { makeTinyModel, tempDir, useCpuBackend } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend } from '../helpers/models.js';
 import { readManifest } from '../../src/engine/checkpoint.js';
 import { runTraining } from '../../src/engine/run.js';
 import type { TrainEvent } from '../../src/engine/types.js';
@@ -42,7 +42,7 @@ describe('training loop', () => {
   });
 
   it('keeps the tensor count flat across steps', async () => {
-    await useCpuBackend();
+    await useTestBackend();
     const dir = tempDir();
     const counts: number[] = [];
     await makeTinyModel(dir, 'flat', {
@@ -56,7 +56,7 @@ describe('training loop', () => {
   });
 
   it('stops on request after saving', async () => {
-    await useCpuBackend();
+    await useTestBackend();
     const dir = tempDir();
     let steps = 0;
     const result = await runTraining(

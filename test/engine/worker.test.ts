@@ -10,7 +10,7 @@ describe('training worker', () => {
     const modelsDir = tempDir();
     const events: TrainEvent[] = [];
     const handle = startTraining(
-      { kind: 'train', name: 'w', modelsDir, corpus: writeCorpus(tempDir()), arch: 'gpt', tokenizer: 'char', preset: 'tiny', steps: 100000, backend: 'cpu' },
+      { kind: 'train', name: 'w', modelsDir, corpus: writeCorpus(tempDir()), arch: 'gpt', tokenizer: 'char', preset: 'tiny', steps: 100000, backend: 'wasm' },
       (event) => {
         events.push(event);
         if (event.type === 'progress' && event.step === 3) handle.stop();
@@ -26,7 +26,7 @@ describe('training worker', () => {
 
   it('reports a bad request as one error line', async () => {
     const handle = startTraining(
-      { kind: 'train', name: 'x', modelsDir: tempDir(), corpus: 'no-such-corpus', arch: 'gpt', tokenizer: 'char', backend: 'cpu' },
+      { kind: 'train', name: 'x', modelsDir: tempDir(), corpus: 'no-such-corpus', arch: 'gpt', tokenizer: 'char', backend: 'wasm' },
       () => {},
     );
     await expect(handle.done).rejects.toThrow(/^unknown corpus 'no-such-corpus'[^\n]*$/);

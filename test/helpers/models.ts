@@ -2,8 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../../src/engine/backend.js';
 import { runTraining } from '../../src/engine/run.js';
 import type { Arch, TokenizerKind, TrainEvent, TrainResult } from '../../src/engine/types.js';
 
@@ -21,9 +20,9 @@ export function writeCorpus(dir: string, text = TINY_TEXT, file = 'corpus.txt'):
   return target;
 }
 
-export async function useCpuBackend(): Promise<void> {
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  await tf.ready();
+/** Tests run on wasm with the kernel fixes: the product's path here, and ~9x faster than cpu. */
+export async function useTestBackend(): Promise<void> {
+  await initBackend('wasm');
 }
 
 export interface TinyModelOptions {
@@ -38,7 +37,7 @@ export interface TinyModelOptions {
 
 /** Train a tiny model named `name` into `modelsDir` and return the run's result. */
 export async function makeTinyModel(modelsDir: string, name: string, options: TinyModelOptions = {}): Promise<TrainResult> {
-  await useCpuBackend();
+  await useTestBackend();
   const corpus = options.corpus ?? writeCorpus(tempDir());
   return runTraining(
     {
@@ -55,6 +54,6 @@ export async function makeTinyModel(modelsDir: string, name: string, options: Ti
     },
     options.onEvent ?? (() => {}),
     () => false,
-    'cpu',
+    'wasm',
   );
 }
