@@ -171,6 +171,8 @@ export async function main(args: readonly string[]): Promise<number> {
 
 /** The process wrapper around main(): exit code, last-resort error lines. Used by bin/inkling.js. */
 export function runCli(args: readonly string[] = process.argv.slice(2)): void {
+  // `inkling generate ... | head`: a closed pipe is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(0) : fail(error, 1)));
   process.on('unhandledRejection', (error) => fail(error, 1));
   process.on('uncaughtException', (error) => fail(error, 1));
   main(args).then(

@@ -118,6 +118,14 @@ describe('completeInput', () => {
     expect(await completeInput('/nosuch x', ctx)).toEqual([]);
     expect(await completeInput('/set "', ctx)).toEqual(expect.any(Array));
   });
+
+  it('completes flag values: choices, corpora and flags after values', async () => {
+    const ctx = chatContext();
+    expect(await completeInput('/train --arch ', ctx)).toEqual(['gpt', 'lstm', 'gru']);
+    expect(await completeInput('/train --corpus shakespeare-m', ctx)).toEqual(['shakespeare-macbeth']);
+    expect(await completeInput('/train --corpus shakespeare --st', ctx)).toEqual(['--steps']);
+    expect(await completeInput('/train --preset na', ctx)).toEqual(['nano-cpu']);
+  });
 });
 
 describe('fuzz: every parser answers bad argv with one CommandError line', () => {
