@@ -19,8 +19,11 @@ describe('/compare', () => {
     const seed = first!.split('|')[2];
     expect(first).toBe(`s1|O Romeo, wherefore art thou|${seed}`);
     expect(second).toBe(`s2|O Romeo, wherefore art thou|${seed}`);
-    expect(ctx.out.lines[0]).toMatch(/^── s1 {2}\(3 tokens, 42 tok\/s, seed \d+\)\nO Romeo, wherefore art thous1 says hi$/);
-    expect(ctx.out.lines[1]).toMatch(/^── s2 /);
+    const lines = ctx.out.lines[0]!.split('\n');
+    expect(lines[0]).toBe(`same prompt, seed ${seed}:`);
+    expect(lines[1]).toMatch(/^s1 {2}3 tokens, 42 tok\/s\s+│ s2 {2}3 tokens, 42 tok\/s$/);
+    expect(lines.slice(2).join('\n')).toContain('s1 says hi');
+    expect(lines.slice(2).join('\n')).toContain('s2 says hi');
   });
 
   it('uses the fixed seed when one is set, and reports a missing model in one line', async () => {

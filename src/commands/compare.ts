@@ -1,6 +1,6 @@
-// /compare A B [prompt]: the same prompt and seed through two models, replies one after the other.
+// /compare A B [prompt]: the same prompt and seed through two models, the replies side by side.
 import { defineCommand, requireChat } from './define.js';
-import { formatCount } from './format.js';
+import { formatCount, sideBySide } from './format.js';
 import { splitLeadingWords } from './split.js';
 import { checkModelName } from './engine.js';
 import { CommandError } from './types.js';
@@ -26,13 +26,16 @@ export const compareCommand = defineCommand({
     // One seed for both, so the difference is the model's.
     const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options = { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed };
+    const replies: string[] = [];
     for (const name of [a, b]) {
       let text = '';
       const result = await chat.generateWith(name, prompt, options, (delta) => {
         text += delta;
       });
       if (result.stoppedBy === 'abort') throw new CommandError('compare stopped');
-      ctx.out.line(`── ${name}  (${formatCount(result.tokens)} tokens, ${formatCount(result.tokensPerSec)} tok/s, seed ${seed})\n${prompt.trim() ? prompt : ''}${text}`);
+      replies.push(`${name}  ${formatCount(result.tokens)} tokens, ${formatCount(result.tokensPerSec)} tok/s\n${prompt.trim() ? prompt : ''}${text}`);
     }
+    const columns = process.stdout.columns || 100;
+    ctx.out.line([`same prompt, seed ${seed}:`, ...sideBySide(replies[0]!, replies[1]!, columns)].join('\n'));
   },
 });

@@ -32,3 +32,22 @@ export function table(header: string[], rows: string[][]): string[] {
   const render = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [render(header), ...rows.map(render)];
 }
+
+/** Hard-wrap text to `width` columns (code points), keeping its own line breaks. */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const chars = [...line.replace(/\t/g, '  ')];
+    if (chars.length === 0) out.push('');
+    for (let i = 0; i < chars.length; i += width) out.push(chars.slice(i, i + width).join(''));
+  }
+  return out;
+}
+
+/** Two texts in two columns split by a bar, for terminals of `columns` width. */
+export function sideBySide(left: string, right: string, columns: number): string[] {
+  const width = Math.max(10, Math.floor((columns - 3) / 2));
+  const a = wrap(left, width);
+  const b = wrap(right, width);
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => `${(a[i] ?? '').padEnd(width)} │ ${b[i] ?? ''}`.trimEnd());
+}
