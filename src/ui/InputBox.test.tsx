@@ -81,6 +81,17 @@ describe('InputBox', () => {
     await vi.waitFor(() => expect(controller.quitCalls).toBe(1));
   });
 
+  it('clears the line on Ctrl-U and types nothing for other Ctrl keys', async () => {
+    const { app, type } = await setup();
+    await type('abc');
+    await type('\u0015');
+    await vi.waitFor(() => expect(app.lastFrame()).not.toMatch(/abc|› u/));
+    await type('xy');
+    await type('\u0001');
+    await type('z');
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('xyz'));
+  });
+
   it('Ctrl-C stops a running generation without clearing the input', async () => {
     const controller = new FakeController();
     controller.running = true;

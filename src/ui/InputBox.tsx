@@ -54,8 +54,13 @@ export function InputBox({ controller }: { controller: ChatController }) {
     setNotice(shown.length > 0 ? shown.join('  ') : null);
   };
 
-  useInput((_input, key) => {
-    if (key.upArrow) {
+  useInput((input, key) => {
+    if (key.ctrl && input.length === 1 && input !== 'c') {
+      // TextInput types Ctrl+letter as the letter: put the line back once its handler has run too.
+      // Ctrl-U clears the line, as in a shell.
+      const restored = input === 'u' ? '' : current.current;
+      setImmediate(() => replace(restored));
+    } else if (key.upArrow) {
       const older = controller.history.up(value);
       if (older !== undefined) replace(older);
     } else if (key.downArrow) {

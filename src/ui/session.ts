@@ -5,6 +5,7 @@ import { CommandError } from '../commands/types.js';
 import type { LoadedModel } from '../engine/checkpoint.js';
 import type { BackendName, GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
+import { streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
@@ -52,7 +53,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     this.store = new SettingsStore(options.configDir);
     this.history = InputHistory.inFolder(options.configDir, options.historyLimit);
     this.view = this.buildView();
-    for (const warning of this.store.warnings.splice(0)) this.push({ kind: 'info', text: warning });
+    this.drainWarnings();
   }
 
   /** Load the last used model, else the first listed one, else train a first model in the background. */
@@ -66,7 +67,6 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       note: (kind, text) => this.push({ kind, text }),
     });
   }
-
 
   /** A line from the app itself (e.g. which backend runs). */
   notice(text: string): void {
@@ -103,7 +103,6 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     return running;
   }
 
-
   get settings(): ChatSettings {
     return this.store.settings;
   }
@@ -114,6 +113,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     } catch (err) {
       throw new CommandError(oneLine(err));
     }
+    this.drainWarnings();
     this.changed();
   }
 
@@ -139,6 +139,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     this.loaded = next;
     this.store.lastModel = next.name;
     if (previous && previous !== next) previous.dispose();
+    this.drainWarnings();
     this.changed();
   }
 
@@ -210,7 +211,6 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     this.loaded = null;
   }
 
-
   private async prompt(text: string): Promise<void> {
     if (this.generation) {
       this.push({ kind: 'error', text: 'Still writing the last reply: Esc stops it.' });
@@ -229,30 +229,20 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     const abort = new AbortController();
     let finished!: () => void;
     this.generation = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
-    let streamed = '';
-    this.replyLive = { label: loaded.name, text: '' };
+    this.setReplyLive({ label: loaded.name, text: '' });
+    const outcome = await streamReply(this.deps.generate, loaded, input, this.sampleOptions(), abort.signal, (text) =>
+      this.setReplyLive({ label: loaded.name, text }),
+    );
+    this.lastTokensPerSec = outcome.tokensPerSec ?? this.lastTokensPerSec;
+    this.replyLive = null;
+    this.generation = null;
+    for (const turn of outcome.turns) this.push(turn);
+    finished();
+  }
+
+  private setReplyLive(live: LiveText): void {
+    this.replyLive = live;
     this.changed();
-    try {
-      const onText = (delta: string) => {
-        streamed += delta;
-        this.replyLive = { label: loaded.name, text: streamed };
-        this.changed();
-      };
-      const result = await this.deps.generate(loaded, input, this.sampleOptions(), onText, abort.signal);
-      this.lastTokensPerSec = result.tokensPerSec;
-      this.push({ kind: 'reply', model: loaded.name, text: result.text, tokensPerSec: result.tokensPerSec, stopped: result.stoppedBy === 'abort' });
-      if (result.unknownPromptPieces > 0) {
-        this.push({ kind: 'info', text: `${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were skipped.` });
-      }
-    } catch (err) {
-      if (abort.signal.aborted) this.push({ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true });
-      else this.push({ kind: 'error', text: `Generation failed: ${oneLine(err)}` });
-    } finally {
-      this.replyLive = null;
-      this.generation = null;
-      this.changed();
-      finished();
-    }
   }
 
   private async runCommand(line: string): Promise<void> {
@@ -293,6 +283,11 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   private sampleOptions(): SampleOptions {
     const s = this.settings;
     return { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed ?? undefined };
+  }
+
+  /** Problems the settings store met (e.g. a read-only config folder), as transcript lines. */
+  private drainWarnings(): void {
+    for (const warning of this.store.warnings.splice(0)) this.push({ kind: 'info', text: warning });
   }
 
   private push(turn: NewTurn): void {

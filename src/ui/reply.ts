@@ -1,0 +1,36 @@
+// One reply: stream a generation, and say afterwards what goes in the transcript.
+import type { LoadedModel } from '../engine/checkpoint.js';
+import type { SampleOptions } from '../engine/types.js';
+import type { SessionDeps } from './engine-deps.js';
+import type { NewTurn } from './types.js';
+
+export interface ReplyOutcome {
+  turns: NewTurn[];
+  tokensPerSec: number | null;
+}
+
+/** Never throws: a failure is an error turn; a stop keeps what was written so far. */
+export async function streamReply(
+  generate: SessionDeps['generate'],
+  loaded: LoadedModel,
+  input: string,
+  options: SampleOptions,
+  signal: AbortSignal,
+  onStream: (textSoFar: string) => void,
+): Promise<ReplyOutcome> {
+  let streamed = '';
+  try {
+    const result = await generate(loaded, input, options, (delta) => onStream((streamed += delta)), signal);
+    const turns: NewTurn[] = [
+      { kind: 'reply', model: loaded.name, text: result.text, tokensPerSec: result.tokensPerSec, stopped: result.stoppedBy === 'abort' },
+    ];
+    if (result.unknownPromptPieces > 0) {
+      turns.push({ kind: 'info', text: `${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were skipped.` });
+    }
+    return { turns, tokensPerSec: result.tokensPerSec };
+  } catch (err) {
+    if (signal.aborted) return { turns: [{ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true }], tokensPerSec: null };
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    return { turns: [{ kind: 'error', text: `Generation failed: ${message}` }], tokensPerSec: null };
+  }
+}
