@@ -110,6 +110,7 @@ describe('completeInput', () => {
   it('completes command names, setting names and values', async () => {
     const ctx = chatContext();
     expect(await completeInput('/se', ctx)).toEqual(['/set', '/seed']);
+    expect(await completeInput('/ex', ctx)).toEqual(['/exit']);
     expect(await completeInput('/set te', ctx)).toEqual(['temperature']);
     expect(await completeInput('/context o', ctx)).toEqual(['on', 'off']);
     expect(await completeInput('/models --j', ctx)).toEqual(['--json']);

@@ -118,10 +118,8 @@ export async function completeInput(input: string, ctx: CommandContext): Promise
     if (!match) return [];
     const name = match[1]!;
     if (match[2] === undefined) {
-      return commandsFor('chat')
-        .map((c) => c.name)
-        .filter((n) => n.startsWith(name.toLowerCase()))
-        .map((n) => `/${n}`);
+      const names = commandsFor('chat').flatMap((c) => [c.name, ...(c.aliases ?? []).filter((a) => a.length > 1)]);
+      return names.filter((n) => n.startsWith(name.toLowerCase())).map((n) => `/${n}`);
     }
     const command = findCommand(name);
     if (!command?.complete || !command.scopes.includes('chat')) return [];
