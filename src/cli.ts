@@ -142,7 +142,7 @@ export async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`inkling ${version()}\n`);
     return 0;
   }
-  if (globals.help || globals.command === 'help' && globals.argv.length === 0) {
+  if (globals.help || (globals.command === 'help' && globals.argv.length === 0)) {
     process.stdout.write(globalHelp(modelsDir) + '\n');
     return 0;
   }
@@ -158,13 +158,19 @@ export async function main(args: readonly string[]): Promise<number> {
     })());
   const ctx: CommandContext = { modelsDir, backend: globals.backend, out, signal: controller.signal, prepareEngine };
   // First Ctrl-C asks the command to stop (training saves first); a second one exits at once.
-  process.on('SIGINT', () => {
+  const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
     process.stderr.write('stopping… (Ctrl-C again to quit at once)\n');
     controller.abort();
-  });
+  };
+  process.on('SIGINT', onSigint);
 
-  const outcome = await runArgv(globals.command, globals.argv, ctx, 'cli');
+  let outcome;
+  try {
+    outcome = await runArgv(globals.command, globals.argv, ctx, 'cli');
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   if (outcome === 'usage') return 2;
   return outcome === 'failed' || out.failed ? 1 : 0;
 }
