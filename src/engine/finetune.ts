@@ -79,7 +79,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetu
       },
       startMessage:
         `fine-tuning ${base.name} into ${name} on ${dataName} (${splits.train.length.toLocaleString('en-US')} tokens, ` +
-        `${(unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary), lr ${train.learningRate}` +
+        `${(unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary), lr ${Number(train.learningRate.toPrecision(3))}` +
         (request.freeze !== undefined ? `, embeddings and ${request.freeze} layer(s) frozen` : ''),
       finish: async (variant, best, stoppedEarly) => {
         if (best) assignWeights(variant, best);
