@@ -165,7 +165,7 @@ export async function main(args: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof runArgv>>;
   try {
     outcome = await runArgv(globals.command, globals.argv, ctx, 'cli');
   } finally {
