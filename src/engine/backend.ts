@@ -10,7 +10,7 @@ import './gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { releaseWebgpu, tryWebgpu } from './backend-webgpu.js';
-import { installWasmKernelFixes } from './kernels/index.js';
+import { installWasmKernelFixes, nativeBlasNote } from './kernels/index.js';
 import { installMatMulGradient } from './kernels/matmul-gradient.js';
 import type { BackendName } from './types.js';
 
@@ -106,7 +106,8 @@ async function tryWasm(): Promise<Attempt> {
   const wasm = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm;
   const threads = wasm.tfjs.getThreadsCount();
   const accelerations = installWasmKernelFixes();
-  const detail = `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  const note = nativeBlasNote();
+  const detail = `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${note ? `; ${note}` : ''})`;
   return { ok: true, info: { name: 'wasm', detail, accelerations } };
 }
 

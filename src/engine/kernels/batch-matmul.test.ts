@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, onCpu, randInt, randomValues, referenceMatMul, referenceMatMulWithGrads, rng, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, onCpu, randInt, randomValues, referenceMatMul, referenceMatMulWithGrads, rng, kernelModes, useKernelMode, useWasmWithFixes } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 
@@ -20,7 +20,9 @@ function batchDims(r: () => number): [number[], number[]] {
   return r() < 0.5 ? [a.slice(dropA), b] : [a, b.slice(dropB)];
 }
 
-describe('wasm BatchMatMul fix', () => {
+describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
+  beforeAll(() => useKernelMode(mode));
+
   it('matches a float64 reference over random shapes, transposes and batch broadcasts', async () => {
     const r = rng(7);
     const before = tf.memory().numDataBuffers;

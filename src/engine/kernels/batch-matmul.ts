@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { batchedFastMatMul } from './batched-matmul.js';
+import { nativeBlas, nativeMatMul } from './native-matmul.js';
 import { type KernelArgs, type WasmBackendInternals, reshaped, runStock, sizeOf } from './wasm-internals.js';
 
 /** Shapes of a (possibly transposed) matmul, validated like tf.matMul does. */
@@ -112,9 +113,15 @@ function zeros(backend: WasmBackendInternals, shape: number[]): TensorInfo {
   return out;
 }
 
-/** Transpose explicitly as asked, then multiply with no flags. Used by BatchMatMul and _FusedMatMul. */
+/**
+ * Transpose explicitly as asked, then multiply with no flags (or hand it all to the native BLAS when loaded).
+ * Used by BatchMatMul and _FusedMatMul.
+ */
 export function matMulExplicit(backend: WasmBackendInternals, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
-  const { outer, outShape } = matMulShapes(a.shape, b.shape, transposeA, transposeB);
+  const shapes = matMulShapes(a.shape, b.shape, transposeA, transposeB);
+  const { outer, outShape } = shapes;
+  const blas = nativeBlas();
+  if (blas) return nativeMatMul(backend, blas, a, b, transposeA, transposeB, shapes);
   const owned: TensorInfo[] = [];
   try {
     const at = transposeA ? transposeLastTwo(backend, a) : a;

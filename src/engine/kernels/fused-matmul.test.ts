@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, randInt, randomValues, referenceMatMul, rng, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, randInt, randomValues, referenceMatMul, rng, kernelModes, useKernelMode, useWasmWithFixes } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 
@@ -14,7 +14,9 @@ const activations: Record<string, (x: number, alpha: number) => number> = {
   prelu: (x, alpha) => (x >= 0 ? x : alpha * x),
 };
 
-describe('wasm _FusedMatMul fix', () => {
+describe.each(kernelModes)('wasm _FusedMatMul fix (%s)', (mode) => {
+  beforeAll(() => useKernelMode(mode));
+
   it('matches matmul + bias + activation in float64 over random shapes, transposes, biases and activations', async () => {
     const r = rng(17);
     const names = Object.keys(activations);

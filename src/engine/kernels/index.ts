@@ -5,6 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { batchMatMulKernel } from './batch-matmul.js';
+import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
+import { useNativeBlas } from './native-matmul.js';
+import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
 import { sliceKernel, splitVKernel } from './slice.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
@@ -19,23 +22,40 @@ const fixes: Fix[] = [
   { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel } },
 ];
 
-let installed: string[] | null = null;
+/** The native BLAS accelerator, when it loads: products and bias-gradient sums in place on the heap. */
+const nativeFix: Fix = { name: 'native-blas', kernels: { Sum: sumKernel } };
 
-/** Register the fixes on the wasm backend; returns their names. Idempotent. */
+let installed: string[] | null = null;
+let activeFixes: Fix[] = [];
+
+/**
+ * Register the fixes on the wasm backend; returns their names, the native one with what it runs on
+ * ("native-blas (OpenBLAS 0.3.21 Haswell, 1 thread)"). Idempotent. When the native accelerator cannot load,
+ * nativeBlasNote() says why in one line.
+ */
 export function installWasmKernelFixes(): string[] {
   if (installed) return installed;
   if (tf.findBackend('wasm') == null) throw new Error('installWasmKernelFixes: the wasm backend is not initialised');
-  for (const fix of fixes) {
+  const { blas } = loadNativeBlas();
+  useNativeBlas(blas);
+  activeFixes = blas ? [...fixes, nativeFix] : fixes;
+  for (const fix of activeFixes) {
     for (const [kernel, func] of Object.entries(fix.kernels)) replaceWasmKernel(kernel, func);
   }
-  installed = fixes.map((f) => f.name);
+  installed = activeFixes.map((f) => (f === nativeFix ? `${f.name} (${nativeBlasDescription()})` : f.name));
   return installed;
+}
+
+/** Why the native accelerator is off ("" when it is on or not tried yet). */
+export function nativeBlasNote(): string {
+  return installed ? loadNativeBlas().note : '';
 }
 
 /** Put the stock kernels back (for A/B comparisons in tests and benchmarks). */
 export function uninstallWasmKernelFixes(): void {
   if (!installed) return;
-  for (const fix of fixes) {
+  useNativeBlas(null);
+  for (const fix of activeFixes) {
     for (const kernel of Object.keys(fix.kernels)) {
       tf.unregisterKernel(kernel, 'wasm');
       let stock: WasmKernelFunc | null = null;

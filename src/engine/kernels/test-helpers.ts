@@ -2,10 +2,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { initBackend } from '../backend.js';
+import { loadNativeBlas } from './native-blas.js';
+import { useNativeBlas } from './native-matmul.js';
 
 /** The wasm backend as the app runs it: fixes installed, gradients registered, tfjs quiet. */
 export async function useWasmWithFixes(): Promise<void> {
   await initBackend('wasm');
+}
+
+/** The matmul paths to test: always the pure-JS kernels, plus the native BLAS where it loads. */
+export const kernelModes: Array<'pure-js' | 'native'> = loadNativeBlas().blas ? ['pure-js', 'native'] : ['pure-js'];
+
+/** Route products (and leading sums) through the native BLAS or not. Call after useWasmWithFixes. */
+export function useKernelMode(mode: 'pure-js' | 'native'): void {
+  useNativeBlas(mode === 'native' ? loadNativeBlas().blas : null);
 }
 
 /** Run f on the cpu backend (tensors move between backends on access), then come back to wasm. */

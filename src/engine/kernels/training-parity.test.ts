@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { onCpu, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
+import { onCpu, randInt, randomValues, rng, kernelModes, useKernelMode, useWasmWithFixes } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 
@@ -40,7 +40,9 @@ async function trainLosses(steps: number): Promise<number[]> {
   return losses;
 }
 
-describe('training through the wasm fixes', () => {
+describe.each(kernelModes)('training through the wasm fixes (%s)', (mode) => {
+  beforeAll(() => useKernelMode(mode));
+
   it('gives the same loss curve as the cpu backend, with a flat tensor count', async () => {
     const before = tf.memory().numTensors;
     const onWasm = await trainLosses(6);

@@ -1,0 +1,80 @@
+/**
+ * Loads the optional native BLAS addon (native/, built by native/build.mjs at install) and opens a system BLAS
+ * through it. Anything missing turns it off with one line saying what and how to get it. INKLING_NATIVE=0
+ * disables it; INKLING_BLAS_THREADS sets OpenBLAS's threads (default 1: extra threads spin-wait and lose
+ * under load, and training already runs beside the UI thread).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface BlasAddon {
+  open(paths: string[]): string | null;
+  config(): string;
+  setThreads(threads: number): boolean;
+  gemm(heap: ArrayBuffer, transA: boolean, transB: boolean, m: number, n: number, k: number, aOffsets: Uint32Array, bOffsets: Uint32Array, cOffsets: Uint32Array): void;
+  columnSums(heap: ArrayBuffer, rows: number, cols: number, aOffset: number, yOffset: number): void;
+}
+
+export type NativeStatus = { blas: BlasAddon | null; note: string };
+
+// Same depth from src/engine/kernels and dist/engine/kernels.
+const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/inkling_blas.node', import.meta.url));
+
+const LIBRARIES: Record<string, string[]> = {
+  linux: ['libopenblas.so.0', 'libopenblas.so', 'libcblas.so.3', 'libblas.so.3', 'libmkl_rt.so'],
+  darwin: [
+    '/System/Library/Frameworks/Accelerate.framework/Accelerate',
+    '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+    '/usr/local/opt/openblas/lib/libopenblas.dylib',
+  ],
+};
+
+const HOW_TO_GET_BLAS: Record<string, string> = {
+  linux: 'Debian/Ubuntu: apt-get install libopenblas0',
+  darwin: 'Accelerate should always be there',
+};
+
+function describeLibrary(path: string, config: string, threads: number, threadsSet: boolean): string {
+  // "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64" -> "OpenBLAS 0.3.21 Haswell"
+  const words = config.split(/\s+/).filter((w) => w && !/^(DYNAMIC_ARCH|NO_AFFINITY|NO_LAPACKE?|NO_CBLAS|USE_OPENMP|MAX_THREADS=.*)$/.test(w));
+  const name = words.length > 0 ? words.join(' ') : path.includes('Accelerate') ? 'Accelerate' : path.split('/').pop()!;
+  return threadsSet ? `${name}, ${threads} thread${threads === 1 ? '' : 's'}` : name;
+}
+
+let status: NativeStatus | null = null;
+let description = '';
+
+/** Load once; later calls return the same status. */
+export function loadNativeBlas(): NativeStatus {
+  if (status) return status;
+  status = probeNativeBlas(process.env);
+  return status;
+}
+
+/** e.g. "OpenBLAS 0.3.21 Haswell, 1 thread" once loaded, else "". */
+export function nativeBlasDescription(): string {
+  return description;
+}
+
+/** Try to load without caching (tests use it with a custom environment). */
+export function probeNativeBlas(env: NodeJS.ProcessEnv): NativeStatus {
+  if (env.INKLING_NATIVE === '0') return { blas: null, note: 'native matmul off (INKLING_NATIVE=0)' };
+  const candidates = LIBRARIES[process.platform];
+  if (!candidates) return { blas: null, note: `native matmul off (no BLAS support on ${process.platform})` };
+  if (!existsSync(ADDON_PATH)) return { blas: null, note: 'native matmul off: addon not built (needs a C compiler: node native/build.mjs)' };
+  let addon: BlasAddon;
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as BlasAddon;
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 120);
+    return { blas: null, note: `native matmul off: addon failed to load (${why}; rebuild with node native/build.mjs)` };
+  }
+  const opened = addon.open(candidates);
+  if (!opened) return { blas: null, note: `native matmul off: no BLAS library found (${HOW_TO_GET_BLAS[process.platform]})` };
+  const requested = Number.parseInt(env.INKLING_BLAS_THREADS ?? '1', 10);
+  const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
+  const threadsSet = addon.setThreads(threads);
+  description = describeLibrary(opened, addon.config(), threads, threadsSet);
+  return { blas: addon, note: '' };
+}
