@@ -96,7 +96,16 @@ export async function checkCorpus(nameOrPath: string, flag = '--corpus'): Promis
   const expanded = name.startsWith('~/') ? path.join(process.env.HOME ?? '~', name.slice(2)) : name;
   const info = await stat(path.resolve(expanded)).catch(() => null);
   if (info?.isDirectory()) throw new UsageError(`${flag} ${quote(name)} is a directory: give a text file`);
-  if (info) return name;
+  if (info) {
+    // Cheap checks before a worker starts (the chat would otherwise report them only later).
+    const { MAX_CORPUS_BYTES } = await import('../engine/corpus.js');
+    if (!info.isFile()) throw new UsageError(`${flag} ${quote(name)} is not a regular file: give a text file`);
+    if (info.size === 0) throw new UsageError(`${flag} ${quote(name)} is empty: give a text file with some text`);
+    if (info.size >= MAX_CORPUS_BYTES) {
+      throw new UsageError(`${flag} ${quote(name)} is too large (${(info.size / 1e6).toFixed(1)} MB); the limit is ${MAX_CORPUS_BYTES / 1e6} MB`);
+    }
+    return name;
+  }
   if (/[\\/]/.test(name) || /\.\w{1,5}$/.test(name)) throw new UsageError(`${flag}: file not found: ${quote(name, 80)}`);
   const near = suggest(name.toLowerCase(), names);
   throw new UsageError(
