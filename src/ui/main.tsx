@@ -2,6 +2,7 @@
 import { render } from 'ink';
 import { describeBackend, initBackend } from '../engine/backend.js';
 import { configDir } from '../engine/paths.js';
+import { tidyModelsDir } from '../engine/registry.js';
 import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
 import { realEngine } from './real-engine.js';
@@ -13,6 +14,8 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
   if (!process.stdin.isTTY) {
     throw new Error('The chat needs an interactive terminal. Without one, use the commands: `inkling --help` lists them (e.g. `inkling generate`, `inkling train`).');
   }
+  // A save killed last time: put the previous checkpoint back and clear leftovers before listing.
+  const tidied = await tidyModelsDir(options.modelsDir);
   const backend = await initBackend(options.backend ?? 'auto');
   const session = new ChatSessionImpl({
     modelsDir: options.modelsDir,
@@ -24,6 +27,7 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     backend: options.backend ?? backend.name,
   });
   session.notice(describeBackend(backend));
+  for (const line of tidied) session.notice(line);
   const instance = render(<App controller={session} />, { exitOnCtrlC: false });
   // /clear: wipe what <Static> already wrote (the transcript remounts empty on its new epoch).
   let epoch = session.getView().epoch;

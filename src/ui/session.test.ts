@@ -15,7 +15,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function session(engine: FakeEngine, extra: Partial<SessionOptions> = {}): ChatSessionImpl {
-  return new ChatSessionImpl({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', ...extra });
+  return new ChatSessionImpl({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', frameMs: 0, ...extra });
 }
 
 const texts = (s: ChatSessionImpl, kind?: Turn['kind']) =>
@@ -104,6 +104,22 @@ describe('models and generation', () => {
     await s.start();
     await expect(s.use('nope')).rejects.toThrow(CommandError);
     expect(s.model?.name).toBe('alpha');
+  });
+
+  it('asks to wait while the first model is still loading', async () => {
+    const engine = fakeEngine();
+    const load = engine.deps.loadModel;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    engine.deps.loadModel = async (name) => (await gate, load(name));
+    const s = session(engine);
+    const started = s.start();
+    await s.submit('too early');
+    expect(texts(s, 'error')).toEqual(['Still opening a model: send it again in a moment.']);
+    release();
+    await started;
+    await s.submit('now');
+    expect(engine.generateCalls.map((c) => c.prompt)).toEqual(['now']);
   });
 
   it('says so when there is no model instead of crashing', async () => {

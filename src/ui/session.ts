@@ -10,6 +10,7 @@ import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
 import { InputHistory } from './history.js';
+import { ThrottledNotifier } from './notifier.js';
 import { SettingsStore } from './settings-store.js';
 import { TrainingTracker } from './training-tracker.js';
 import { transcriptToMarkdown } from './transcript-markdown.js';
@@ -28,6 +29,8 @@ export interface SessionOptions {
   firstRunTraining?: (modelsDir: string) => TrainingRequest;
   /** Input history cap (tests use small ones). */
   historyLimit?: number;
+  /** Least time between change notifications (0: every change; tests). */
+  frameMs?: number;
 }
 
 export class ChatSessionImpl implements ChatSession, ChatController {
@@ -45,11 +48,13 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   private tracker: TrainingTracker | null = null;
   private lastTokensPerSec: number | null = null;
   private quitting = false;
+  private starting = false;
   private view: ChatView;
-  private readonly listeners = new Set<() => void>();
+  private readonly notifier: ThrottledNotifier;
 
   constructor(private readonly options: SessionOptions) {
     this.deps = options.deps;
+    this.notifier = new ThrottledNotifier(options.frameMs);
     this.store = new SettingsStore(options.configDir);
     this.history = InputHistory.inFolder(options.configDir, options.historyLimit);
     this.view = this.buildView();
@@ -58,6 +63,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
 
   /** Load the last used model, else the first listed one, else train a first model in the background. */
   async start(): Promise<void> {
+    this.starting = true;
     await openFirstModel({
       lastModel: this.store.lastModel,
       listModels: () => this.deps.listModels(),
@@ -65,7 +71,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       firstRun: { backend: this.options.backend, ...(this.options.firstRunTraining ?? defaultFirstRunTraining)(this.options.modelsDir) },
       startTraining: (request) => this.startTraining(request),
       note: (kind, text) => this.push({ kind, text }),
-    });
+    }).finally(() => (this.starting = false));
   }
 
   /** A line from the app itself (e.g. which backend runs). */
@@ -75,10 +81,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
 
   getView = (): ChatView => this.view;
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  subscribe = (listener: () => void): (() => void) => this.notifier.subscribe(listener);
 
   async submit(raw: string): Promise<void> {
     const line = raw.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
@@ -217,6 +220,10 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       return;
     }
     const loaded = this.loaded;
+    if (!loaded && this.starting) {
+      this.push({ kind: 'error', text: 'Still opening a model: send it again in a moment.' });
+      return;
+    }
     if (!loaded) {
       const training = this.tracker?.isRunning ? ` ${this.tracker.request.name} is training: chat starts when its first checkpoint lands.` : '';
       this.push({ kind: 'error', text: `No model loaded: /models lists them, /use NAME loads one.${training}` });
@@ -297,7 +304,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
 
   private changed(): void {
     this.view = this.buildView();
-    for (const listener of this.listeners) listener();
+    this.notifier.notify();
   }
 
   private buildView(): ChatView {
