@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
+
+beforeAll(useWasmWithFixes);
+
+describe('wasm Tanh via sigmoid', () => {
+  it('matches Math.tanh within 1e-6 over small, large and extreme inputs, and its gradient', async () => {
+    const r = rng(6);
+    const values = Float32Array.from([...randomValues(r, 500)].map((v, i) => v * [1e-4, 1, 5, 40][i % 4]));
+    values.set([0, -0, 1e-30, 88, -88, 1e6, -1e6], 0);
+    const x = tf.tensor(values, [20, 25]);
+    const y = tf.tanh(x);
+    expectClose(await y.data(), Array.from(values, Math.tanh), 1e-6, 'tanh');
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.tanh(t)))(x);
+    expectClose(await g.data(), Array.from(values, (v) => 1 - Math.tanh(v) ** 2), 1e-6, 'd tanh');
+    const before = tf.memory().numDataBuffers;
+    tf.dispose(tf.tanh(x));
+    expect(tf.memory().numDataBuffers).toBe(before);
+    tf.dispose([x, y, g]);
+  });
+});
+
+describe('wasm Identity without a copy', () => {
+  it('clones share data safely: each side lives on after the other is disposed', async () => {
+    const before = tf.memory().numDataBuffers;
+    const x = tf.tensor([1, 2, 3]);
+    const c = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(await c.data())).toEqual([1, 2, 3]);
+    const v = tf.variable(c);
+    c.dispose();
+    const doubled = tf.mul(v, 2);
+    v.assign(doubled);
+    doubled.dispose();
+    expect(Array.from(await v.data())).toEqual([2, 4, 6]);
+    v.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
+});
