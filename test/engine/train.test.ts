@@ -72,6 +72,17 @@ describe('training loop', () => {
     expect((await readManifest(path.join(dir, 's'))).step).toBe(3);
   });
 
+  it('the same seed reproduces the run exactly', async () => {
+    const losses = async (seed: number) => {
+      const seen: number[] = [];
+      await makeTinyModel(tempDir(), 'seeded', { steps: 6, seed, onEvent: (e) => e.type === 'progress' && seen.push(e.trainLoss) });
+      return seen;
+    };
+    const a = await losses(3);
+    expect(await losses(3)).toEqual(a);
+    expect(await losses(4)).not.toEqual(a);
+  });
+
   it('refuses to overwrite an existing model without --resume', async () => {
     const dir = tempDir();
     await makeTinyModel(dir, 'twice', { steps: 2 });
