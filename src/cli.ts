@@ -149,6 +149,9 @@ export async function main(args: readonly string[]): Promise<number> {
   if (globals.command === undefined) return openChat(modelsDir, globals.backend);
 
   const out = consoleOutput();
+  // A save killed last time: put the previous checkpoint back and clear leftovers before anything lists.
+  const { tidyModelsDir } = await import('./engine/registry.js');
+  for (const line of await tidyModelsDir(modelsDir)) out.info!(line);
   const controller = new AbortController();
   let backendReady: Promise<void> | null = null;
   const prepareEngine = () =>

@@ -1,5 +1,5 @@
 // models [--json]: every model with its shape, training and lineage; broken folders by name with the reason.
-import { defineCommand } from './define.js';
+import { defineCommand, info } from './define.js';
 import { listModelEntries } from './engine.js';
 import { formatCount, formatLoss, formatParams, table } from './format.js';
 import type { ModelEntry } from '../engine/registry.js';
@@ -32,8 +32,12 @@ export const modelsCommand = defineCommand({
   },
   build: ({ options }) => ({ json: options.json ?? false }),
   async run({ json }, ctx) {
-    const { lineageTree } = await import('../engine/registry.js');
+    const { inProgressSaves, lineageTree } = await import('../engine/registry.js');
     const entries = await listModelEntries(ctx);
+    const saving = await inProgressSaves(ctx.modelsDir);
+    if (saving.length > 0) {
+      info(ctx, `note: not listing ${saving.length} save folder(s) in progress or left by an interrupted run (${saving.slice(0, 3).join(', ')}${saving.length > 3 ? ', …' : ''})`);
+    }
     if (json) {
       ctx.out.line(JSON.stringify(entries.map(toJson), null, 2));
       return;

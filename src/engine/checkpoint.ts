@@ -86,28 +86,8 @@ async function swapIntoPlace(tmp: string, dir: string): Promise<void> {
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
 
-/**
- * A kill between the two renames of a save leaves `.NAME.old-*` and no `NAME`: put the old one back.
- * Returns the names it restored.
- */
-export async function recoverInterruptedSaves(modelsDir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await fs.readdir(modelsDir);
-  } catch {
-    return [];
-  }
-  const restored: string[] = [];
-  for (const entry of entries) {
-    const match = /^\.(.+)\.old-\d+-\d+$/.exec(entry);
-    if (!match) continue;
-    const target = path.join(modelsDir, match[1]);
-    if (await exists(target)) continue;
-    await fs.rename(path.join(modelsDir, entry), target);
-    restored.push(match[1]);
-  }
-  return restored;
-}
+// Putting back a model whose save was killed mid-swap lives in recovery.ts (no tfjs there).
+export { recoverInterruptedSaves } from './recovery.js';
 
 async function writeFileSynced(file: string, data: string | Uint8Array): Promise<void> {
   const handle = await fs.open(file, 'w');

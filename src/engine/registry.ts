@@ -2,6 +2,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { validateModelName } from './names.js';
+import { ownerAlive, parseSaveFolder, recoverInterruptedSaves } from './recovery.js';
 import { shippedModelsDir } from './paths.js';
 import { tokenizerFromJSON } from './tokenizers/index.js';
 import type { Manifest, TokenizerJSON } from './types.js';
@@ -162,7 +163,8 @@ export async function findModel(modelsDirs: string[], name: string): Promise<str
 }
 
 /**
- * Remove in-progress save folders older than `maxAgeMs` (left by a killed save); returns their paths.
+ * Remove in-progress save folders left by a killed save: those of a process that is gone, and any older
+ * than `maxAgeMs`; returns their paths.
  * A set-aside `.NAME.old-*` is kept while NAME is missing (checkpoint's recovery puts it back).
  */
 export async function cleanupStaleTemp(modelsDir: string, maxAgeMs = 10 * 60 * 1000, now = Date.now()): Promise<string[]> {
@@ -175,13 +177,41 @@ export async function cleanupStaleTemp(modelsDir: string, maxAgeMs = 10 * 60 * 1
     const aside = /^\.(.+)\.old-[\w-]*$/.exec(e.name);
     if (aside && !(await stat(path.join(modelsDir, aside[1]!)).catch(() => null))) continue;
     const info = await stat(dir).catch(() => null);
-    if (!info || now - info.mtimeMs < maxAgeMs) continue;
+    if (!info) continue;
+    // Our own save folders name their process: once it is gone, nobody will finish them.
+    const save = parseSaveFolder(e.name);
+    const orphaned = save !== null && !ownerAlive(save.pid);
+    if (!orphaned && now - info.mtimeMs < maxAgeMs) continue;
     await rm(dir, { recursive: true, force: true }).then(
       () => removed.push(dir),
       () => undefined,
     );
   }
   return removed;
+}
+
+/** Hidden folders of saves in progress (or interrupted), which listings skip. */
+export async function inProgressSaves(modelsDir: string): Promise<string[]> {
+  const entries = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && parseSaveFolder(e.name) !== null).map((e) => e.name).sort();
+}
+
+/**
+ * Run at start (CLI and chat), before listing: put back models whose save was killed mid-swap, then
+ * remove what killed saves left. Returns one line per thing done, for the caller to show.
+ */
+export async function tidyModelsDir(modelsDir: string): Promise<string[]> {
+  const lines: string[] = [];
+  try {
+    for (const name of await recoverInterruptedSaves(modelsDir)) {
+      lines.push(`recovered model ${name}: its last save was interrupted, so the previous checkpoint is back`);
+    }
+    const removed = await cleanupStaleTemp(modelsDir);
+    if (removed.length > 0) lines.push(`removed ${removed.length} unfinished save folder(s) left by an interrupted run in ${modelsDir}`);
+  } catch (error) {
+    lines.push(`could not tidy ${modelsDir}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return lines;
 }
 
 /** Parent/child lineage of the healthy models as indented tree lines: `base`, then `└─ variant`. */
