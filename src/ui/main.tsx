@@ -6,7 +6,8 @@ import { tidyModelsDir } from '../engine/registry.js';
 import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
 import { realEngine } from './real-engine.js';
-import { ChatSessionImpl, oneLine } from './session.js';
+import { oneLine } from './one-line.js';
+import { ChatSessionImpl } from './session.js';
 
 const CLEAR_SCREEN = '\u001B[2J\u001B[3J\u001B[H';
 

@@ -1,7 +1,9 @@
 // One reply: stream a generation, and say afterwards what goes in the transcript.
 import type { LoadedModel } from '../engine/checkpoint.js';
+import type { SamplingSettings } from '../commands/types.js';
 import type { SampleOptions } from '../engine/types.js';
 import type { SessionDeps } from './engine-deps.js';
+import { oneLine } from './one-line.js';
 import type { NewTurn } from './types.js';
 
 export interface ReplyOutcome {
@@ -30,7 +32,19 @@ export async function streamReply(
     return { turns, tokensPerSec: result.tokensPerSec };
   } catch (err) {
     if (signal.aborted) return { turns: [{ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true }], tokensPerSec: null };
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    return { turns: [{ kind: 'error', text: `Generation failed: ${message}` }], tokensPerSec: null };
+    return { turns: [{ kind: 'error', text: `Generation failed: ${oneLine(err)}` }], tokensPerSec: null };
   }
+}
+
+/** Why a prompt cannot be sent right now, or null when it can. */
+export function promptBlocker(state: { generating: boolean; loaded: boolean; starting: boolean; training: string | null }): string | null {
+  if (state.generating) return 'Still writing the last reply: Esc stops it.';
+  if (state.loaded) return null;
+  if (state.starting) return 'Still opening a model: send it again in a moment.';
+  const training = state.training ? ` ${state.training} is training: chat starts when its first checkpoint lands.` : '';
+  return `No model loaded: /models lists them, /use NAME loads one.${training}`;
+}
+
+export function sampleOptionsFrom(s: SamplingSettings): SampleOptions {
+  return { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed ?? undefined };
 }

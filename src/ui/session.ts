@@ -5,7 +5,8 @@ import { CommandError } from '../commands/types.js';
 import type { LoadedModel } from '../engine/checkpoint.js';
 import type { BackendName, GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
-import { streamReply } from './reply.js';
+import { oneLine } from './one-line.js';
+import { promptBlocker, sampleOptionsFrom, streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
@@ -215,18 +216,10 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   }
 
   private async prompt(text: string): Promise<void> {
-    if (this.generation) {
-      this.push({ kind: 'error', text: 'Still writing the last reply: Esc stops it.' });
-      return;
-    }
     const loaded = this.loaded;
-    if (!loaded && this.starting) {
-      this.push({ kind: 'error', text: 'Still opening a model: send it again in a moment.' });
-      return;
-    }
-    if (!loaded) {
-      const training = this.tracker?.isRunning ? ` ${this.tracker.request.name} is training: chat starts when its first checkpoint lands.` : '';
-      this.push({ kind: 'error', text: `No model loaded: /models lists them, /use NAME loads one.${training}` });
+    const blocker = promptBlocker({ generating: this.generation !== null, loaded: loaded !== null, starting: this.starting, training: this.tracker?.isRunning ? this.tracker.request.name : null });
+    if (blocker || !loaded) {
+      this.push({ kind: 'error', text: blocker ?? 'No model loaded.' });
       return;
     }
     const input = this.settings.context
@@ -237,7 +230,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     let finished!: () => void;
     this.generation = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.setReplyLive({ label: loaded.name, text: '' });
-    const outcome = await streamReply(this.deps.generate, loaded, input, this.sampleOptions(), abort.signal, (text) =>
+    const outcome = await streamReply(this.deps.generate, loaded, input, sampleOptionsFrom(this.settings), abort.signal, (text) =>
       this.setReplyLive({ label: loaded.name, text }),
     );
     this.lastTokensPerSec = outcome.tokensPerSec ?? this.lastTokensPerSec;
@@ -287,11 +280,6 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     return { modelsDir: this.options.modelsDir, backend: this.options.backend, out, chat: this, signal };
   }
 
-  private sampleOptions(): SampleOptions {
-    const s = this.settings;
-    return { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed ?? undefined };
-  }
-
   /** Problems the settings store met (e.g. a read-only config folder), as transcript lines. */
   private drainWarnings(): void {
     for (const warning of this.store.warnings.splice(0)) this.push({ kind: 'info', text: warning });
@@ -322,9 +310,4 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       quitting: this.quitting,
     };
   }
-}
-
-export function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0]!.trim() || 'unknown error';
 }

@@ -1,6 +1,7 @@
 // What the chat opens on: the last used model, else the first listed one (the user's, then the
 // shipped ones), else a first model trained in the background.
 import type { TrainingRequest } from '../engine/types.js';
+import { oneLine } from './one-line.js';
 
 export interface StartupSteps {
   lastModel: string | null;
@@ -29,7 +30,7 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
       steps.note('info', `Loaded ${last}, the model you used last. Type a prompt, or /help.`);
       return;
     } catch (err) {
-      steps.note('info', `Could not load ${last}, the model you used last: ${message(err)}`);
+      steps.note('info', `Could not load ${last}, the model you used last: ${oneLine(err)}`);
     }
   }
   const names = await steps.listModels().catch(() => [] as string[]);
@@ -39,7 +40,7 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
       steps.note('info', `Loaded ${name}. Type a prompt, or /help.`);
       return;
     } catch (err) {
-      steps.note('info', `Skipped ${name}: ${message(err)}`);
+      steps.note('info', `Skipped ${name}: ${oneLine(err)}`);
     }
   }
   const request = steps.firstRun;
@@ -47,10 +48,6 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
   try {
     steps.startTraining(request);
   } catch (err) {
-    steps.note('error', message(err));
+    steps.note('error', oneLine(err));
   }
-}
-
-function message(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

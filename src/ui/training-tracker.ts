@@ -3,6 +3,7 @@
 import type { TrainingStatus } from '../commands/types.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/worker/client.js';
+import { oneLine } from './one-line.js';
 import type { LossPoint, TrainingView } from './types.js';
 
 /** Enough for a readable chart; older points are thinned, not dropped. */
@@ -54,7 +55,7 @@ export class TrainingTracker {
     this.handle = handle;
     handle.done.then(
       (result) => this.finish(result),
-      (err) => this.fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!),
+      (err) => this.fail(oneLine(err)),
     );
   }
 
