@@ -3,16 +3,16 @@ import { chatContext, cliContext } from '../../test/commands/fakes.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { evalCommand } from './eval.js';
 
-const calls = vi.hoisted(() => ({ loaded: [] as string[], options: [] as unknown[], disposed: 0 }));
+const calls = vi.hoisted(() => ({ loaded: [] as string[], options: [] as unknown[] }));
 vi.mock('./engine.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
-  loadModelByName: async (_ctx: unknown, name: string) => {
+  findModelDir: async (_ctx: unknown, name: string) => {
     calls.loaded.push(name);
-    return { name, dispose: () => void calls.disposed++ };
+    return `/models/${name}`;
   },
 }));
-vi.mock('../engine/evaluate.js', () => ({
-  evaluateModel: async (_loaded: unknown, options: unknown) => {
+vi.mock('../engine/worker/client.js', () => ({
+  evaluateInWorker: async (_dir: string, options: unknown) => {
     calls.options.push(options);
     return {
       corpus: 'shakespeare', tokens: 12345, valLoss: 1.5, perplexity: 4.48, bitsPerChar: 2.16, continuationAccuracy: 0.413,
@@ -41,7 +41,7 @@ describe('eval', () => {
     expect(ctx.out.lines[0]).toContain('41.3%');
     await runArgv('eval', ['--model', 's1', '--json'], ctx, 'cli');
     expect(JSON.parse(ctx.out.lines[1]!)).toMatchObject({ model: 's1', valLoss: 1.5 });
-    expect(calls.disposed).toBe(2);
+    expect(calls.loaded).toEqual(['s1', 's1']);
   });
 
   it('uses the current model in the chat, and checks the corpus first', async () => {

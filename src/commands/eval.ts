@@ -1,7 +1,7 @@
 // eval: held-out loss, perplexity, bits per char and a greedy continuation check.
 import { UsageError, quote } from './args.js';
 import { defineCommand } from './define.js';
-import { checkCorpus, loadModelByName } from './engine.js';
+import { checkCorpus, findModelDir } from './engine.js';
 import { formatCount } from './format.js';
 import type { EvalReport } from '../engine/evaluate.js';
 
@@ -39,13 +39,11 @@ export const evalCommand = defineCommand({
     const name = model ?? ctx.chat?.model?.name;
     if (!name) throw new UsageError(ctx.chat ? 'no model loaded: /use NAME first, or /eval --model NAME' : '--model is required — usage: eval --model NAME [--corpus C] [--json]');
     if (corpus !== null) await checkCorpus(corpus);
-    const loaded = await loadModelByName(ctx, name);
-    try {
-      const { evaluateModel } = await import('../engine/evaluate.js');
-      const report = await evaluateModel(loaded, corpus === null ? {} : { corpus });
-      ctx.out.line(json ? JSON.stringify({ model: name, ...report }, null, 2) : reportLines(name, report).join('\n'));
-    } finally {
-      loaded.dispose();
-    }
+    const dir = await findModelDir(ctx, name);
+    ctx.out.info?.(`evaluating ${name}…`);
+    // In a worker: scoring a large corpus takes seconds, and the chat must stay responsive meanwhile.
+    const { evaluateInWorker } = await import('../engine/worker/client.js');
+    const report = await evaluateInWorker(dir, { ...(corpus === null ? {} : { corpus }), ...(ctx.backend ? { backend: ctx.backend } : {}) });
+    ctx.out.line(json ? JSON.stringify({ model: name, ...report }, null, 2) : reportLines(name, report).join('\n'));
   },
 });

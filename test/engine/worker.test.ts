@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { tempDir, writeCorpus } from '../helpers/models.js';
-import { startTraining } from '../../src/engine/worker/client.js';
+import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
+import { evaluateInWorker, startTraining } from '../../src/engine/worker/client.js';
 import { readManifest } from '../../src/engine/checkpoint.js';
 import type { TrainEvent } from '../../src/engine/types.js';
 
@@ -30,5 +30,14 @@ describe('training worker', () => {
       () => {},
     );
     await expect(handle.done).rejects.toThrow(/^unknown corpus 'no-such-corpus'[^\n]*$/);
+  });
+
+  it('evaluates a model in a worker, and reports a missing folder in one line', async () => {
+    const modelsDir = tempDir();
+    await makeTinyModel(modelsDir, 'e', { steps: 4 });
+    const report = await evaluateInWorker(path.join(modelsDir, 'e'), { backend: 'wasm' });
+    expect(report.perplexity).toBeCloseTo(Math.exp(report.valLoss), 6);
+    expect(report.samples.length).toBeGreaterThan(0);
+    await expect(evaluateInWorker(path.join(modelsDir, 'nope'), { backend: 'wasm' })).rejects.toThrow(/^model 'nope' is missing manifest.json$/);
   });
 });

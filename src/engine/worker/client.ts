@@ -1,6 +1,7 @@
-// Starts a training worker and relays its events; the main thread (UI or CLI) never blocks on training.
+// Starts workers and relays their messages; the main thread (UI or CLI) never blocks on training or eval.
 import { Worker } from 'node:worker_threads';
-import type { TrainEvent, TrainingRequest, TrainResult } from '../types.js';
+import type { BackendName, TrainEvent, TrainingRequest, TrainResult } from '../types.js';
+import type { EvalReport } from '../evaluate.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 
 export interface TrainingHandle {
@@ -16,35 +17,52 @@ function workerUrl(): URL {
   return new URL(compiled ? './entry.js' : './bootstrap.mjs', import.meta.url);
 }
 
-/** Run training or fine-tuning in a worker_threads worker; events arrive on the main thread. */
-export function startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle {
-  const stopFlag = new SharedArrayBuffer(4);
-  const input: WorkerInput = { request, stopFlag };
+/**
+ * Run one job in a worker. `onMessage` sees every message and returns a value to finish with, or
+ * undefined to go on; an 'error' message, a crash or an early exit rejects with one line.
+ */
+function runJob<T>(input: WorkerInput, onMessage: (message: WorkerMessage) => T | undefined, onError: (message: string) => void = () => {}): Promise<T> {
   // execArgv: [] so test runners' loader flags (vitest) do not leak into the worker.
   const worker = new Worker(workerUrl(), { workerData: input, execArgv: [] });
-  let settled = false;
-  const done = new Promise<TrainResult>((resolve, reject) => {
-    const finish = (error: Error | null, result?: TrainResult) => {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | null, value?: T) => {
       if (settled) return;
       settled = true;
       void worker.terminate();
       if (error) reject(error);
-      else resolve(result!);
+      else resolve(value as T);
     };
     worker.on('message', (message: WorkerMessage) => {
-      onEvent(message);
-      if (message.type === 'done') finish(null, message.result);
+      const value = onMessage(message);
       if (message.type === 'error') finish(new Error(message.message));
+      else if (value !== undefined) finish(null, value);
     });
     worker.on('error', (error) => {
       const message = error.message.split('\n')[0];
-      onEvent({ type: 'error', message });
+      onError(message);
       finish(new Error(message));
     });
-    worker.on('exit', (code) => finish(new Error(`training worker exited unexpectedly (code ${code})`)));
+    worker.on('exit', (code) => finish(new Error(`worker exited unexpectedly (code ${code})`)));
   });
-  return {
-    stop: () => Atomics.store(new Int32Array(stopFlag), 0, 1),
-    done,
-  };
+}
+
+/** Run training or fine-tuning in a worker_threads worker; events arrive on the main thread. */
+export function startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle {
+  const stopFlag = new SharedArrayBuffer(4);
+  const done = runJob<TrainResult>(
+    { job: 'train', request, stopFlag },
+    (message) => {
+      if (message.type === 'eval-report') return undefined;
+      onEvent(message);
+      return message.type === 'done' ? message.result : undefined;
+    },
+    (message) => onEvent({ type: 'error', message }),
+  );
+  return { stop: () => Atomics.store(new Int32Array(stopFlag), 0, 1), done };
+}
+
+/** Evaluate a model folder in a worker (held-out loss, perplexity, continuation check). */
+export function evaluateInWorker(dir: string, options: { corpus?: string; backend?: BackendName } = {}): Promise<EvalReport> {
+  return runJob<EvalReport>({ job: 'eval', dir, ...options }, (message) => (message.type === 'eval-report' ? message.report : undefined));
 }

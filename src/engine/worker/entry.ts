@@ -1,18 +1,35 @@
-// The training worker: picks its backend, runs the request, posts TrainEvents back.
+// The worker: picks its backend, runs a training request or an evaluation, posts messages back.
 // A stop arrives through a shared flag, read between steps, so it needs no event-loop turn.
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeBackend, initBackend } from '../backend.js';
 import { runTraining } from '../run.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 
-async function main(): Promise<void> {
-  const { request, stopFlag } = workerData as WorkerInput;
-  const stop = new Int32Array(stopFlag);
-  const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+
+async function train(input: Extract<WorkerInput, { job: 'train' }>): Promise<void> {
+  const stop = new Int32Array(input.stopFlag);
+  const info = await initBackend(input.request.backend ?? 'auto');
+  post({ type: 'log', message: describeBackend(info) });
+  await runTraining(input.request, post, () => Atomics.load(stop, 0) === 1, info.name);
+}
+
+async function evaluate(input: Extract<WorkerInput, { job: 'eval' }>): Promise<void> {
+  await initBackend(input.backend ?? 'auto');
+  const { loadModel } = await import('../checkpoint.js');
+  const { evaluateModel } = await import('../evaluate.js');
+  const loaded = await loadModel(input.dir);
   try {
-    const info = await initBackend(request.backend ?? 'auto');
-    post({ type: 'log', message: describeBackend(info) });
-    await runTraining(request, post, () => Atomics.load(stop, 0) === 1, info.name);
+    post({ type: 'eval-report', report: await evaluateModel(loaded, input.corpus === undefined ? {} : { corpus: input.corpus }) });
+  } finally {
+    loaded.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const input = workerData as WorkerInput;
+  try {
+    await (input.job === 'eval' ? evaluate(input) : train(input));
   } catch (error) {
     post({ type: 'error', message: oneLine(error) });
   }
@@ -20,7 +37,7 @@ async function main(): Promise<void> {
 
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] || 'training failed';
+  return message.split('\n')[0] || 'the worker failed';
 }
 
 void main();
