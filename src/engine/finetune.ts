@@ -147,18 +147,6 @@ function reportOf(
   };
 }
 
-/** Lines for the CLI and UI: what the variant learned (its data) and forgot (the base corpus). */
-export function formatReport(report: FinetuneReport): string[] {
-  const row = (label: string, b: EvalFigures, v: EvalFigures) =>
-    `${label.padEnd(22)} base ${b.valLoss.toFixed(3)} (ppl ${b.perplexity.toFixed(1)})  ->  variant ${v.valLoss.toFixed(3)} (ppl ${v.perplexity.toFixed(1)})`;
-  return [
-    row('fine-tuning text:', report.base.onData, report.variant.onData),
-    row('base corpus:', report.base.onBaseCorpus, report.variant.onBaseCorpus),
-    `${(report.unknownFraction * 100).toFixed(1)}% of the data was unknown to the base vocabulary` +
-      (report.stoppedEarly ? '; stopped early when validation loss stopped improving' : ''),
-  ];
-}
-
 function uniqueDirs(dirs: string[]): string[] {
   return [...new Set(dirs.map((d) => path.resolve(d)))];
 }
