@@ -10,7 +10,7 @@ import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
-import { sliceKernel, splitVKernel } from './slice.js';
+import { sliceKernel, splitVKernel, unpackKernel } from './slice.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import { type WasmKernelFunc, replaceWasmKernel, stockKernel } from './wasm-internals.js';
 
@@ -20,7 +20,7 @@ type Fix = { name: string; kernels: Record<string, WasmKernelFunc> };
 const fixes: Fix[] = [
   { name: 'transpose-matmul', kernels: { BatchMatMul: batchMatMulKernel, _FusedMatMul: fusedMatMulKernel } },
   { name: 'segment-sum', kernels: { UnsortedSegmentSum: unsortedSegmentSumKernel } },
-  { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel, Identity: identityKernel } },
+  { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel, Unpack: unpackKernel, Identity: identityKernel } },
   { name: 'sigmoid-tanh', kernels: { Tanh: tanhKernel } },
 ];
 

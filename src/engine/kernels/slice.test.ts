@@ -21,7 +21,7 @@ function referenceSlice(x: ArrayLike<number>, shape: number[], begin: number[], 
   return out;
 }
 
-describe('wasm Slice and SplitV', () => {
+describe('wasm Slice, SplitV and Unpack', () => {
   it('slice matches an index-walk reference over random ranks, begins and sizes', async () => {
     const r = rng(9);
     const before = tf.memory().numDataBuffers;
@@ -62,6 +62,28 @@ describe('wasm Slice and SplitV', () => {
         onWasm.forEach((p, i) => expectClose(p.values, onCpuBackend[i].values, 0, `axis ${axis} part ${i}`));
       }
     }
+  });
+
+  it('unstack matches the cpu backend on every axis, and its gradient flows', async () => {
+    const r = rng(12);
+    const xVals = randomValues(r, 3 * 4 * 5);
+    for (let axis = -1; axis < 3; axis++) {
+      const run = async () => {
+        const x = tf.tensor(xVals, [3, 4, 5]);
+        const parts = tf.unstack(x, axis);
+        const out = await Promise.all(parts.map(async (p) => ({ shape: p.shape, values: await p.data() })));
+        tf.dispose([x, ...parts]);
+        return out;
+      };
+      const onWasm = await run();
+      const onCpuBackend = await onCpu(run);
+      expect(onWasm.map((p) => p.shape)).toEqual(onCpuBackend.map((p) => p.shape));
+      onWasm.forEach((p, i) => expectClose(p.values, onCpuBackend[i].values, 0, `axis ${axis} part ${i}`));
+    }
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t, 1)[1], 3)))(x);
+    expect(Array.from(await g.data())).toEqual([0, 3, 0, 3]);
+    tf.dispose([x, g]);
   });
 
   it('gradients flow through slice and split', async () => {

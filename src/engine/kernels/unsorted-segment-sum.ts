@@ -21,20 +21,35 @@ export function unsortedSegmentSumKernel({ inputs, backend, attrs }: KernelArgs)
   }
   const innerShape = x.shape.slice(idsRank);
   const inner = sizeOf(innerShape);
-  const numIds = sizeOf(segmentIds.shape);
   // Allocate first: a heap growth detaches views taken earlier.
   const out = backend.makeOutput([numSegments, ...innerShape], x.dtype);
   const outVals = backend.typedArrayFromHeap(out);
   outVals.fill(0);
   if (outVals.length === 0 || inner === 0) return out;
   const xVals = backend.typedArrayFromHeap(x);
-  const ids = backend.typedArrayFromHeap(segmentIds);
-  for (let i = 0; i < numIds; i++) {
+  const ids = backend.typedArrayFromHeap(segmentIds) as Int32Array;
+  if (outVals instanceof Float32Array) addRowsFloat(outVals, xVals as Float32Array, ids, inner, numSegments);
+  else addRowsInt(outVals as Int32Array, xVals as Int32Array, ids, inner, numSegments);
+  return out;
+}
+
+// One loop per element type keeps each monomorphic (a shared loop over either array type ran ~5x slower).
+function addRowsFloat(out: Float32Array, x: Float32Array, ids: Int32Array, inner: number, numSegments: number): void {
+  for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (id < 0 || id >= numSegments) continue;
     const src = i * inner;
     const dst = id * inner;
-    for (let j = 0; j < inner; j++) outVals[dst + j] += xVals[src + j];
+    for (let j = 0; j < inner; j++) out[dst + j] += x[src + j];
   }
-  return out;
+}
+
+function addRowsInt(out: Int32Array, x: Int32Array, ids: Int32Array, inner: number, numSegments: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id < 0 || id >= numSegments) continue;
+    const src = i * inner;
+    const dst = id * inner;
+    for (let j = 0; j < inner; j++) out[dst + j] += x[src + j];
+  }
 }
