@@ -4,6 +4,7 @@ import type { TrainingStatus } from '../commands/types.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/worker/client.js';
 import { oneLine } from './one-line.js';
+import { reportLines } from '../commands/training-run.js';
 import type { LossPoint, TrainingView } from './types.js';
 
 /** Enough for a readable chart; older points are thinned, not dropped. */
@@ -118,6 +119,7 @@ export class TrainingTracker {
     this.running = false;
     const best = result.bestValLoss === null ? '' : `, best val loss ${result.bestValLoss.toFixed(3)}`;
     this.sink.line('info', `Training ${result.name} finished at step ${result.step} (${result.stoppedBy}${best}). /use ${result.name} to chat with it.`);
+    if (result.report) this.sink.line('info', reportLines(result.report).join('\n'));
     this.touch();
   }
 
