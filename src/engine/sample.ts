@@ -13,29 +13,108 @@ export function makeRandom(seed?: number): Random {
 /**
  * Pick the next token id from logits with temperature, top-k and top-p (nucleus) filtering.
  * Temperature 0 (or top-k 1) is greedy and consumes no randomness.
+ * The candidates are ranked by logit (ties by id) and a draw walks that ranking, as a full sort would, but
+ * selection does it in expected O(vocab): sorting a 10k vocabulary per token cost ~12 ms.
  */
 export function pickToken(logits: Float32Array, options: SampleOptions, random: Random): number {
   if (options.temperature <= 0 || options.topK === 1) return argmax(logits);
-  let candidates = Array.from(logits.keys());
-  candidates.sort((a, b) => logits[b] - logits[a] || a - b);
-  if (options.topK > 0) candidates = candidates.slice(0, options.topK);
-  const max = logits[candidates[0]];
-  const weights = candidates.map((id) => Math.exp((logits[id] - max) / options.temperature));
-  let total = weights.reduce((a, b) => a + b, 0);
+  const max = logits[argmax(logits)];
+  const ids = new Int32Array(logits.length);
+  const weights = new Float64Array(logits.length);
+  for (let i = 0; i < logits.length; i++) {
+    ids[i] = i; // not Int32Array.from(keys()): the iterator costs more than all the rest
+    weights[i] = Math.exp((logits[i] - max) / options.temperature);
+  }
+  const ranked = new Ranking(logits, weights, ids);
+  let count = ids.length;
+  if (options.topK > 0 && options.topK < count) {
+    ranked.partitionTop(options.topK);
+    count = options.topK;
+  }
+  let total = ranked.mass(0, count);
   if (options.topP > 0 && options.topP < 1) {
-    let kept = 0;
-    let mass = 0;
-    while (kept < weights.length && mass < options.topP * total) mass += weights[kept++];
-    candidates = candidates.slice(0, Math.max(1, kept));
-    weights.length = candidates.length;
-    total = mass;
+    count = ranked.prefixReaching(options.topP * total, count) + 1;
+    total = ranked.mass(0, count);
   }
-  let r = random() * total;
-  for (let i = 0; i < candidates.length; i++) {
-    r -= weights[i];
-    if (r <= 0) return candidates[i];
+  return ids[ranked.prefixReaching(random() * total, count)];
+}
+
+/**
+ * Ids ordered lazily by (logit desc, id asc) through in-place quickselect partitions: position i holds the i-th
+ * ranked id once a query has pinned it, and every id before it ranks before it.
+ */
+class Ranking {
+  constructor(
+    private readonly logits: Float32Array,
+    private readonly weights: Float64Array,
+    private readonly ids: Int32Array,
+  ) {}
+
+  private before(a: number, b: number): boolean {
+    const la = this.logits[a];
+    const lb = this.logits[b];
+    return la > lb || (la === lb && a < b);
   }
-  return candidates[candidates.length - 1];
+
+  /** Partition ids[lo, hi) around its middle element; returns the pivot's final position. */
+  private partition(lo: number, hi: number): number {
+    const ids = this.ids;
+    const mid = (lo + hi) >>> 1;
+    const pivot = ids[mid];
+    ids[mid] = ids[hi - 1];
+    ids[hi - 1] = pivot;
+    let store = lo;
+    for (let i = lo; i < hi - 1; i++) {
+      if (this.before(ids[i], pivot)) {
+        const t = ids[i];
+        ids[i] = ids[store];
+        ids[store++] = t;
+      }
+    }
+    ids[hi - 1] = ids[store];
+    ids[store] = pivot;
+    return store;
+  }
+
+  /** Puts the k top-ranked ids in positions [0, k). */
+  partitionTop(k: number): void {
+    let lo = 0;
+    let hi = this.ids.length;
+    while (hi - lo > 1) {
+      const p = this.partition(lo, hi);
+      if (p === k || p === k - 1) return;
+      if (p > k) hi = p;
+      else lo = p + 1;
+    }
+  }
+
+  mass(from: number, to: number): number {
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += this.weights[this.ids[i]];
+    return sum;
+  }
+
+  /**
+   * Position of the first ranked id among positions [0, count) at which the running mass reaches `target`
+   * (the last one if it never does); all positions before it then hold the ids ranked before it.
+   */
+  prefixReaching(target: number, count: number): number {
+    let lo = 0;
+    let hi = count;
+    let left = target;
+    for (;;) {
+      if (hi - lo === 1) return lo;
+      const p = this.partition(lo, hi);
+      const below = this.mass(lo, p);
+      if (below >= left && p > lo) {
+        hi = p;
+      } else {
+        left -= below + this.weights[this.ids[p]];
+        if (left <= 0 || p === hi - 1) return p;
+        lo = p + 1;
+      }
+    }
+  }
 }
 
 export function argmax(values: Float32Array): number {

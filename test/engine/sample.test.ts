@@ -105,4 +105,39 @@ describe('pickToken', () => {
     const seen = new Set(Array.from({ length: 200 }, () => pickToken(logits, { ...greedy, temperature: 1, topP: 0.5 }, random)));
     expect([...seen]).toEqual([1]);
   });
+  it('picks what a walk over the fully sorted vocabulary picks, for the same random draw', () => {
+    const source = makeRandom(7);
+    for (const V of [1, 2, 5, 64, 700]) {
+      for (const [temperature, topK, topP] of [[1, 0, 1], [0.7, 5, 1], [1.3, 0, 0.9], [1, 40, 0.5], [2, V + 3, 0.95], [1, 2, 0.1]]) {
+        for (let rep = 0; rep < 12; rep++) {
+          // Ties on purpose (rounded logits) so the id tie-break matters too.
+          const values = Float32Array.from({ length: V }, () => (source() < 0.3 ? Math.round(source() * 3) : source() * 8 - 4));
+          const options = { maxTokens: 1, temperature, topK, topP };
+          expect(pickToken(values, options, makeRandom(rep))).toBe(sortedWalk(values, options, makeRandom(rep)));
+        }
+      }
+    }
+  });
 });
+
+/** The reference: sort every id by (logit desc, id asc), cut to top-k and the nucleus, walk the weights. */
+function sortedWalk(logits: Float32Array, options: SampleOptions, random: () => number): number {
+  let ids = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
+  if (options.topK > 0) ids = ids.slice(0, options.topK);
+  let weights = ids.map((id) => Math.exp((logits[id] - logits[ids[0]]) / options.temperature));
+  let total = weights.reduce((a, b) => a + b, 0);
+  if (options.topP > 0 && options.topP < 1) {
+    let kept = 0;
+    let mass = 0;
+    while (kept < weights.length && mass < options.topP * total) mass += weights[kept++];
+    ids = ids.slice(0, Math.max(1, kept));
+    weights = weights.slice(0, ids.length);
+    total = mass;
+  }
+  let r = random() * total;
+  for (let i = 0; i < ids.length; i++) {
+    r -= weights[i];
+    if (r <= 0) return ids[i];
+  }
+  return ids[ids.length - 1];
+}
