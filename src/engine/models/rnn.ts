@@ -101,7 +101,8 @@ export class RnnModel implements LanguageModel {
     this.layers.forEach((layer, i) => {
       if (i > 0) x = this.dropout.apply(x, training);
       const xw = tf.add(tf.matMul(x, layer.kernel), layer.bias);
-      const steps = tf.unstack(tf.reshape(xw, [T, B, -1])) as tf.Tensor2D[];
+      // split, not unstack: wasm's Unpack copies the whole input out of the heap once per step.
+      const steps = (T === 1 ? [xw] : tf.split(xw, T, 0)) as tf.Tensor2D[];
       let h = initial?.[i].h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);
       let c = arch === 'lstm' ? (initial?.[i].c ?? (tf.zeros([B, hidden]) as tf.Tensor2D)) : null;
       const outputs: tf.Tensor2D[] = [];
