@@ -14,8 +14,8 @@ interface Block {
   mlpProj: tf.Variable;
 }
 
-/** Keys and values of one layer, [heads, length, headSize]. */
-type LayerCache = { k: tf.Tensor3D; v: tf.Tensor3D };
+/** Keys and values of one layer, [1, heads, length, headSize]. */
+type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
 
 const MASKED = -1e9;
 
@@ -93,30 +93,31 @@ export class GptModel implements LanguageModel {
     }
     return tf.tidy(() => {
       const mask = tf.slice(this.mask, [0, 0], [T, T]);
-      const logits = this.forward(tf.reshape(tokens, [B * T]), B, T, 0, mask, training, null, false);
+      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
+      const logits = this.forward(tok, B, T, 0, mask, training, null, false);
       return tf.reshape(logits.logits, [B, T, this.config.vocabSize]);
     });
   }
 
   /**
    * Shared forward pass for training (B sequences from position 0) and decoding (B = 1, T new
-   * tokens after `start` cached ones). Returns logits [B*T, V] (or [1, V] for the last position
-   * only) and each layer's keys/values.
+   * tokens after `start` cached ones). `tok` holds the token embeddings [B*T, d]; `mask` is null
+   * when every new position sees every earlier one (a single decoded token). Returns logits [B*T, V]
+   * (or [1, V] for the last position only) and each layer's keys/values.
    */
   private forward(
-    ids: tf.Tensor1D,
+    tok: tf.Tensor2D,
     B: number,
     T: number,
     start: number,
-    mask: tf.Tensor2D,
+    mask: tf.Tensor2D | null,
     training: boolean,
     past: LayerCache[] | null,
     lastOnly: boolean,
   ): { logits: tf.Tensor2D; cache: LayerCache[] } {
     const d = this.config.embedding;
-    const tok = tf.reshape(tf.gather(this.wte, ids), [B, T, d]);
     const pos = tf.slice(this.wpe, [start, 0], [T, d]);
-    let x = tf.reshape(tf.add(tok, pos), [B * T, d]) as tf.Tensor2D;
+    let x = (B === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D;
     x = this.dropout.apply(x, training);
     const cache: LayerCache[] = [];
     this.blocks.forEach((blk, i) => {
@@ -127,7 +128,7 @@ export class GptModel implements LanguageModel {
       x = tf.add(x, this.dropout.apply(tf.matMul(h as tf.Tensor2D, blk.mlpProj), training));
     });
     // Decoding needs only the last position's logits: skip the [T, vocab] head for the rest.
-    const rows = lastOnly ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
+    const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
     const xf = layerNorm(rows, this.lnF as tf.Tensor1D);
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
   }
@@ -137,27 +138,29 @@ export class GptModel implements LanguageModel {
     blk: Block,
     B: number,
     T: number,
-    mask: tf.Tensor2D,
+    mask: tf.Tensor2D | null,
     training: boolean,
     past: LayerCache | undefined,
   ): { out: tf.Tensor2D; cache: LayerCache } {
     const { embedding: d, heads: H } = this.config;
     const hs = this.headSize;
-    const [q2, k2, v2] = tf.split(tf.matMul(x, blk.qkv), 3, 1);
-    // [B*T, d] -> [B*H, T, hs]
-    const toHeads = (t: tf.Tensor): tf.Tensor3D =>
-      tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hs]), [0, 2, 1, 3]), [B * H, T, hs]);
-    const q = toHeads(q2);
-    let k = toHeads(k2);
-    let v = toHeads(v2);
-    if (past) {
-      k = tf.concat([past.k, k], 1);
-      v = tf.concat([past.v, v], 1);
-    }
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)), mask);
+    const qkv = tf.matMul(x, blk.qkv); // [B*T, 3d], each third head-major
+    // -> [B, 3H, T, hs] with one rank-4 transpose (none for a single position; rank 5 is slow on wasm),
+    // then q, k, v [B, H, T, hs] by one split.
+    const heads =
+      T === 1
+        ? tf.reshape(qkv, [B, 3 * H, 1, hs])
+        : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hs]), [0, 2, 1, 3]);
+    const [q0, k0, v0] = tf.split(heads, 3, 1) as tf.Tensor4D[];
+    // Scale q, not the scores: fewer numbers whenever the sequence is longer than a head.
+    const q = tf.mul(q0, 1 / Math.sqrt(hs));
+    const k = past ? (tf.concat([past.k, k0], 2) as tf.Tensor4D) : k0;
+    const v = past ? (tf.concat([past.v, v0], 2) as tf.Tensor4D) : v0;
+    const raw = tf.matMul(q, k, false, true);
+    const scores = mask ? tf.add(raw, mask) : raw;
     const att = this.dropout.apply(tf.softmax(scores), training);
-    const y = tf.matMul(att, v); // [B*H, T, hs]
-    const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hs]), [0, 2, 1, 3]), [B * T, d]);
+    const y = tf.matMul(att, v); // [B, H, T, hs]
+    const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]);
     const out = this.dropout.apply(tf.matMul(merged as tf.Tensor2D, blk.attnProj) as tf.Tensor2D, training);
     return { out, cache: { k, v } };
   }
@@ -181,9 +184,13 @@ export class GptModel implements LanguageModel {
     const start = all.length - fresh.length;
     const past = state.cache.length > 0 ? state.cache : null;
     const result = tf.tidy(() => {
-      const ids = tf.tensor1d(fresh, 'int32');
-      const mask = tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
-      const { logits, cache } = this.forward(ids, 1, fresh.length, start, mask, false, past, true);
+      // One token (every sampled one): a slice of the embedding, no mask; a prompt: gather and mask.
+      const single = fresh.length === 1;
+      const tok = single
+        ? tf.slice(this.wte, [fresh[0], 0], [1, this.config.embedding])
+        : tf.gather(this.wte, tf.tensor1d(fresh, 'int32'));
+      const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
+      const { logits, cache } = this.forward(tok as tf.Tensor2D, 1, fresh.length, start, mask, false, past, true);
       const last = tf.reshape(logits, [-1]) as tf.Tensor1D;
       return { last, cache };
     });

@@ -49,17 +49,26 @@ export class WeightBuilder {
   }
 }
 
-/** LayerNorm without bias (nanoGPT's bias=False) over the last axis. */
+/**
+ * LayerNorm without bias (nanoGPT's bias=False) over the last axis. The same arithmetic as tf.moments, written
+ * out so x - mean is computed once and no casts or reshapes are added (fewer kernel calls, forward and back).
+ */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma);
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const variance = tf.mean(tf.square(centred), -1, true);
+  return tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gamma);
 }
 
-/** GELU, tanh approximation; the cube as x*x*x because Pow is slow on wasm. */
+const GELU_A = 2 * Math.sqrt(2 / Math.PI);
+const GELU_B = GELU_A * 0.044715;
+
+/**
+ * GELU, tanh approximation, as x * sigmoid(2u) with u = sqrt(2/pi) * (x + 0.044715 x^3), since
+ * 0.5 * (1 + tanh(u)) = sigmoid(2u): six kernel calls instead of ten, equal up to float rounding.
+ */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const cube = tf.mul(tf.mul(x, x), x);
-  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const twiceU = tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_B), GELU_A));
+  return tf.mul(x, tf.sigmoid(twiceU));
 }
 
 /** Dropout with masks drawn from the model seed, so a seeded training run is reproducible. */
