@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { assignWeights, createModel } from './models/index.js';
+import { assignWeights, countParameters, createModel } from './models/index.js';
 import { tokenizerFromJSON } from './tokenizers/index.js';
 import { decodeTensors, encodeTensors } from './weights.js';
 import type { LanguageModel, Manifest, Tokenizer, TokenizerJSON } from './types.js';
@@ -158,7 +158,28 @@ async function readTokenizer(dir: string, manifest: Manifest): Promise<Tokenizer
   return tokenizer;
 }
 
+/**
+ * Refuse a config the saved weights cannot fill before building it: a hand-edited manifest could
+ * otherwise ask for a model far too big for memory (the wasm heap aborts the whole process).
+ */
+function checkConfigFitsWeights(dir: string, manifest: Manifest, weights: Record<string, tf.Tensor>): void {
+  const config = manifest.config as unknown as Record<string, unknown>;
+  const bad = Object.entries(config).find(([key, v]) => key !== 'arch' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (key !== 'dropout' && !Number.isSafeInteger(v))));
+  if (bad) throw new Error(`model '${path.basename(dir)}' has a bad config in manifest.json (${bad[0]}: ${JSON.stringify(bad[1])})`);
+  let wanted: number;
+  try {
+    wanted = countParameters(manifest.config);
+  } catch (error) {
+    throw new Error(`model '${path.basename(dir)}' has a bad config in manifest.json (${(error as Error).message})`);
+  }
+  const saved = Object.values(weights).reduce((n, t) => n + t.size, 0);
+  if (wanted !== saved) {
+    throw new Error(`model '${path.basename(dir)}': the config in manifest.json does not match its weights (${wanted} parameters wanted, ${saved} saved)`);
+  }
+}
+
 function buildModel(dir: string, manifest: Manifest, weights: Record<string, tf.Tensor>): LanguageModel {
+  checkConfigFitsWeights(dir, manifest, weights);
   const model = createModel(manifest.config, manifest.seed ?? 0);
   try {
     assignWeights(model, weights);
@@ -204,6 +225,12 @@ export async function loadResumeState(dir: string): Promise<ResumeState> {
   for (const [key, t] of Object.entries(tensors)) {
     if (key.startsWith(WEIGHTS_PREFIX)) weights[key.slice(WEIGHTS_PREFIX.length)] = t;
     else slots[key] = t;
+  }
+  try {
+    checkConfigFitsWeights(dir, manifest, weights);
+  } catch (error) {
+    tf.dispose(Object.values(tensors));
+    throw error;
   }
   return { manifest, tokenizer, weights, optimizer: { step: Number(json.step) || 0, tensors: slots } };
 }

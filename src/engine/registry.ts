@@ -79,8 +79,21 @@ function expectedWeights(raw: unknown): { files: string[]; bytes: number } {
   return { files, bytes };
 }
 
-async function checkWeights(dir: string): Promise<void> {
-  const { files, bytes } = expectedWeights(await readJson(path.join(dir, 'model.json'), 'model.json'));
+/** model.json keeps a copy of the config: a manifest edited by hand no longer matches it. */
+function checkSameConfig(manifest: Manifest, modelJson: unknown): void {
+  if (!isObject(modelJson) || !isObject(modelJson.config)) return;
+  const saved = modelJson.config;
+  const claimed = manifest.config as unknown as Record<string, unknown>;
+  const key = [...new Set([...Object.keys(saved), ...Object.keys(claimed)])].find((k) => saved[k] !== claimed[k]);
+  if (key !== undefined) {
+    throw new Broken(`manifest.json config does not match model.json (${key}: ${JSON.stringify(claimed[key])} vs ${JSON.stringify(saved[key])})`);
+  }
+}
+
+async function checkWeights(dir: string, manifest: Manifest): Promise<void> {
+  const modelJson = await readJson(path.join(dir, 'model.json'), 'model.json');
+  checkSameConfig(manifest, modelJson);
+  const { files, bytes } = expectedWeights(modelJson);
   if (!files.includes('weights.bin')) throw new Broken('model.json does not list weights.bin');
   let actual = 0;
   for (const file of files) {
@@ -114,7 +127,7 @@ export async function inspectModel(dir: string, shipped = false): Promise<ModelE
   const name = path.basename(dir);
   try {
     const manifest = checkManifest(await readJson(path.join(dir, 'manifest.json'), 'manifest.json'));
-    await checkWeights(dir);
+    await checkWeights(dir, manifest);
     await checkTokenizer(dir, manifest);
     return { name, dir, shipped, ok: true, manifest };
   } catch (error) {

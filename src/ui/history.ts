@@ -1,6 +1,6 @@
 // The input history: persisted across runs in the config folder, capped, walked with Up/Down.
 // It is separate from the conversation and never sent to a model.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryNavigator } from './types.js';
 
@@ -8,6 +8,8 @@ export const HISTORY_FILE = 'history.json';
 export const HISTORY_LIMIT = 500;
 
 export class InputHistory implements HistoryNavigator {
+  /** One line per problem met loading the file (a corrupted file is backed up and reset). */
+  readonly warnings: string[] = [];
   private entries: string[];
   /** Walk position: entries.length means "at the draft" (not walking). */
   private cursor: number;
@@ -18,7 +20,7 @@ export class InputHistory implements HistoryNavigator {
     private readonly file: string | null,
     private readonly limit = HISTORY_LIMIT,
   ) {
-    this.entries = file ? readEntries(file).slice(-limit) : [];
+    this.entries = file ? readEntries(file, this.warnings).slice(-limit) : [];
     this.cursor = this.entries.length;
   }
 
@@ -72,11 +74,30 @@ export class InputHistory implements HistoryNavigator {
   }
 }
 
-function readEntries(file: string): string[] {
+function readEntries(file: string, warnings: string[]): string[] {
+  if (!existsSync(file)) return [];
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(parsed) ? parsed.filter((e): e is string => typeof e === 'string') : [];
-  } catch {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    backUp(file, `not valid JSON`, warnings, err);
     return [];
+  }
+  if (!Array.isArray(parsed)) {
+    backUp(file, 'not a list of lines', warnings);
+    return [];
+  }
+  return parsed.filter((e): e is string => typeof e === 'string');
+}
+
+/** Keep the unreadable file for the user to inspect, and start a fresh history. */
+function backUp(file: string, why: string, warnings: string[], err?: unknown): void {
+  const backup = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    renameSync(file, backup);
+    warnings.push(`The input history file was unreadable (${why}): saved it as ${path.basename(backup)} and reset the history.`);
+  } catch {
+    const reason = err instanceof Error ? `: ${err.message.split('\n')[0]}` : '';
+    warnings.push(`The input history file was unreadable (${why}${reason}) and could not be moved aside: starting without history.`);
   }
 }

@@ -282,7 +282,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
 
   /** Problems the settings store met (e.g. a read-only config folder), as transcript lines. */
   private drainWarnings(): void {
-    for (const warning of this.store.warnings.splice(0)) this.push({ kind: 'info', text: warning });
+    for (const warning of [...this.store.warnings.splice(0), ...this.history.warnings.splice(0)]) this.push({ kind: 'info', text: warning });
   }
 
   private push(turn: NewTurn): void {

@@ -1,6 +1,6 @@
 // Persisted chat settings (sampling, context mode, last model) with `conf`, in the config folder.
 // A corrupted or hand-broken config file is backed up and reset with a warning, never a crash.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import type { ChatSettings } from '../commands/types.js';
@@ -80,16 +80,34 @@ function openConf(dir: string, warnings: string[]): Conf<Stored> {
       defaults: { settings: DEFAULT_SETTINGS, lastModel: null },
       clearInvalidConfig: false,
     });
+  const file = path.join(dir, 'config.json');
+  const backUp = (why: string) => {
+    const backup = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, backup);
+    warnings.push(`The config file was unreadable (${why}): saved it as ${path.basename(backup)} and reset the settings.`);
+  };
+  // Valid JSON that is not an object (a list, a number) would load as empty settings without a word.
+  const shape = storedShape(file);
+  if (shape !== null && shape !== 'object') backUp(`it holds ${shape}, not settings`);
   try {
     return make();
   } catch (err) {
-    const file = path.join(dir, 'config.json');
     if (!existsSync(file)) throw err;
-    const backup = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(file, backup);
-    warnings.push(`The config file was unreadable (${oneLine(err)}): saved it as ${path.basename(backup)} and reset the settings.`);
+    backUp(oneLine(err));
     return make();
   }
+}
+
+/** What config.json holds: null when missing or unreadable as JSON (conf reports that), else its kind. */
+function storedShape(file: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (Array.isArray(parsed)) return 'a list';
+  return parsed !== null && typeof parsed === 'object' ? 'object' : `a ${parsed === null ? 'null' : typeof parsed}`;
 }
 
 function sanitize(raw: unknown, warnings: string[]): ChatSettings {
