@@ -24,7 +24,7 @@ describe('initBackend', () => {
     const info = await initBackend('wasm');
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.accelerations.slice(0, 4)).toEqual(['transpose-matmul', 'segment-sum', 'zero-copy-slice', 'sigmoid-tanh']);
+    expect(info.accelerations.slice(0, 4)).toEqual(['transpose-matmul', 'segment-sum', 'zero-copy-slice', 'sigmoid-tanh-exp']);
     // The native accelerator is there when built with a BLAS; otherwise the detail says why not.
     const native = info.accelerations[4];
     if (native) expect(native).toMatch(/^native-blas \(.+\)$/);

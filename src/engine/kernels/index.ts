@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { batchMatMulKernel } from './batch-matmul.js';
-import { identityKernel, tanhKernel } from './elementwise.js';
+import { expKernel, identityKernel, tanhKernel } from './elementwise.js';
 import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './sum.js';
@@ -21,7 +21,7 @@ const fixes: Fix[] = [
   { name: 'transpose-matmul', kernels: { BatchMatMul: batchMatMulKernel, _FusedMatMul: fusedMatMulKernel } },
   { name: 'segment-sum', kernels: { UnsortedSegmentSum: unsortedSegmentSumKernel } },
   { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel, Unpack: unpackKernel, Identity: identityKernel } },
-  { name: 'sigmoid-tanh', kernels: { Tanh: tanhKernel } },
+  { name: 'sigmoid-tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
 ];
 
 /** The native BLAS accelerator, when it loads: products and bias-gradient sums in place on the heap. */
