@@ -10,6 +10,12 @@ describe('native BLAS loading', () => {
     expect(probeNativeBlas({ INKLING_NATIVE: '0' })).toEqual({ blas: null, note: 'native matmul off (INKLING_NATIVE=0)' });
   });
 
+  it.skipIf(!loadNativeBlas().blas)('says which library is missing when the named one cannot be opened', () => {
+    expect(probeNativeBlas({ INKLING_BLAS_LIBRARY: '/nonexistent/libcblas.so' }).note).toBe(
+      'native matmul off: no BLAS library found (INKLING_BLAS_LIBRARY=/nonexistent/libcblas.so has no cblas_sgemm)',
+    );
+  });
+
   it('either loads and names its BLAS, or says in one line what is missing', () => {
     const { blas, note } = loadNativeBlas();
     if (blas) {

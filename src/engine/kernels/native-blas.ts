@@ -1,7 +1,7 @@
 /**
  * Loads the optional native BLAS addon (native/, built by native/build.mjs at install) and opens a system BLAS
  * through it. Anything missing turns it off with one line saying what and how to get it. INKLING_NATIVE=0
- * disables it; INKLING_BLAS_THREADS sets OpenBLAS's threads (default 1: extra threads spin-wait and lose
+ * disables it; INKLING_BLAS_LIBRARY names the library to open (any CBLAS); INKLING_BLAS_THREADS sets OpenBLAS's threads (default 1: extra threads spin-wait and lose
  * under load, and training already runs beside the UI thread).
  */
 import { existsSync } from 'node:fs';
@@ -60,7 +60,7 @@ export function nativeBlasDescription(): string {
 /** Try to load without caching (tests use it with a custom environment). */
 export function probeNativeBlas(env: NodeJS.ProcessEnv): NativeStatus {
   if (env.INKLING_NATIVE === '0') return { blas: null, note: 'native matmul off (INKLING_NATIVE=0)' };
-  const candidates = LIBRARIES[process.platform];
+  const candidates = env.INKLING_BLAS_LIBRARY ? [env.INKLING_BLAS_LIBRARY] : LIBRARIES[process.platform];
   if (!candidates) return { blas: null, note: `native matmul off (no BLAS support on ${process.platform})` };
   if (!existsSync(ADDON_PATH)) return { blas: null, note: 'native matmul off: addon not built (needs a C compiler: node native/build.mjs)' };
   let addon: BlasAddon;
@@ -71,7 +71,10 @@ export function probeNativeBlas(env: NodeJS.ProcessEnv): NativeStatus {
     return { blas: null, note: `native matmul off: addon failed to load (${why}; rebuild with node native/build.mjs)` };
   }
   const opened = addon.open(candidates);
-  if (!opened) return { blas: null, note: `native matmul off: no BLAS library found (${HOW_TO_GET_BLAS[process.platform]})` };
+  if (!opened) {
+    const how = env.INKLING_BLAS_LIBRARY ? `INKLING_BLAS_LIBRARY=${env.INKLING_BLAS_LIBRARY} has no cblas_sgemm` : HOW_TO_GET_BLAS[process.platform];
+    return { blas: null, note: `native matmul off: no BLAS library found (${how})` };
+  }
   const requested = Number.parseInt(env.INKLING_BLAS_THREADS ?? '1', 10);
   const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
   const threadsSet = addon.setThreads(threads);
