@@ -32,6 +32,19 @@ function shippedModelNames(clone: string): string[] {
   return (pkg.files ?? []).filter((f) => f.startsWith('models/')).map((f) => f.slice('models/'.length));
 }
 
+/** `/quit`, typed again if the app did not take it (keys are sometimes lost right after start; see the report). */
+async function quit(screen: TmuxScreen): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    await screen.enter('/quit');
+    try {
+      return await screen.waitFor(new RegExp(EXITED), 15_000);
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.warn(`readme.test: /quit not taken (attempt ${attempt}); the screen shows:\n${screen.capture().trimEnd()}`);
+    }
+  }
+}
+
 describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
   let workDir = '';
   let screen: TmuxScreen | null = null;
@@ -69,8 +82,7 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
     const started = await screen.waitFor(new RegExp(`Type a prompt, or /help[\\s\\S]*(${names}) \\((gpt|lstm|gru), [\\d.]+[kM]? params\\) │`), 180_000);
     expect(started).toMatch(/backend: /);
 
-    await screen.enter('/quit');
-    const last = await screen.waitFor(new RegExp(EXITED), 30_000);
+    const last = await quit(screen);
     expect(last).not.toMatch(/Error|at .*\.[jt]s:\d+/);
   });
 });
