@@ -4,7 +4,7 @@ import path from 'node:path';
 import { defineCommand } from './define.js';
 import { splitArgv } from './split.js';
 import { checkCorpus, checkModelName, findModelDir } from './engine.js';
-import { commandLine, runTraining } from './training-run.js';
+import { commandLine, refuseWhileTraining, runTraining } from './training-run.js';
 import { CommandError } from './types.js';
 import type { FinetuneRequest } from '../engine/types.js';
 
@@ -71,6 +71,7 @@ export const finetuneCommand = defineCommand({
     };
   },
   async run(args, ctx) {
+    refuseWhileTraining(ctx);
     await findModelDir(ctx, args.from);
     if (args.data !== undefined) await checkCorpus(args.data, '--data');
     if (existsSync(path.join(ctx.modelsDir, args.name))) {

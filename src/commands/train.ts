@@ -4,7 +4,7 @@ import path from 'node:path';
 import { quote, suggest } from './args.js';
 import { defineCommand } from './define.js';
 import { checkCorpus, checkModelName } from './engine.js';
-import { commandLine, runTraining } from './training-run.js';
+import { commandLine, refuseWhileTraining, runTraining } from './training-run.js';
 import { CommandError } from './types.js';
 import { defaultPreset, listPresets } from '../engine/models/presets.js';
 import type { Arch, TokenizerKind, TrainRequest } from '../engine/types.js';
@@ -114,6 +114,7 @@ export const trainCommand = defineCommand({
     };
   },
   async run({ request, name }, ctx) {
+    refuseWhileTraining(ctx);
     await checkCorpus(request.corpus);
     const modelName = name ?? defaultName(ctx.modelsDir, request.arch, request.corpus);
     const exists = existsSync(path.join(ctx.modelsDir, modelName));

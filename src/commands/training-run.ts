@@ -77,11 +77,16 @@ export function commandLine(command: string, argv: readonly string[]): string {
   return ['inkling', command, ...argv.map(shellWord)].join(' ');
 }
 
+/** Chat: one run at a time. Checked first, so a second /train hears that rather than a side issue. */
+export function refuseWhileTraining(ctx: CommandContext): void {
+  const running = ctx.chat?.training;
+  if (running?.running) throw new CommandError(`${running.request.name} is still training: /stop it first, or wait until it ends`);
+}
+
 /** Chat: hand the request to the session's worker and return at once. CLI: run it and print events. */
 export async function runTraining(request: TrainingRequest, ctx: CommandContext): Promise<void> {
   if (ctx.chat) {
-    const running = ctx.chat.training;
-    if (running?.running) throw new CommandError(`${running.request.name} is still training: /stop it first, or wait until it ends`);
+    refuseWhileTraining(ctx);
     ctx.chat.startTraining(request);
     ctx.out.line(`${request.kind === 'train' ? 'training' : 'fine-tuning'} ${request.name} in the background — /stop ends it with a save; /use ${request.name} once a checkpoint lands`);
     return;

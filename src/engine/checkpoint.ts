@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assignWeights, countParameters, createModel } from './models/index.js';
 import { tokenizerFromJSON } from './tokenizers/index.js';
 import { decodeTensors, encodeTensors } from './weights.js';
+import { whileSaving } from './recovery.js';
 import type { LanguageModel, Manifest, Tokenizer, TokenizerJSON } from './types.js';
 
 export interface LoadedModel {
@@ -195,6 +196,11 @@ function buildModel(dir: string, manifest: Manifest, weights: Record<string, tf.
  * Throws an Error with a one-line message.
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
+  // A training run may be saving this model right now: wait for its swap instead of failing.
+  return whileSaving(dir, () => loadModelOnce(dir));
+}
+
+async function loadModelOnce(dir: string): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
   if (!manifest || typeof manifest !== 'object' || !manifest.config) {
     throw new Error(`model '${path.basename(dir)}' has an invalid manifest.json`);

@@ -71,3 +71,29 @@ export async function recoverInterruptedSaves(modelsDir: string, now = Date.now(
   }
   return restored;
 }
+
+/** A live process is saving model folder `dir` right now (its temp or set-aside folder exists). */
+export async function saveInProgress(dir: string): Promise<boolean> {
+  const entries = await readdir(path.dirname(dir)).catch(() => [] as string[]);
+  const name = path.basename(dir);
+  return entries.some((entry) => {
+    const folder = parseSaveFolder(entry);
+    return folder !== null && folder.name === name && ownerAlive(folder.pid);
+  });
+}
+
+/**
+ * Run `load` on model folder `dir`; while a live save of it is under way (the folder is briefly gone
+ * between the two renames of a swap), wait and try again rather than fail.
+ */
+export async function whileSaving<T>(dir: string, load: () => Promise<T>, maxWaitMs = 3000): Promise<T> {
+  const end = Date.now() + maxWaitMs;
+  for (;;) {
+    try {
+      return await load();
+    } catch (error) {
+      if (Date.now() > end || !(await saveInProgress(dir))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}

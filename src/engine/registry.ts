@@ -2,7 +2,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { validateModelName } from './names.js';
-import { ownerAlive, parseSaveFolder, recoverInterruptedSaves } from './recovery.js';
+import { ownerAlive, parseSaveFolder, recoverInterruptedSaves, saveInProgress } from './recovery.js';
 import { shippedModelsDir } from './paths.js';
 import { tokenizerFromJSON } from './tokenizers/index.js';
 import type { Manifest, TokenizerJSON } from './types.js';
@@ -171,6 +171,9 @@ export async function findModel(modelsDirs: string[], name: string): Promise<str
     const dir = path.join(modelsDir, name);
     const info = await stat(dir).catch(() => null);
     if (info?.isDirectory()) return dir;
+    // Missing only for the instant a live save swaps it (loadModel waits), or since a killed save.
+    if (await saveInProgress(dir)) return dir;
+    if ((await recoverInterruptedSaves(modelsDir)).includes(name)) return dir;
   }
   throw new Error(`model '${name}' not found (inkling models lists them)`);
 }
