@@ -24,9 +24,9 @@ describe('initBackend', () => {
     const info = await initBackend('wasm');
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.accelerations.slice(0, 4)).toEqual(['transpose-matmul', 'segment-sum', 'zero-copy-slice', 'sigmoid-tanh-exp']);
+    expect(info.accelerations.slice(0, 5)).toEqual(['transpose-matmul', 'segment-sum', 'zero-copy-slice', 'sigmoid-tanh-exp', 'leading-sum']);
     // The native accelerator is there when built with a BLAS; otherwise the detail says why not.
-    const native = info.accelerations[4];
+    const native = info.accelerations[5];
     if (native) expect(native).toMatch(/^native-blas \(.+\)$/);
     else expect(info.detail).toMatch(/native matmul off/);
     expect(await initBackend()).toBe(info);

@@ -22,10 +22,11 @@ const fixes: Fix[] = [
   { name: 'segment-sum', kernels: { UnsortedSegmentSum: unsortedSegmentSumKernel } },
   { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel, Unpack: unpackKernel, Identity: identityKernel } },
   { name: 'sigmoid-tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
+  { name: 'leading-sum', kernels: { Sum: sumKernel } },
 ];
 
-/** The native BLAS accelerator, when it loads: products and bias-gradient sums in place on the heap. */
-const nativeFix: Fix = { name: 'native-blas', kernels: { Sum: sumKernel } };
+/** The native BLAS accelerator, when it loads: products and leading sums in place on the heap (no kernels of its own). */
+const nativeFix: Fix = { name: 'native-blas', kernels: {} };
 
 let installed: string[] | null = null;
 let activeFixes: Fix[] = [];
