@@ -12,20 +12,28 @@ export function sparseCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): t
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
-    const lse = tf.logSumExp(x, 1); // [N]
+    const ids = tf.cast(targets, 'int32');
+    // logsumexp as tf.logSumExp computes it, keeping exp(x - max) and its row sums for the gradient,
+    // so the backward pass is one multiply and a scatter instead of sub, exp, oneHot, cast, sub, mul
+    // over [N, V] (which dominated a 10k-word vocabulary's step).
+    const max = tf.max(x, 1, true);
+    const shifted = tf.exp(tf.sub(x, max));
+    const sums = tf.sum(shifted, 1, true);
+    const lse = tf.reshape(tf.add(tf.log(sums), max), [N]);
     // A forward-only gather of the picked logits (customGrad means no gather gradient).
-    const flat = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), tf.cast(targets, 'int32'));
+    const flat = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), ids);
     const picked = tf.gather(tf.reshape(x, [N * V]), flat);
     const value = tf.mean(tf.sub(lse, picked)) as tf.Scalar;
-    save([x, lse]);
+    save([shifted, sums, flat]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, l] = saved;
-        const softmax = tf.exp(tf.sub(xs, tf.reshape(l, [N, 1])));
-        // Cast instead of asking oneHot for float32: wasm 4.22 writes the int bit pattern (1 -> 1.4e-45).
-        const diff = tf.sub(softmax, tf.cast(tf.oneHot(targets, V), 'float32'));
-        return tf.mul(diff, tf.div(dy, N));
+        const [e, s, at] = saved;
+        const perRow = tf.div(dy, N); // d(mean)/d(row loss), a scalar
+        const softmaxScaled = tf.mul(e, tf.div(perRow, s));
+        // The one-hot part as a scatter of N values at the flat target positions (float, unlike wasm's oneHot).
+        const hot = tf.scatterND(tf.reshape(at, [N, 1]), tf.mul(tf.ones([N]), perRow), [N * V]);
+        return tf.sub(softmaxScaled, tf.reshape(hot, [N, V]));
       },
     };
   });
