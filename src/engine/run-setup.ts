@@ -55,7 +55,10 @@ export async function folderExists(dir: string): Promise<boolean> {
   );
 }
 
-export async function prepareTraining(request: TrainRequest): Promise<RunSetup> {
+/** On a GPU a step costs about the same at batch 64 as at 12 (it is dispatch-bound): keep it busy. */
+export const GPU_MIN_BATCH = 64;
+
+export async function prepareTraining(request: TrainRequest, backend = 'cpu'): Promise<RunSetup> {
   const name = validateModelName(request.name);
   const dir = path.join(request.modelsDir, name);
   const exists = await folderExists(dir);
@@ -75,6 +78,7 @@ export async function prepareTraining(request: TrainRequest): Promise<RunSetup> 
   const splits = encodeSplits(tokenizer, split);
   const preset = request.preset ?? defaultPreset(request.arch, request.tokenizer);
   const { model: config, train } = resolveConfig(request.arch, preset, tokenizer.vocabSize, overrides);
+  if (backend === 'webgpu' && overrides.batchSize === undefined) train.batchSize = Math.max(train.batchSize, GPU_MIN_BATCH);
   const seqLength = usableSeqLength(splits, train.seqLength);
   if (seqLength < 2) throw new Error(`corpus '${request.corpus}' is too small to train on (${splits.train.length} tokens)`);
   train.seqLength = seqLength;

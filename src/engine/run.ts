@@ -10,7 +10,7 @@ export async function runTraining(
   shouldStop: () => boolean,
   backend: string,
 ): Promise<TrainResult> {
-  const setup = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request);
+  const setup = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
   try {
     const result = await trainLoop(setup, { onEvent, shouldStop, backend });
     onEvent({ type: 'done', result });
