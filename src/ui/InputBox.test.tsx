@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyCompletion, InputBox, splitTyped } from './InputBox.js';
+import { applyCompletion, InputBox } from './InputBox.js';
 import { FakeController, settle } from './testing/fake-controller.js';
 
 let cleanup: (() => void) | null = null;
@@ -25,6 +25,16 @@ describe('InputBox', () => {
     await type('\r');
     await vi.waitFor(() => expect(controller.submitted).toEqual(['hello']));
     expect(app.lastFrame()).not.toContain('hello');
+  });
+
+  it('loses no keys when several chunks arrive before a render (a busy moment, a split paste)', async () => {
+    const { controller, app } = await setup();
+    app.stdin.write('/train --corpus ');
+    app.stdin.write('c.txt');
+    app.stdin.write('\r');
+    app.stdin.write('next');
+    app.stdin.write('\r');
+    await vi.waitFor(() => expect(controller.submitted).toEqual(['/train --corpus c.txt', 'next']));
   });
 
   it('treats text and a newline in one chunk as Enter, and a multi-line paste as one input', async () => {
@@ -81,15 +91,20 @@ describe('InputBox', () => {
     await vi.waitFor(() => expect(controller.quitCalls).toBe(1));
   });
 
-  it('clears the line on Ctrl-U and types nothing for other Ctrl keys', async () => {
-    const { app, type } = await setup();
+  it('edits like a shell line: Ctrl-U clears, Ctrl-A goes home, other Ctrl keys type nothing', async () => {
+    const { controller, app, type } = await setup();
     await type('abc');
     await type('\u0015');
     await vi.waitFor(() => expect(app.lastFrame()).not.toMatch(/abc|› u/));
     await type('xy');
-    await type('\u0001');
+    await type('\u0002');
     await type('z');
-    await vi.waitFor(() => expect(app.lastFrame()).toContain('xyz'));
+    await type('\u0001');
+    await type('w');
+    await type('\u0005');
+    await type('\u007F');
+    await type('\r');
+    await vi.waitFor(() => expect(controller.submitted).toEqual(['wxy']));
   });
 
   it('Ctrl-C stops a running generation without clearing the input', async () => {
@@ -103,13 +118,8 @@ describe('InputBox', () => {
   });
 });
 
-describe('splitTyped and applyCompletion', () => {
-  it('split on a trailing newline only', () => {
-    expect(splitTyped('a\r\nb\r')).toEqual({ submit: 'a\nb' });
-    expect(splitTyped('a\rb')).toEqual({ keep: 'a\nb' });
-  });
-
-  it('complete the last word', () => {
+describe('applyCompletion', () => {
+  it('completes the last word', () => {
     expect(applyCompletion('/use a', ['alpha'])).toEqual({ line: '/use alpha ', shown: [] });
     expect(applyCompletion('/use ', ['alpha', 'alpine'])).toEqual({ line: '/use alp', shown: ['alpha', 'alpine'] });
     expect(applyCompletion('/x', [])).toEqual({ line: '/x', shown: [] });

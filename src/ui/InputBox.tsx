@@ -1,15 +1,10 @@
 // The prompt line: Enter sends, Up/Down walk the input history, Tab completes, pastes stay one input.
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
-import { useRef, useState } from 'react';
+import { useReducer, useRef, useState } from 'react';
+import { applyKey, EMPTY_LINE, lineAt, type LineState } from './line-editing.js';
+import { TextField } from './TextField.js';
 import type { ChatController } from './types.js';
 import { useInterruptKeys } from './useInterruptKeys.js';
-
-/** What to do with a changed value that holds CR/LF (a paste, or text and Enter in one chunk). */
-export function splitTyped(value: string): { submit: string } | { keep: string } {
-  const text = value.replace(/\r\n?/g, '\n');
-  return text.endsWith('\n') ? { submit: text.replace(/\n+$/, '') } : { keep: text };
-}
 
 /** The line after Tab, given the completions for its last word; and candidates to show when ambiguous. */
 export function applyCompletion(line: string, candidates: readonly string[]): { line: string; shown: string[] } {
@@ -23,60 +18,53 @@ export function applyCompletion(line: string, candidates: readonly string[]): { 
 }
 
 export function InputBox({ controller }: { controller: ChatController }) {
-  const [value, setValue] = useState('');
-  // Bumped when the value is replaced from outside typing, so TextInput remounts with its cursor at the end.
-  const [revision, setRevision] = useState(0);
+  // The line lives in a ref, changed synchronously by each key; a render just shows it.
+  const line = useRef<LineState>(EMPTY_LINE);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [notice, setNotice] = useState<string | null>(null);
-  const current = useRef(value);
-  current.current = value;
 
-  const replace = (text: string) => {
-    setValue(text);
-    setRevision((r) => r + 1);
-  };
-  const submit = (text: string) => {
-    replace('');
-    setNotice(null);
-    void controller.submit(text);
-  };
-  const onChange = (next: string) => {
-    setNotice(null);
-    if (!/[\r\n]/.test(next)) return setValue(next);
-    const typed = splitTyped(next);
-    if ('submit' in typed) submit(typed.submit);
-    else replace(typed.keep);
+  const setLine = (next: LineState) => {
+    if (next === line.current) return;
+    line.current = next;
+    rerender();
   };
   const complete = async () => {
-    const line = current.current;
-    const { line: completed, shown } = applyCompletion(line, await controller.complete(line));
-    if (current.current !== line) return; // typed on meanwhile
-    if (completed !== line) replace(completed);
+    const before = line.current.value;
+    const { line: completed, shown } = applyCompletion(before, await controller.complete(before));
+    if (line.current.value !== before) return; // typed on meanwhile
+    setLine(lineAt(completed));
     setNotice(shown.length > 0 ? shown.join('  ') : null);
   };
 
   useInput((input, key) => {
-    if (key.ctrl && input.length === 1 && input !== 'c') {
-      // TextInput types Ctrl+letter as the letter: put the line back once its handler has run too.
-      // Ctrl-U clears the line, as in a shell.
-      const restored = input === 'u' ? '' : current.current;
-      setImmediate(() => replace(restored));
-    } else if (key.upArrow) {
-      const older = controller.history.up(value);
-      if (older !== undefined) replace(older);
+    if (key.escape || (key.ctrl && input === 'c')) return; // useInterruptKeys
+    if (key.upArrow) {
+      const older = controller.history.up(line.current.value);
+      if (older !== undefined) setLine(lineAt(older));
     } else if (key.downArrow) {
       const newer = controller.history.down();
-      if (newer !== undefined) replace(newer);
+      if (newer !== undefined) setLine(lineAt(newer));
     } else if (key.tab) {
       void complete();
+    } else {
+      const { state, submit } = applyKey(line.current, input, key);
+      setLine(state);
+      setNotice(null);
+      if (submit !== undefined) void controller.submit(submit);
     }
   });
-  useInterruptKeys({ controller, inputEmpty: value === '', clearInput: () => replace(''), notify: setNotice });
+  useInterruptKeys({
+    controller,
+    isInputEmpty: () => line.current.value === '',
+    clearInput: () => setLine(EMPTY_LINE),
+    notify: setNotice,
+  });
 
   return (
     <Box flexDirection="column" marginTop={1}>
       <Box borderStyle="round" borderColor="cyan" paddingX={1}>
         <Text color="cyan">{'› '}</Text>
-        <TextInput key={revision} value={value} onChange={onChange} onSubmit={submit} placeholder="Type a prompt, or /help" />
+        <TextField line={line.current} placeholder="Type a prompt, or /help" />
       </Box>
       {notice && <Text dimColor>{notice}</Text>}
     </Box>

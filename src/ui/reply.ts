@@ -29,6 +29,9 @@ export async function streamReply(
     if (result.unknownPromptPieces > 0) {
       turns.push({ kind: 'info', text: `${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were skipped.` });
     }
+    if (result.droppedPromptTokens) {
+      turns.push({ kind: 'info', text: `The prompt is long: only its last part was used (${result.droppedPromptTokens} tokens before it left out).` });
+    }
     return { turns, tokensPerSec: result.tokensPerSec };
   } catch (err) {
     if (signal.aborted) return { turns: [{ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true }], tokensPerSec: null };

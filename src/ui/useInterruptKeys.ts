@@ -7,13 +7,13 @@ export const QUIT_WINDOW_MS = 2000;
 
 export interface InterruptTargets {
   controller: ChatController;
-  inputEmpty: boolean;
+  isInputEmpty(): boolean;
   clearInput(): void;
   /** A short notice under the input (null clears it). */
   notify(text: string | null): void;
 }
 
-export function useInterruptKeys({ controller, inputEmpty, clearInput, notify }: InterruptTargets): void {
+export function useInterruptKeys({ controller, isInputEmpty, clearInput, notify }: InterruptTargets): void {
   const lastCtrlC = useRef(0);
   useInput((input, key) => {
     if (key.escape) {
@@ -27,7 +27,7 @@ export function useInterruptKeys({ controller, inputEmpty, clearInput, notify }:
       return;
     }
     lastCtrlC.current = now;
-    if (!controller.interrupt() && !inputEmpty) clearInput();
+    if (!controller.interrupt() && !isInputEmpty()) clearInput();
     notify('Press Ctrl-C again to quit.');
   });
 }

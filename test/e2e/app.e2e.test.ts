@@ -1,16 +1,26 @@
-// The real app in a pseudo-terminal (tmux): /help, a prompt, /set, /use of another model, /quit.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// The real app in a pseudo-terminal (tmux): /help, a prompt, /set, /use of another model, /quit;
+// and a background training run while the chat goes on.
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyModel, tempDir } from '../helpers/models.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
 import { hasTmux, TmuxScreen } from './tmux.js';
 
 const EXITED = 'INKLING-E2E-EXITED';
+const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
   let screen: TmuxScreen | null = null;
+
+  /** The app as a user starts it, on a models folder and config folder of the test's own. */
+  function startApp(): TmuxScreen {
+    // wasm: no GPU probe at start, so the screen only shows the app.
+    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
+    screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}'; echo ${EXITED}; sleep 60`, { cwd: REPO });
+    return screen;
+  }
 
   beforeAll(async () => {
     modelsDir = tempDir('inkling-e2e-models-');
@@ -19,39 +29,38 @@ describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
     await makeTinyModel(modelsDir, 'tiny-lstm', { arch: 'lstm' });
   }, 120_000);
 
-  afterAll(() => {
+  afterEach(() => {
     screen?.close();
+    screen = null;
+  });
+
+  afterAll(() => {
     for (const dir of [modelsDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('chats, changes a setting, switches model and quits', async () => {
-    const repo = path.resolve(import.meta.dirname, '../..');
-    // wasm: no GPU probe at start, so the screen only shows the app.
-    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
-    screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}'; echo ${EXITED}; sleep 60`, { cwd: repo });
+    const app = startApp();
+    await app.waitFor(/Type a prompt, or \/help[\s\S]*tiny-gpt \(gpt/, 90_000);
 
-    await screen.waitFor(/Type a prompt, or \/help[\s\S]*tiny-gpt \(gpt/, 90_000);
+    await app.enter('/help');
+    await app.waitFor(/\/use\s+switch to another model/);
 
-    await screen.enter('/help');
-    await screen.waitFor(/\/use\s+switch to another model/);
+    await app.enter('the cat');
+    await app.waitFor(/you › the cat[\s\S]*tiny-gpt · \d+\.\d tok\/s/);
 
-    await screen.enter('the cat');
-    await screen.waitFor(/you › the cat[\s\S]*tiny-gpt · \d+\.\d tok\/s/);
+    await app.enter('/set temperature 0.5');
+    await app.waitFor(/temperature = 0\.5[\s\S]*temp 0\.5 ·/);
 
-    await screen.enter('/set temperature 0.5');
-    await screen.waitFor(/temperature = 0\.5[\s\S]*temp 0\.5 ·/);
+    await app.enter('/use tiny-lstm');
+    await app.waitFor(/now using tiny-lstm[\s\S]*tiny-lstm \(lstm, [\d.]+k? params\) │/);
 
-    await screen.enter('/use tiny-lstm');
-    await screen.waitFor(/now using tiny-lstm[\s\S]*tiny-lstm \(lstm, [\d.]+k? params\) │/);
-
-    await screen.enter('/quit');
-    const last = await screen.waitFor(new RegExp(EXITED));
+    await app.enter('/quit');
+    const last = await app.waitFor(new RegExp(EXITED));
     expect(last).not.toMatch(/Error|at .*\.ts:\d+/);
 
     // What the app keeps for next time: the settings, the last model, the input history.
     const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ lastModel: 'tiny-lstm', settings: { temperature: 0.5 } });
-    expect(existsSync(path.join(configDir, 'history.json'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(configDir, 'history.json'), 'utf8'))).toEqual([
       '/help',
       'the cat',
@@ -60,4 +69,27 @@ describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
       '/quit',
     ]);
   }, 240_000);
+
+  it('trains in the background while the chat goes on, then uses the new model', async () => {
+    const corpus = writeCorpus(configDir);
+    const app = startApp();
+    // The first test left tiny-lstm as the last model.
+    await app.waitFor(/Type a prompt, or \/help[\s\S]*tiny-lstm \(lstm/, 90_000);
+
+    await app.enter(`/train --corpus ${corpus} --preset tiny --steps 40 --name bg-run`);
+    await app.waitFor(/training bg-run .*\d+\/40/, 90_000);
+
+    // The chat answers while the run goes on.
+    await app.enter('the dog');
+    await app.waitFor(/you › the dog[\s\S]*tiny-lstm · \d+\.\d tok\/s/);
+
+    await app.waitFor(/Training bg-run finished at step 40/, 120_000);
+    await app.enter('/use bg-run');
+    await app.waitFor(/now using bg-run[\s\S]*bg-run \(gpt, /);
+    await app.enter('a cat');
+    await app.waitFor(/you › a cat[\s\S]*bg-run · \d+\.\d tok\/s/);
+
+    await app.enter('/quit');
+    await app.waitFor(new RegExp(EXITED));
+  }, 300_000);
 });
