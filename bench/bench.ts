@@ -119,6 +119,15 @@ async function main(): Promise<void> {
     process.stderr.write(`workload ${workload.id}: ${workload.description}\n`);
     results.push(await runWorkload(workload, values.quick, info.name));
   }
+  // On a GPU the batch decides how busy it is: report workload (a) at batch 32 and 128 too.
+  const gpuBatches: Record<string, number> = {};
+  if (info.name === 'webgpu') {
+    const a = WORKLOADS[0];
+    for (const batchSize of [32, 128]) {
+      const run = await runWorkload({ ...a, request: { ...a.request, overrides: { batchSize } } }, true, info.name);
+      gpuBatches[`batch${batchSize}`] = run.trainTokensPerSec;
+    }
+  }
   const report = {
     date: new Date().toISOString(),
     mode: values.quick ? 'quick' : 'full',
@@ -128,6 +137,7 @@ async function main(): Promise<void> {
     node: process.version,
     cores: cpus().length,
     results,
+    ...(info.name === 'webgpu' ? { gpuTrainTokensPerSec: gpuBatches } : {}),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   // A GPU backend keeps handles open; the report is out, so leave now.
