@@ -63,6 +63,9 @@ export const generateCommand = defineCommand({
         const fate = loaded.tokenizer.unkId === null ? 'dropped' : 'read as <unk>';
         info(ctx, `warning: ${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were ${fate}`);
       }
+      if (result.droppedPromptTokens) {
+        info(ctx, `warning: the prompt is long: only its last part was used (${formatCount(result.droppedPromptTokens)} tokens before it left out)`);
+      }
       const why = { 'max-tokens': 'max tokens', stop: 'stop text', abort: 'interrupted' }[result.stoppedBy];
       info(ctx, `${formatCount(result.tokens)} tokens  ${formatCount(result.tokensPerSec)} tok/s  first token ${formatCount(result.msToFirstToken)} ms  (${why})`);
     } finally {

@@ -123,6 +123,18 @@ export function argmax(values: Float32Array): number {
   return best;
 }
 
+/**
+ * Most prompt tokens fed: a recurrent model runs every token in turn (a pasted 100 KB prompt took minutes
+ * and blocked the chat), and a transformer only sees its window anyway. The tail of a longer prompt is kept.
+ */
+export const MAX_PROMPT_TOKENS = 1024;
+
+/** The prompt's tail that is fed, and how many tokens were left out before it. */
+export function promptTail(ids: number[], contextLength: number | null): { ids: number[]; dropped: number } {
+  const limit = Math.max(MAX_PROMPT_TOKENS, contextLength ?? 0);
+  return ids.length <= limit ? { ids, dropped: 0 } : { ids: ids.slice(-limit), dropped: ids.length - limit };
+}
+
 /** Token ids for a prompt; an empty prompt starts from a newline (or id 0) so there is always context. */
 export function encodePrompt(tokenizer: Tokenizer, prompt: string): { ids: number[]; unknown: number } {
   const { ids, unknown } = tokenizer.encode(prompt);
@@ -144,7 +156,9 @@ export async function generate(
 ): Promise<GenerationResult> {
   const { model, tokenizer } = loaded;
   const random = makeRandom(options.seed);
-  const { ids: promptIds, unknown } = encodePrompt(tokenizer, prompt);
+  const encoded = encodePrompt(tokenizer, prompt);
+  const { unknown } = encoded;
+  const { ids: promptIds, dropped } = promptTail(encoded.ids, model.contextLength);
   const promptText = tokenizer.decode(promptIds);
   const generated: number[] = [];
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
@@ -198,6 +212,7 @@ export async function generate(
     msToFirstToken,
     stoppedBy,
     unknownPromptPieces: unknown,
+    ...(dropped > 0 ? { droppedPromptTokens: dropped } : {}),
   };
 }
 

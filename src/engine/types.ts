@@ -179,6 +179,8 @@ export interface GenerationResult {
   stoppedBy: 'max-tokens' | 'stop' | 'abort';
   /** Prompt pieces the tokenizer did not know. */
   unknownPromptPieces: number;
+  /** Tokens cut from the start of a very long prompt (only its tail is fed); absent when none. */
+  droppedPromptTokens?: number;
 }
 
 // ---------------------------------------------------------------- training

@@ -61,3 +61,21 @@ describe('a long conversation', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('a huge pasted prompt', () => {
+  it('feeds only its tail (a recurrent model would run every token), says so, and the chat goes on', async () => {
+    const { MAX_PROMPT_TOKENS } = await import('../../src/engine/sample.js');
+    const before = tf.memory().numTensors;
+    const chat = session();
+    await chat.use('r');
+    const paste = 'the cat sat on the mat. '.repeat(40_000); // ~1 MB
+    await chat.submit(paste);
+    const turns = chat.getView().turns;
+    expect(turns.map((t) => t.kind)).toEqual(['user', 'reply', 'info']);
+    expect(turns[2]!.text).toMatch(new RegExp(`only its last part was used \\(${paste.length - MAX_PROMPT_TOKENS} tokens before it left out\\)`));
+    await chat.submit('the');
+    expect(errors(chat)).toEqual([]);
+    await chat.shutdown();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
