@@ -186,3 +186,10 @@ export function describeBackend(info: BackendInfo): string {
   const extras = info.accelerations.length > 0 ? ` + ${info.accelerations.join(', ')}` : '';
   return `backend: ${info.detail}${extras}`;
 }
+
+/** The short label of the status bar: the backend, its GPU adapter, and whether native BLAS is on. */
+export function backendLabel(info: BackendInfo): string {
+  if (info.name === 'webgpu') return info.detail;
+  const blas = info.accelerations.some((a) => a.startsWith('native-blas'));
+  return blas ? `${info.name} + BLAS` : info.name;
+}

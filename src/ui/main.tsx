@@ -1,6 +1,6 @@
 // Entry point of the chat: start the backend, render the app, and tidy up when it exits.
 import { render } from 'ink';
-import { describeBackend, initBackend } from '../engine/backend.js';
+import { backendLabel, describeBackend, initBackend } from '../engine/backend.js';
 import { configDir } from '../engine/paths.js';
 import { tidyModelsDir } from '../engine/registry.js';
 import type { BackendName } from '../engine/types.js';
@@ -22,7 +22,7 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     modelsDir: options.modelsDir,
     configDir: configDir(),
     deps: realEngine(options.modelsDir),
-    backendLabel: backend.name,
+    backendLabel: backendLabel(backend),
     // The backend that runs, not just the one asked for: a training worker then starts it directly
     // instead of probing (probes can print from native code over the Ink screen).
     backend: options.backend ?? backend.name,
