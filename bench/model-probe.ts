@@ -101,7 +101,7 @@ async function kernelsOf(f: () => Promise<unknown>): Promise<{ count: number; by
     await f();
     return tf.scalar(0);
   });
-  info.result.dispose();
+  tf.dispose(info.result);
   for (const k of info.kernels) {
     calls[k.name] = (calls[k.name] ?? 0) + 1;
     ms[k.name] = (ms[k.name] ?? 0) + (await k.kernelTimeMs as number);

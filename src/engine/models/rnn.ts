@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { lstmSequence } from './lstm-sequence.js';
 
 interface Layer {
   kernel: tf.Variable;
@@ -77,7 +78,7 @@ export class RnnModel implements LanguageModel {
     return tf.tidy(() => {
       // Time-major from here on, so each step's input is a contiguous [B, ...] block.
       const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
-      const { out } = this.run(ids, T, B, null, training);
+      const { out } = this.run(ids, T, B, null, training, false);
       const batchMajor = tf.reshape(tf.transpose(tf.reshape(out, [T, B, -1]), [1, 0, 2]), [B * T, -1]);
       return tf.reshape(this.head(batchMajor as tf.Tensor2D), [B, T, this.config.vocabSize]);
     });
@@ -87,20 +88,29 @@ export class RnnModel implements LanguageModel {
     return tf.add(tf.matMul(x, this.headKernel), this.headBias);
   }
 
-  /** Runs all layers over time-major ids [T*B]; returns the last layer's outputs [T*B, hidden] and final states. */
+  /**
+   * Runs all layers over time-major ids [T*B]; returns the last layer's outputs [T*B, hidden] and, with
+   * keepStates, the final states (else none for LSTM layers).
+   */
   private run(
     ids: tf.Tensor1D,
     T: number,
     B: number,
     initial: LayerState[] | null,
     training: boolean,
+    keepStates: boolean,
   ): { out: tf.Tensor2D; states: LayerState[] } {
     const { hidden, arch } = this.config;
     let x = tf.gather(this.embedding, ids) as tf.Tensor2D;
     const states: LayerState[] = [];
     this.layers.forEach((layer, i) => {
       if (i > 0) x = this.dropout.apply(x, training);
-      const xw = tf.add(tf.matMul(x, layer.kernel), layer.bias);
+      const xw = tf.add(tf.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D;
+      if (arch === 'lstm' && !initial && !keepStates) {
+        // Training and evaluation: one op with hand-written backprop through time.
+        x = lstmSequence(xw, layer.recurrent as tf.Tensor2D, T, B);
+        return;
+      }
       // split, not unstack: wasm's Unpack copies the whole input out of the heap once per step.
       const steps = (T === 1 ? [xw] : tf.split(xw, T, 0)) as tf.Tensor2D[];
       let h = initial?.[i].h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);
@@ -146,7 +156,7 @@ export class RnnModel implements LanguageModel {
     checkTokens(tokens, this.config.vocabSize);
     const n = tokens.length;
     const result = tf.tidy(() => {
-      const { out, states } = this.run(tf.tensor1d([...tokens], 'int32'), n, 1, state.layers, false);
+      const { out, states } = this.run(tf.tensor1d([...tokens], 'int32'), n, 1, state.layers, false, true);
       const last = tf.reshape(this.head(tf.slice(out, [n - 1, 0], [1, -1])), [-1]) as tf.Tensor1D;
       return { last, hs: states.map((s) => s.h), cs: states.flatMap((s) => (s.c ? [s.c] : [])) };
     });
