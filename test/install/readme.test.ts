@@ -12,8 +12,8 @@ const reason = !enabled ? ' (skipped: a real npm ci in a fresh clone; set INKLIN
 const EXITED = 'INKLING-INSTALL-EXITED';
 
 /** Runs a command in the clone; on failure, the error shows the end of its output. */
-function run(cwd: string, command: string, args: string[], timeoutMs: number): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, env: cleanEnv() });
+function run(cwd: string, command: string, args: string[], timeoutMs: number, env = cleanEnv()): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, env });
   const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${output.slice(-3000)}`);
   return result.stdout;
@@ -47,6 +47,8 @@ async function quit(screen: TmuxScreen): Promise<string> {
 
 describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
   let workDir = '';
+  let clone = '';
+  let shipped: string[] = [];
   let screen: TmuxScreen | null = null;
 
   afterAll(() => {
@@ -56,7 +58,7 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
 
   it('npm ci && npm start opens the chat on a shipped model', { timeout: 20 * 60_000 }, async () => {
     workDir = mkdtempSync(path.join(tmpdir(), 'inkling-install-'));
-    const clone = path.join(workDir, 'inkling');
+    clone = path.join(workDir, 'inkling');
     const configDir = path.join(workDir, 'config');
     const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
     execFileSync('git', ['clone', '--quiet', repo, clone]);
@@ -68,7 +70,8 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
     // `npm ci`, as the README says; --prefer-offline only lets npm reuse its cache.
     run(clone, 'npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], 15 * 60_000);
 
-    let expected = shippedModelNames(clone).filter((name) => existsSync(path.join(clone, 'models', name, 'manifest.json')));
+    shipped = shippedModelNames(clone).filter((name) => existsSync(path.join(clone, 'models', name, 'manifest.json')));
+    let expected = shipped;
     if (expected.length === 0) {
       // Before the base models are committed: any model the clone lists will do.
       const listed = JSON.parse(run(clone, 'npm', ['run', '-s', 'inkling', '--', 'models', '--json'], 120_000)) as { name: string }[];
@@ -84,5 +87,31 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
 
     const last = await quit(screen);
     expect(last).not.toMatch(/Error|at .*\.[jt]s:\d+/);
+  });
+
+  it('npm pack gives an installable inkling command with the shipped models', { timeout: 20 * 60_000 }, () => {
+    expect(clone, 'the clone step failed').not.toBe('');
+    const packed = JSON.parse(run(clone, 'npm', ['pack', '--json', '--pack-destination', workDir], 10 * 60_000)) as { filename: string; files: { path: string }[] }[];
+    const files = packed[0]!.files.map((f) => f.path);
+    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/engine/worker/entry.js');
+    expect(files).toContain('data/tinyshakespeare.txt');
+    for (const name of shipped) expect(files).toContain(`models/${name}/manifest.json`);
+    expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+
+    const prefix = path.join(workDir, 'prefix');
+    run(workDir, 'npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(workDir, packed[0]!.filename)], 15 * 60_000);
+    // A fresh user: their own models go to the per-user data folder under this HOME.
+    const home = path.join(workDir, 'home');
+    const env = cleanEnv({ HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') });
+    const inkling = (...args: string[]) => run(workDir, path.join(prefix, 'bin', 'inkling'), args, 300_000, env);
+
+    expect(inkling('--help')).toContain(`per-user data folder:  ${path.join(home, 'data', 'inkling')}`);
+    const models = JSON.parse(inkling('models', '--json')) as { name: string; shipped: boolean }[];
+    expect(models.filter((m) => m.shipped).map((m) => m.name).sort()).toEqual([...shipped].sort());
+    // Train into the per-user folder through the compiled worker, then sample from it.
+    inkling('train', '--corpus', 'blake-poems', '--arch', 'lstm', '--preset', 'tiny', '--steps', '3', '--name', 'mine');
+    expect(existsSync(path.join(home, 'data', 'inkling', 'models', 'mine', 'manifest.json'))).toBe(true);
+    expect(inkling('generate', '--model', 'mine', '--prompt', 'the', '--max-tokens', '5', '--seed', '1').length).toBeGreaterThan(0);
   });
 });
