@@ -121,15 +121,15 @@ export class GptModel implements LanguageModel {
     x = this.dropout.apply(x, training);
     const cache: LayerCache[] = [];
     this.blocks.forEach((blk, i) => {
-      const attn = this.attention(layerNorm(x, blk.ln1 as tf.Tensor1D), blk, B, T, mask, training, past?.[i]);
+      const attn = this.attention(layerNorm(x, blk.ln1 as tf.Tensor1D, training), blk, B, T, mask, training, past?.[i]);
       cache.push(attn.cache);
       x = tf.add(x, attn.out);
-      const h = gelu(tf.matMul(layerNorm(x, blk.ln2 as tf.Tensor1D), blk.fc));
+      const h = gelu(tf.matMul(layerNorm(x, blk.ln2 as tf.Tensor1D, training), blk.fc), training);
       x = tf.add(x, this.dropout.apply(tf.matMul(h as tf.Tensor2D, blk.mlpProj), training));
     });
     // Decoding needs only the last position's logits: skip the [T, vocab] head for the rest.
     const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
-    const xf = layerNorm(rows, this.lnF as tf.Tensor1D);
+    const xf = layerNorm(rows, this.lnF as tf.Tensor1D, training);
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
   }
 

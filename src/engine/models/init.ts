@@ -53,16 +53,22 @@ export class WeightBuilder {
  * LayerNorm without bias (nanoGPT's bias=False) over the last axis, with a hand-written gradient: autodiff
  * through the eight ops costs ~25 backward kernel calls and a saved copy per op input; this saves two tensors.
  */
-export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D): tf.Tensor2D {
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, training = true): tf.Tensor2D {
+  // Outside training the same ops run bare: a customGrad call costs a scope per use (decode is dispatch-bound).
+  if (!training) return tf.mul(normalise(x).normed, gamma);
   return layerNormOp(x, gamma) as tf.Tensor2D;
+}
+
+function normalise(x: tf.Tensor): { normed: tf.Tensor; rstd: tf.Tensor } {
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5));
+  return { normed: tf.mul(centred, rstd), rstd };
 }
 
 const layerNormOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, gamma] = args as tf.Tensor[];
   const save = args[2] as tf.GradSaveFunc;
-  const centred = tf.sub(x, tf.mean(x, -1, true));
-  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5));
-  const normed = tf.mul(centred, rstd);
+  const { normed, rstd } = normalise(x);
   save([normed, rstd, gamma]);
   return {
     value: tf.mul(normed, gamma),
@@ -86,14 +92,19 @@ const GELU_B = GELU_A * 0.044715;
  * 0.5 (1 + tanh(u)) = sigmoid(2u); equal to the tanh form up to float rounding. A hand-written gradient
  * (dt/dx = A + 3B x^2) saves x and sigmoid(t) instead of a copy per op input.
  */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return geluOp(x);
+export function gelu(x: tf.Tensor, training = true): tf.Tensor {
+  return training ? geluOp(x) : tf.mul(x, geluGate(x));
+}
+
+/** sigmoid(t), t = x (A + B x^2). */
+function geluGate(x: tf.Tensor): tf.Tensor {
+  return tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_B), GELU_A)));
 }
 
 const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor;
   const save = args[1] as tf.GradSaveFunc;
-  const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_B), GELU_A)));
+  const s = geluGate(x);
   save([x, s]);
   return {
     value: tf.mul(x, s),

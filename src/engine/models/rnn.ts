@@ -78,7 +78,7 @@ export class RnnModel implements LanguageModel {
     return tf.tidy(() => {
       // Time-major from here on, so each step's input is a contiguous [B, ...] block.
       const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
-      const { out } = this.run(ids, T, B, null, training, false);
+      const { out } = this.run(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, null, training, false);
       const batchMajor = tf.reshape(tf.transpose(tf.reshape(out, [T, B, -1]), [1, 0, 2]), [B * T, -1]);
       return tf.reshape(this.head(batchMajor as tf.Tensor2D), [B, T, this.config.vocabSize]);
     });
@@ -89,11 +89,11 @@ export class RnnModel implements LanguageModel {
   }
 
   /**
-   * Runs all layers over time-major ids [T*B]; returns the last layer's outputs [T*B, hidden] and, with
-   * keepStates, the final states (else none for LSTM layers).
+   * Runs all layers over time-major embedded tokens [T*B, embedding]; returns the last layer's outputs
+   * [T*B, hidden] and, with keepStates, the final states (else none for LSTM layers).
    */
   private run(
-    ids: tf.Tensor1D,
+    embedded: tf.Tensor2D,
     T: number,
     B: number,
     initial: LayerState[] | null,
@@ -101,7 +101,7 @@ export class RnnModel implements LanguageModel {
     keepStates: boolean,
   ): { out: tf.Tensor2D; states: LayerState[] } {
     const { hidden, arch } = this.config;
-    let x = tf.gather(this.embedding, ids) as tf.Tensor2D;
+    let x = embedded;
     const states: LayerState[] = [];
     this.layers.forEach((layer, i) => {
       if (i > 0) x = this.dropout.apply(x, training);
@@ -125,7 +125,7 @@ export class RnnModel implements LanguageModel {
         outputs.push(h);
       }
       states.push({ h, c });
-      x = tf.reshape(tf.stack(outputs), [T * B, hidden]);
+      x = T === 1 ? outputs[0] : (tf.concat(outputs) as tf.Tensor2D);
     });
     return { out: x, states };
   }
@@ -156,8 +156,13 @@ export class RnnModel implements LanguageModel {
     checkTokens(tokens, this.config.vocabSize);
     const n = tokens.length;
     const result = tf.tidy(() => {
-      const { out, states } = this.run(tf.tensor1d([...tokens], 'int32'), n, 1, state.layers, false, true);
-      const last = tf.reshape(this.head(tf.slice(out, [n - 1, 0], [1, -1])), [-1]) as tf.Tensor1D;
+      // One token (every sampled one): a slice of the embedding rather than a gather.
+      const embedded =
+        n === 1
+          ? tf.slice(this.embedding, [tokens[0], 0], [1, this.config.embedding])
+          : tf.gather(this.embedding, tf.tensor1d([...tokens], 'int32'));
+      const { out, states } = this.run(embedded as tf.Tensor2D, n, 1, state.layers, false, true);
+      const last = tf.reshape(this.head(n === 1 ? out : tf.slice(out, [n - 1, 0], [1, -1])), [-1]) as tf.Tensor1D;
       return { last, hs: states.map((s) => s.h), cs: states.flatMap((s) => (s.c ? [s.c] : [])) };
     });
     state.dispose();
