@@ -31,7 +31,7 @@ describe('hand-differentiated building blocks', () => {
     const x = tf.add(tf.mul(tf.randomNormal([6, 10], 0, 1, 'float32', 1), 3), 0.5) as tf.Tensor2D;
     const gamma = tf.randomNormal([10], 1, 0.3, 'float32', 2) as tf.Tensor1D;
     const upstream = tf.randomNormal([6, 10], 0, 1, 'float32', 3);
-    const loss = (f: typeof layerNorm) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor1D), upstream));
+    const loss = (f: (a: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor1D), upstream));
     const [dx, dg] = tf.grads(loss(layerNorm))([x, gamma]);
     const [rx, rg] = tf.grads(loss(referenceLayerNorm))([x, gamma]);
     expect(await gap(tf.abs(rx), tf.zerosLike(rx))).toBeGreaterThan(1e-2); // the check is not vacuous
