@@ -122,6 +122,10 @@ async function openChat(modelsDir: string, backend: BackendName | undefined): Pr
     );
     return 1;
   }
+  // Ink renders only the last frame when CI is set (is-in-ci, read once when ink loads); an interactive
+  // terminal wants live frames wherever it runs, so clear the flag before the UI is imported.
+  process.env.CI = 'false';
+  process.env.CONTINUOUS_INTEGRATION = 'false';
   const { runChat } = await import('./ui/main.js');
   await runChat({ modelsDir, backend });
   return 0;
