@@ -11,7 +11,7 @@ export function benchScript(): string {
 
 export const benchCommand: Command<string[]> = {
   name: 'bench',
-  summary: 'measure training and sampling speed (writes bench/RESULTS.md)',
+  summary: 'measure training and sampling speed on fixed workloads (prints JSON)',
   usage: 'bench [bench flags...]',
   help: [
     'usage: bench [bench flags...]',
