@@ -1,6 +1,7 @@
 // Persisted chat settings (sampling, context mode, last model) with `conf`, in the config folder.
 // A corrupted or hand-broken config file is backed up and reset with a warning, never a crash.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import type { ChatSettings } from '../commands/types.js';
@@ -72,14 +73,25 @@ export class SettingsStore {
 }
 
 function openConf(dir: string, warnings: string[]): Conf<Stored> {
-  const make = () =>
+  const make = (cwd: string) =>
     new Conf<Stored>({
-      cwd: dir,
+      cwd,
       configName: 'config',
       projectName: 'inkling',
       defaults: { settings: DEFAULT_SETTINGS, lastModel: null },
       clearInvalidConfig: false,
     });
+  try {
+    return openIn(dir, () => make(dir), warnings);
+  } catch (err) {
+    // An unusable config folder (a file, no permission) costs persistence, not the chat.
+    warnings.push(`Could not use the config folder ${dir} (${oneLine(err)}): settings will not be kept after this session.`);
+    return make(mkdtempSync(path.join(tmpdir(), 'inkling-config-')));
+  }
+}
+
+/** Open the config in `dir`; a corrupted config.json is backed up and reset. */
+function openIn(dir: string, make: () => Conf<Stored>, warnings: string[]): Conf<Stored> {
   const file = path.join(dir, 'config.json');
   const backUp = (why: string) => {
     const backup = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;

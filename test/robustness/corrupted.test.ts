@@ -154,3 +154,18 @@ describe('corrupted config and history files', () => {
     expect(again.getView().turns.map((t) => t.text)).toEqual([expect.stringMatching(/history file was unreadable.*history\.json\.corrupt-.*reset/i)]);
   });
 });
+
+describe('an unusable config folder', () => {
+  it('costs persistence, not the chat: one warning, settings work for the session', () => {
+    const file = path.join(tempDir(), 'a-file');
+    writeFileSync(file, 'not a folder');
+    const store = new SettingsStore(file);
+    expect(store.warnings).toEqual([expect.stringMatching(/^Could not use the config folder .*a-file \(.*\): settings will not be kept/)]);
+    store.set('temperature', 0.4);
+    expect(store.settings.temperature).toBe(0.4);
+    const chat = new ChatSessionImpl({ modelsDir, configDir: file, deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    expect(chat.getView().turns.map((t) => t.text)).toEqual([expect.stringMatching(/^Could not use the config folder/)]);
+    chat.history.add('hello');
+    expect(chat.history.list()).toEqual(['hello']);
+  });
+});
