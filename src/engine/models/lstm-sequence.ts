@@ -20,24 +20,32 @@ export function lstmSequence(xw: tf.Tensor2D, recurrent: tf.Tensor2D, T: number,
     let c = tf.zeros([B, hidden]) as tf.Tensor2D;
     const hs = [h];
     const cs = [c];
-    const activations: tf.Tensor2D[] = [];
+    const sigmoids: tf.Tensor[] = [];
+    const tanhs: tf.Tensor[] = [];
     for (const xt of steps) {
-      const [i, f, g, o] = tf.split(tf.add(xt, tf.matMul(h, U)), 4, 1);
-      const [si, sf, tg, so] = [tf.sigmoid(i), tf.sigmoid(f), tf.tanh(g), tf.sigmoid(o)];
+      // Both activations over all four gates, then pick (4 calls instead of a split and 4 activations);
+      // the extra work on [B, 4*hidden] is small next to a kernel call.
+      const z = tf.add(xt, tf.matMul(h, U));
+      const sig = tf.sigmoid(z);
+      const th = tf.tanh(z);
+      const [si, sf, , so] = tf.split(sig, 4, 1);
+      const tg = tf.slice(th, [0, 2 * hidden], [B, hidden]);
       c = tf.add(tf.mul(sf, c), tf.mul(si, tg)) as tf.Tensor2D;
       h = tf.mul(so, tf.tanh(c)) as tf.Tensor2D;
       hs.push(h);
       cs.push(c);
-      activations.push(tf.concat([si, sf, tg, so], 1) as tf.Tensor2D);
+      sigmoids.push(sig);
+      tanhs.push(th);
     }
     const allH = tf.concat(hs); // [(T+1)*B, hidden]: h0 .. hT
-    save([tf.concat(activations), allH, tf.concat(cs), U]);
+    save([tf.concat(sigmoids), tf.concat(tanhs), allH, tf.concat(cs), U]);
     return { value: tf.slice(allH, [B, 0], [rows, hidden]), gradFunc: backward };
   });
 
   const backward = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-    const [acts, allH, allC, U] = saved as tf.Tensor2D[];
-    const [si, sf, tg, so] = tf.split(acts, 4, 1);
+    const [sigmoids, tanhs, allH, allC, U] = saved as tf.Tensor2D[];
+    const [si, sf, , so] = tf.split(sigmoids, 4, 1);
+    const tg = tf.slice(tanhs, [0, 2 * hidden], [rows, hidden]);
     const cPrev = tf.slice(allC, [0, 0], [rows, hidden]);
     const tc = tf.tanh(tf.slice(allC, [B, 0], [rows, hidden]));
     const oneMinus = (t: tf.Tensor) => tf.sub(1, t);

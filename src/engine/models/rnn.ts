@@ -132,9 +132,12 @@ export class RnnModel implements LanguageModel {
 
   private lstmStep(xt: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, layer: Layer): [tf.Tensor2D, tf.Tensor2D] {
     const z = tf.add(xt, tf.matMul(h, layer.recurrent));
-    const [i, f, g, o] = tf.split(z, 4, 1);
-    const cNext = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
-    return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)) as tf.Tensor2D, cNext];
+    // Both activations over all four gates, then pick: fewer kernel calls (as in lstm-sequence.ts).
+    const [i, f, , o] = tf.split(tf.sigmoid(z), 4, 1);
+    const hidden = this.config.hidden;
+    const g = tf.slice(tf.tanh(z), [0, 2 * hidden], [z.shape[0], hidden]);
+    const cNext = tf.add(tf.mul(f, c), tf.mul(i, g)) as tf.Tensor2D;
+    return [tf.mul(o, tf.tanh(cNext)) as tf.Tensor2D, cNext];
   }
 
   private gruStep(xt: tf.Tensor2D, h: tf.Tensor2D, layer: Layer): tf.Tensor2D {
