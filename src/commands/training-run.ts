@@ -1,5 +1,6 @@
 // Running a training or fine-tuning request: in the chat's background worker, or in the CLI with one
 // printed line per event. Shared by train and finetune.
+import path from 'node:path';
 import { CommandError, type CommandContext } from './types.js';
 import type { FinetuneReport, TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import { firstLine } from './engine.js';
@@ -83,8 +84,33 @@ export function refuseWhileTraining(ctx: CommandContext): void {
   if (running?.running) throw new CommandError(`${running.request.name} is still training: /stop it first, or wait until it ends`);
 }
 
+/**
+ * The first save comes minutes into a run: find out now whether the models folder can take it (the
+ * folder itself, or the nearest existing folder above it, which the save will create it in).
+ */
+async function checkModelsDir(dir: string): Promise<void> {
+  const { access, stat } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const refuse = (why: string) => new CommandError(`cannot save models in ${dir}: ${why} (--models-dir or INKLING_MODELS_DIR picks another)`);
+  let at = path.resolve(dir);
+  for (;;) {
+    const info = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error));
+    if (info instanceof Error) throw refuse((info as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is not a folder' : firstLine(info));
+    if (info === null && path.dirname(at) !== at) {
+      at = path.dirname(at);
+      continue;
+    }
+    if (!info?.isDirectory()) throw refuse(at === path.resolve(dir) ? 'it is not a folder' : `${at} is not a folder`);
+    break;
+  }
+  await access(at, constants.W_OK).catch(() => {
+    throw refuse(`${at} is not writable`);
+  });
+}
+
 /** Chat: hand the request to the session's worker and return at once. CLI: run it and print events. */
 export async function runTraining(request: TrainingRequest, ctx: CommandContext): Promise<void> {
+  await checkModelsDir(request.modelsDir);
   if (ctx.chat) {
     refuseWhileTraining(ctx);
     ctx.chat.startTraining(request);

@@ -1,6 +1,6 @@
 // Issue 7, bad input: every place a model name enters refuses paths and reserved names in one line,
 // and the models folder given (--models-dir / ctx.modelsDir) is the one used everywhere.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliContext, chatContext } from '../commands/fakes.js';
@@ -133,4 +133,17 @@ describe('the models folder given is the one used', () => {
     await home.shutdown();
     await session.shutdown();
   });
+
+  it('a models folder that cannot be one is refused before training starts', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    writeFileSync(file, 'x');
+    for (const dir of [file, path.join(file, 'below')]) {
+      const { ctx, run } = cli(dir);
+      expect(await run('train', ['--corpus', corpus, '--name', 'n', '--preset', 'tiny', '--steps', '1'])).toBe('failed');
+      expect(ctx.out.errors).toEqual([expect.stringMatching(/^cannot save models in .*a-file.*: it is not a folder/)]);
+      const ls = cli(dir);
+      expect(await ls.run('models', [])).toBe('ok');
+    }
+  });
 });
+
