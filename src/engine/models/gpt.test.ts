@@ -101,6 +101,20 @@ describe('gpt', () => {
     model.dispose();
   });
 
+  it('feeds several tokens on top of a cache (masked, cached keys extended) to the logits of apply', async () => {
+    const model = new GptModel(config, 5);
+    const ids = TINY_IDS.slice(3, 12);
+    const state = model.createState();
+    const before = tf.memory().numTensors;
+    model.feed(state, ids.slice(0, 6)).dispose();
+    const chunk = model.feed(state, ids.slice(6));
+    expect(maxAbsDiff(await values(chunk), await lastLogitsOfApply(model, ids))).toBeLessThan(1e-4);
+    chunk.dispose();
+    state.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('feeds a prompt in one go to the same logits as token by token', async () => {
     const model = new GptModel(config, 4);
     const prompt = TINY_IDS.slice(5, 15);
