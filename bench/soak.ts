@@ -1,7 +1,9 @@
-// `npx tsx --expose-gc bench/soak.ts [--replies N] [--switch-every K] [--max-tokens T] [--sample-every S] [--backend B]`
+// `npx tsx --expose-gc bench/soak.ts [--replies N] [--switch-every K] [--max-tokens T] [--sample-every S] [--context] [--backend B]`
 // A soak run of the real chat session: many replies with model switches (load, dispose) on two tiny
 // models, sampling RSS, JS heap and tfjs tensor counts as it goes; JSON on stdout. Not a test: a flat
 // RSS line is what to look for (issue 7). --expose-gc makes the readings steadier (a GC before each).
+// Each sample also goes to stderr as it is taken, so a long run can be watched (or cut short).
+// --context prepends earlier turns (the chat's /context on): with the lstm that feeds ~1,000 tokens a reply.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       'switch-every': { type: 'string', default: '10' },
       'max-tokens': { type: 'string', default: '8' },
       'sample-every': { type: 'string', default: '100' },
+      context: { type: 'boolean', default: false },
       backend: { type: 'string', default: process.env.INKLING_BACKEND ?? 'wasm' },
     },
   });
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
     }
     const chat = new ChatSessionImpl({ modelsDir, configDir: path.join(work, 'config'), deps: realEngine(modelsDir), backendLabel: backend.name });
     chat.setSetting('maxTokens', maxTokens);
-    chat.setSetting('context', true);
+    chat.setSetting('context', values.context ?? false);
     await chat.use('gpt');
     await chat.submit('the cat');
     const started = performance.now();
@@ -102,7 +105,10 @@ async function main(): Promise<void> {
       await chat.submit(i % 2 ? 'the dog' : 'a mat');
       // The transcript grows by design; keep it from dominating the heap readings.
       if (i % 500 === 0) chat.clearTranscript();
-      if (i % sampleEvery === 0) samples.push(sample(i, started));
+      if (i % sampleEvery === 0) {
+        samples.push(sample(i, started));
+        process.stderr.write(JSON.stringify(samples[samples.length - 1]) + '\n');
+      }
     }
     const errors = chat.getView().turns.filter((t) => t.kind === 'error').map((t) => t.text);
     await chat.shutdown();
@@ -117,6 +123,7 @@ async function main(): Promise<void> {
           replies,
           switches,
           maxTokens,
+          context: values.context ?? false,
           errors: errors.slice(0, 5),
           summary: {
             rssStartMB: first.rssMB,
