@@ -25,7 +25,7 @@ describe('models', () => {
     const ctx = chatContext();
     await runCommandLine('/models', ctx);
     const lines = ctx.out.text().split('\n');
-    expect(lines[0]).toMatch(/^name\s+arch\s+params\s+tokenizer\s+corpus\s+steps\s+best val\s+parent$/);
+    expect(lines[0]).toMatch(/^name\s+arch\s+params\s+tokenizer\s+corpus\s+steps\s+best val\s+parent\s+trained on$/);
     expect(lines[1]).toMatch(/^s1\s+gpt\s+812\.0k\s+char\s+shakespeare\s+2,000\s+1\.47\s+-$/);
     expect(lines[2]).toMatch(/^s1-poems\s+gpt .*poems\.txt .* s1$/);
     expect(lines).toContain('lineage:');

@@ -19,12 +19,13 @@ function toJson(e: ModelEntry) {
     steps: m.step,
     bestValLoss: m.bestValLoss,
     parent: m.parent,
+    trainedOn: m.backend,
   };
 }
 
 export const modelsCommand = defineCommand({
   name: 'models',
-  summary: 'list the models: arch, size, tokenizer, corpus, steps, best val loss, parent',
+  summary: 'list the models: arch, size, tokenizer, corpus, steps, best val loss, parent, backend',
   scopes: ['cli', 'chat'],
   spec: {
     options: { json: { type: 'boolean', description: 'print JSON instead of a table' } },
@@ -50,9 +51,9 @@ export const modelsCommand = defineCommand({
     } else {
       const rows = good.map((e) => {
         const m = e.manifest;
-        return [e.name, m.arch, formatParams(m.params), m.tokenizer.kind, m.corpus.name, formatCount(m.step), formatLoss(m.bestValLoss), m.parent ?? '-'];
+        return [e.name, m.arch, formatParams(m.params), m.tokenizer.kind, m.corpus.name, formatCount(m.step), formatLoss(m.bestValLoss), m.parent ?? '-', m.backend];
       });
-      lines.push(...table(['name', 'arch', 'params', 'tokenizer', 'corpus', 'steps', 'best val', 'parent'], rows));
+      lines.push(...table(['name', 'arch', 'params', 'tokenizer', 'corpus', 'steps', 'best val', 'parent', 'trained on'], rows));
       if (good.some((e) => e.manifest.parent)) lines.push('', 'lineage:', ...lineageTree(entries).map((l) => `  ${l}`));
     }
     for (const e of broken) lines.push(`broken: ${e.name} — ${e.error} (skipped)`);

@@ -78,7 +78,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
   const splits = encodeSplits(tokenizer, split);
   const preset = request.preset ?? defaultPreset(request.arch, request.tokenizer);
   const { model: config, train } = resolveConfig(request.arch, preset, tokenizer.vocabSize, overrides);
-  if (backend === 'webgpu' && overrides.batchSize === undefined) train.batchSize = Math.max(train.batchSize, GPU_MIN_BATCH);
+  if (backend.startsWith('webgpu') && overrides.batchSize === undefined) train.batchSize = Math.max(train.batchSize, GPU_MIN_BATCH);
   const seqLength = usableSeqLength(splits, train.seqLength);
   if (seqLength < 2) throw new Error(`corpus '${request.corpus}' is too small to train on (${splits.train.length} tokens)`);
   train.seqLength = seqLength;

@@ -1,7 +1,7 @@
 // The worker: picks its backend, runs a training request or an evaluation, posts messages back.
 // A stop arrives through a shared flag, read between steps, so it needs no event-loop turn.
 import { parentPort, workerData } from 'node:worker_threads';
-import { describeBackend, initBackend } from '../backend.js';
+import { backendLabel, describeBackend, initBackend } from '../backend.js';
 import { runTraining } from '../run.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 
@@ -11,7 +11,8 @@ async function train(input: Extract<WorkerInput, { job: 'train' }>): Promise<voi
   const stop = new Int32Array(input.stopFlag);
   const info = await initBackend(input.request.backend ?? 'auto');
   post({ type: 'log', message: describeBackend(info) });
-  await runTraining(input.request, post, () => Atomics.load(stop, 0) === 1, info.name);
+  // The label names the GPU adapter or native BLAS, and goes into the manifest as what trained it.
+  await runTraining(input.request, post, () => Atomics.load(stop, 0) === 1, backendLabel(info));
 }
 
 async function evaluate(input: Extract<WorkerInput, { job: 'eval' }>): Promise<void> {
