@@ -26,8 +26,8 @@ describe('models', () => {
     await runCommandLine('/models', ctx);
     const lines = ctx.out.text().split('\n');
     expect(lines[0]).toMatch(/^name\s+arch\s+params\s+tokenizer\s+corpus\s+steps\s+best val\s+parent\s+trained on$/);
-    expect(lines[1]).toMatch(/^s1\s+gpt\s+812\.0k\s+char\s+shakespeare\s+2,000\s+1\.47\s+-$/);
-    expect(lines[2]).toMatch(/^s1-poems\s+gpt .*poems\.txt .* s1$/);
+    expect(lines[1]).toMatch(/^s1\s+gpt\s+812\.0k\s+char\s+shakespeare\s+2,000\s+1\.47\s+-\s+cpu$/);
+    expect(lines[2]).toMatch(/^s1-poems\s+gpt .*poems\.txt .* s1\s+cpu$/);
     expect(lines).toContain('lineage:');
     expect(lines).toContain('  └─ s1-poems');
     expect(lines.at(-1)).toBe('broken: wreck — bad manifest JSON (skipped)');
