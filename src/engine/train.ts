@@ -67,6 +67,7 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
 
   const save = async (extra: Partial<Manifest> = {}) => {
     const latest = snapshotWeights(model);
+    // Fresh per-weight copies cut from the optimizer's flat buffers: ours to dispose.
     const optimizer = setup.optimizer.getState();
     try {
       await saveCheckpoint(setup.dir, {
@@ -76,7 +77,7 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
         resume: { weights: latest, optimizer: { step, tensors: optimizer.tensors } },
       });
     } finally {
-      tf.dispose(Object.values(latest));
+      tf.dispose([...Object.values(latest), ...Object.values(optimizer.tensors)]);
     }
     onEvent({ type: 'checkpoint', step, path: setup.dir });
   };
