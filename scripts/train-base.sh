@@ -6,7 +6,7 @@
 # fine-tuning, not --resume) and replaces the model in $INKLING_MODELS_DIR (default: ./models) only on success.
 # Then it prints `inkling eval` for each, and a Markdown table for the README.
 # Settings: MINUTES (first argument or env, default 12 per model), VOCAB (default 4000), SEED (default 1),
-# MODELS (default "gutenberg-gpt gutenberg-lstm": train only some).
+# MODELS (default "gutenberg-gpt gutenberg-lstm": train only some), TRAIN=0 (only print the figures of the models there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,7 @@ train_args() {
 }
 
 for name in $MODELS; do
+  [ "${TRAIN:-1}" = 0 ] && break
   args="$(train_args "$name")"
   echo "== $name: inkling train $args --minutes $MINUTES --seed $SEED --name $name"
   # shellcheck disable=SC2086 # args is a list of plain words
