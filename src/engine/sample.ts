@@ -179,6 +179,8 @@ export async function generate(
         stoppedBy = 'abort';
         break;
       }
+      // Never write <unk>: it stands for "some rare word", which reads as noise in a reply.
+      if (tokenizer.unkId !== null) values[tokenizer.unkId] = -Infinity;
       const id = pickToken(values, options, random);
       generated.push(id);
       if (generated.length === 1) msToFirstToken = performance.now() - started;

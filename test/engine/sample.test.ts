@@ -141,3 +141,19 @@ function sortedWalk(logits: Float32Array, options: SampleOptions, random: () => 
   }
   return ids[ids.length - 1];
 }
+
+describe('word models', () => {
+  it('never generate <unk>', async () => {
+    const dir = tempDir();
+    // A vocabulary of 3 words: everything else in the text becomes <unk>, the most frequent token.
+    await makeTinyModel(dir, 'w', { arch: 'lstm', tokenizer: 'word', steps: 20, evalInterval: 20, vocabLimit: 3 });
+    const loaded = await loadModel(path.join(dir, 'w'));
+    try {
+      const result = await generate(loaded, 'the cat', { ...greedy, temperature: 1, seed: 3, maxTokens: 50 }, () => {});
+      expect(result.tokens).toBe(50);
+      expect(result.text).not.toContain('<unk>');
+    } finally {
+      loaded.dispose();
+    }
+  });
+});

@@ -32,6 +32,7 @@ export interface TinyModelOptions {
   corpus?: string;
   seed?: number;
   evalInterval?: number;
+  vocabLimit?: number;
   onEvent?: (event: TrainEvent) => void;
 }
 
@@ -50,7 +51,7 @@ export async function makeTinyModel(modelsDir: string, name: string, options: Ti
       preset: 'tiny',
       steps: options.steps ?? 8,
       seed: options.seed ?? 1,
-      overrides: { evalInterval: options.evalInterval ?? 4, evalBatches: 2 },
+      overrides: { evalInterval: options.evalInterval ?? 4, evalBatches: 2, ...(options.vocabLimit ? { vocabLimit: options.vocabLimit } : {}) },
     },
     options.onEvent ?? (() => {}),
     () => false,
