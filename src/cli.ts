@@ -183,7 +183,22 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 /** The process wrapper around main(): exit code, last-resort error lines. Used by bin/inkling.js. */
+/**
+ * `npm run inkling` / `npm start` run in the package folder; npm says where the user was in INIT_CWD.
+ * Work from there, so `--corpus notes.txt`, `--models-dir` and `/save FILE` mean what the user typed.
+ */
+function returnToCallersFolder(): void {
+  const callers = process.env.INIT_CWD;
+  if (!callers || callers === process.cwd()) return;
+  try {
+    process.chdir(callers);
+  } catch {
+    // A folder that has gone away: stay where npm put us.
+  }
+}
+
 export function runCli(args: readonly string[] = process.argv.slice(2)): void {
+  returnToCallersFolder();
   // `inkling generate ... | head`: a closed pipe is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(0) : fail(error, 1)));
   process.on('unhandledRejection', (error) => fail(error, 1));
