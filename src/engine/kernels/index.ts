@@ -10,6 +10,8 @@ import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
+import { GELU_KERNEL, geluKernel } from './gelu.js';
+import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
 import { sliceKernel, splitVKernel, unpackKernel } from './slice.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import { type WasmKernelFunc, replaceWasmKernel, stockKernel } from './wasm-internals.js';
@@ -24,6 +26,12 @@ const fixes: Fix[] = [
   { name: 'sigmoid-tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
 ];
+
+/**
+ * Inference-only fused kernels with no stock equivalent: the models call them by name when the backend has them.
+ * Installed with the fixes but not listed among the accelerations (they replace nothing).
+ */
+const inferenceKernels: Fix = { name: 'inference-kernels', kernels: { [LAYER_NORM_KERNEL]: layerNormKernel, [GELU_KERNEL]: geluKernel } };
 
 /** The native BLAS accelerator, when it loads: products and leading sums in place on the heap (no kernels of its own). */
 const nativeFix: Fix = { name: 'native-blas', kernels: {} };
@@ -42,7 +50,7 @@ export function installWasmKernelFixes(): string[] {
   const { blas } = loadNativeBlas();
   useNativeBlas(blas);
   activeFixes = blas ? [...fixes, nativeFix] : fixes;
-  for (const fix of activeFixes) {
+  for (const fix of [...activeFixes, inferenceKernels]) {
     for (const [kernel, func] of Object.entries(fix.kernels)) replaceWasmKernel(kernel, func);
   }
   installed = activeFixes.map((f) => (f === nativeFix ? `${f.name} (${nativeBlasDescription()})` : f.name));
@@ -58,7 +66,7 @@ export function nativeBlasNote(): string {
 export function uninstallWasmKernelFixes(): void {
   if (!installed) return;
   useNativeBlas(null);
-  for (const fix of activeFixes) {
+  for (const fix of [...activeFixes, inferenceKernels]) {
     for (const kernel of Object.keys(fix.kernels)) {
       tf.unregisterKernel(kernel, 'wasm');
       let stock: WasmKernelFunc | null = null;

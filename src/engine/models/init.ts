@@ -1,5 +1,7 @@
 // Seeded weight initialisers and the small building blocks shared by the model families.
 import * as tf from '@tensorflow/tfjs-core';
+import { GELU_KERNEL } from '../kernels/gelu.js';
+import { LAYER_NORM_KERNEL } from '../kernels/layer-norm.js';
 import type { NamedWeight } from '../types.js';
 
 /**
@@ -55,7 +57,10 @@ export class WeightBuilder {
  */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, training = true): tf.Tensor2D {
   // Outside training the same ops run bare: a customGrad call costs a scope per use (decode is dispatch-bound).
-  if (!training) return tf.mul(normalise(x).normed, gamma);
+  if (!training) {
+    if (hasKernel(LAYER_NORM_KERNEL)) return runKernel(LAYER_NORM_KERNEL, { x, gamma }, { epsilon: 1e-5 }) as tf.Tensor2D;
+    return tf.mul(normalise(x).normed, gamma);
+  }
   return layerNormOp(x, gamma) as tf.Tensor2D;
 }
 
@@ -93,7 +98,17 @@ const GELU_B = GELU_A * 0.044715;
  * (dt/dx = A + 3B x^2) saves x and sigmoid(t) instead of a copy per op input.
  */
 export function gelu(x: tf.Tensor, training = true): tf.Tensor {
-  return training ? geluOp(x) : tf.mul(x, geluGate(x));
+  if (training) return geluOp(x);
+  return hasKernel(GELU_KERNEL) ? runKernel(GELU_KERNEL, { x }) : tf.mul(x, geluGate(x));
+}
+
+/** Fused inference kernels (wasm's InklingLayerNorm/InklingGelu) are used only where the active backend registers them. */
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) != null;
+}
+
+function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor {
+  return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
 }
 
 /** sigmoid(t), t = x (A + B x^2). */
