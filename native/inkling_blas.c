@@ -139,6 +139,14 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
       return fail(env, "inkling_blas.gemm: operand outside the heap");
   }
   for (size_t i = 0; i < na; i++) {
+    if (m == 1) {
+      /* One row (every decoded token): sgemv, since OpenBLAS's sgemm has a large fixed cost for a vector. */
+      const float *x = (const float *)(heap + ao[i]), *b = (const float *)(heap + bo[i]);
+      float *y = (float *)(heap + co[i]);
+      if (tb) sgemv(ROW_MAJOR, NO_TRANS, n, k, 1.0f, b, k, x, 1, 0.0f, y, 1);
+      else sgemv(ROW_MAJOR, TRANS, k, n, 1.0f, b, n, x, 1, 0.0f, y, 1);
+      continue;
+    }
     sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1.0f, (const float *)(heap + ao[i]), ta ? m : k,
           (const float *)(heap + bo[i]), tb ? k : n, 0.0f, (float *)(heap + co[i]), n);
   }

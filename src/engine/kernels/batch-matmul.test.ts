@@ -67,6 +67,25 @@ describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
     expect(tf.memory().numDataBuffers).toBe(before);
   });
 
+  it('matches the reference on one-row products (every decoded token), batched or not, with any transposes', async () => {
+    const r = rng(13);
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+      for (const outer of [[], [3]]) {
+        const [k, n] = [randInt(r, 20, 70), randInt(r, 20, 90)];
+        const aShape = [...outer, ...(ta ? [k, 1] : [1, k])];
+        const bShape = [...outer, ...(tb ? [n, k] : [k, n])];
+        const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
+        const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
+        const expected = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb);
+        const out = tf.tidy(() => tf.matMul(tf.tensor(aVals, aShape), tf.tensor(bVals, bShape), ta, tb));
+        const what = `${aShape} x ${bShape} ta=${ta} tb=${tb}`;
+        expect(out.shape, what).toEqual(expected.shape);
+        expectClose(await out.data(), expected.values, 1e-5, what);
+        out.dispose();
+      }
+    }
+  });
+
   it('gives float64-exact gradients over random shapes, transposes and batch broadcasts', async () => {
     const r = rng(11);
     for (let trial = 0; trial < 40; trial++) {
