@@ -12,6 +12,8 @@ import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
 import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
+import { RECURRENT_DECODE_KERNELS } from './recurrent-decode.js';
+import { ATTENTION_DECODE_KERNELS } from './attention-decode.js';
 import { sliceKernel, splitVKernel, unpackKernel } from './slice.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 import { type WasmKernelFunc, replaceWasmKernel, stockKernel } from './wasm-internals.js';
@@ -31,7 +33,10 @@ const fixes: Fix[] = [
  * Inference-only fused kernels with no stock equivalent: the models call them by name when the backend has them.
  * Installed with the fixes but not listed among the accelerations (they replace nothing).
  */
-const inferenceKernels: Fix = { name: 'inference-kernels', kernels: { [LAYER_NORM_KERNEL]: layerNormKernel, [GELU_KERNEL]: geluKernel } };
+const inferenceKernels: Fix = {
+  name: 'inference-kernels',
+  kernels: { [LAYER_NORM_KERNEL]: layerNormKernel, [GELU_KERNEL]: geluKernel, ...RECURRENT_DECODE_KERNELS, ...ATTENTION_DECODE_KERNELS },
+};
 
 /** The native BLAS accelerator, when it loads: products and leading sums in place on the heap (no kernels of its own). */
 const nativeFix: Fix = { name: 'native-blas', kernels: {} };
