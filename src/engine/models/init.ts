@@ -103,11 +103,11 @@ export function gelu(x: tf.Tensor, training = true): tf.Tensor {
 }
 
 /** Fused inference kernels (wasm's InklingLayerNorm/InklingGelu) are used only where the active backend registers them. */
-function hasKernel(name: string): boolean {
+export function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) != null;
 }
 
-function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor {
+export function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor {
   return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
 }
 
