@@ -1,7 +1,103 @@
 /**
  * Fused inference kernels for decoding a transformer one position at a time on wasm.
  * Registered with the other inference kernels by index.ts; the models call them by name when the backend has them.
+ *
+ * InklingDecodeAttention: causal self-attention of one new position over a key/value cache, in one kernel call
+ * instead of ~10 (split, q scale, two cache concats, two products, softmax, reshapes; decoding is dispatch-bound).
+ * Inputs: qkv [1, 3d] (q, k, v thirds, each head-major), and optionally k, v [1, H, L, hs] (the cache; absent or
+ * L = 0 when there is no past). Attr heads (H). Outputs: y [1, d] (heads merged, head-major), k' and v'
+ * [1, H, L + 1, hs] (the cache with the new position appended, the layout the multi-token path builds).
+ * q is scaled by 1/sqrt(hs) in float32 as the composite path does; scores, softmax and the weighted sum of values
+ * are in float64. No gradient is registered.
  */
-import type { WasmKernelFunc } from './wasm-internals.js';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelArgs, type WasmKernelFunc, sizeOf } from './wasm-internals.js';
 
-export const ATTENTION_DECODE_KERNELS: Record<string, WasmKernelFunc> = {};
+export const DECODE_ATTENTION_KERNEL = 'InklingDecodeAttention';
+
+/** Scratch reused across calls (grown on demand): float64 scores of one head, and its weighted sum of values. */
+let scores = new Float64Array(64);
+let acc = new Float64Array(64);
+
+function shapeError(what: string): Error {
+  return new Error(`${DECODE_ATTENTION_KERNEL}: ${what}`);
+}
+
+export function decodeAttentionKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
+  const { qkv, k: pastK, v: pastV } = inputs;
+  const H = Number(attrs?.heads);
+  const width = qkv.shape[qkv.shape.length - 1] ?? 0;
+  const d = width / 3;
+  const hs = d / H;
+  if (!Number.isInteger(H) || H < 1) throw shapeError(`heads must be a positive integer, got ${attrs?.heads}`);
+  if (sizeOf(qkv.shape) !== width || !Number.isInteger(hs) || hs < 1) {
+    throw shapeError(`qkv shape ${qkv.shape} must be one row of 3 * heads * headSize`);
+  }
+  if ((pastK == null) !== (pastV == null)) throw shapeError('give both k and v, or neither');
+  const L = pastK ? pastK.shape[2] : 0;
+  for (const past of pastK ? [pastK, pastV] : []) {
+    const [one, h, l, s] = past.shape;
+    if (past.shape.length !== 4 || one !== 1 || h !== H || l !== L || s !== hs) {
+      throw shapeError(`cache shape ${past.shape} must be [1, ${H}, L, ${hs}] for both k and v`);
+    }
+  }
+  for (const t of [qkv, pastK, pastV]) if (t && t.dtype !== 'float32') throw shapeError('inputs must be float32');
+
+  // Allocate every output first: a heap growth detaches views taken earlier.
+  const y = backend.makeOutput([1, d], 'float32');
+  const kOut = backend.makeOutput([1, H, L + 1, hs], 'float32');
+  const vOut = backend.makeOutput([1, H, L + 1, hs], 'float32');
+  const q = backend.typedArrayFromHeap(qkv) as Float32Array;
+  const ko = backend.typedArrayFromHeap(kOut) as Float32Array;
+  const vo = backend.typedArrayFromHeap(vOut) as Float32Array;
+  const yo = backend.typedArrayFromHeap(y) as Float32Array;
+  const pk = L > 0 ? (backend.typedArrayFromHeap(pastK) as Float32Array) : null;
+  const pv = L > 0 ? (backend.typedArrayFromHeap(pastV) as Float32Array) : null;
+  appendPosition(ko, pk, q, d, H, L, hs);
+  appendPosition(vo, pv, q, 2 * d, H, L, hs);
+  attend(yo, q, ko, vo, H, L + 1, hs);
+  return [y, kOut, vOut];
+}
+
+/** out[h] = past[h] rows, then the new row of head h taken from qkv at `from`. */
+function appendPosition(out: Float32Array, past: Float32Array | null, qkv: Float32Array, from: number, H: number, L: number, hs: number): void {
+  for (let h = 0; h < H; h++) {
+    const base = h * (L + 1) * hs;
+    if (past) out.set(past.subarray(h * L * hs, (h + 1) * L * hs), base);
+    out.set(qkv.subarray(from + h * hs, from + (h + 1) * hs), base + L * hs);
+  }
+}
+
+/** y[h] = softmax(q[h] K[h]^T / sqrt(hs)) V[h] over the n cached positions of each head. */
+function attend(y: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, H: number, n: number, hs: number): void {
+  if (scores.length < n) scores = new Float64Array(n * 2);
+  if (acc.length < hs) acc = new Float64Array(hs);
+  const scale = Math.fround(1 / Math.sqrt(hs));
+  for (let h = 0; h < H; h++) {
+    const qo = h * hs;
+    const base = h * n * hs;
+    let max = -Infinity;
+    for (let t = 0; t < n; t++) {
+      const ko = base + t * hs;
+      let s = 0;
+      for (let j = 0; j < hs; j++) s += Math.fround(q[qo + j] * scale) * k[ko + j];
+      scores[t] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let t = 0; t < n; t++) {
+      const e = Math.exp(scores[t] - max);
+      scores[t] = e;
+      sum += e;
+    }
+    acc.fill(0, 0, hs);
+    for (let t = 0; t < n; t++) {
+      const p = scores[t] / sum;
+      const vo = base + t * hs;
+      for (let j = 0; j < hs; j++) acc[j] += p * v[vo + j];
+    }
+    for (let j = 0; j < hs; j++) y[qo + j] = acc[j];
+  }
+}
+
+export const ATTENTION_DECODE_KERNELS: Record<string, WasmKernelFunc> = { [DECODE_ATTENTION_KERNEL]: decodeAttentionKernel };

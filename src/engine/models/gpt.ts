@@ -3,7 +3,8 @@
 // head tied to the token embedding, no biases. Raw tfjs-core ops on [B*T, d] matrices.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, layerNorm, sumSizes } from './init.js';
+import { DECODE_ATTENTION_KERNEL } from '../kernels/attention-decode.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, sumSizes } from './init.js';
 
 interface Block {
   ln1: tf.Variable;
@@ -145,6 +146,12 @@ export class GptModel implements LanguageModel {
     const { embedding: d, heads: H } = this.config;
     const hs = this.headSize;
     const qkv = tf.matMul(x, blk.qkv); // [B*T, 3d], each third head-major
+    if (!training && T === 1 && hasKernel(DECODE_ATTENTION_KERNEL)) {
+      // One decoded position: split, scale, cache append, softmax attention and head merge in one kernel call.
+      const inputs: tf.NamedTensorMap = past ? { qkv, k: past.k, v: past.v } : { qkv };
+      const [y, k, v] = runKernel(DECODE_ATTENTION_KERNEL, inputs, { heads: H }) as unknown as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D];
+      return { out: tf.matMul(y, blk.attnProj), cache: { k, v } };
+    }
     // -> [B, 3H, T, hs] with one rank-4 transpose (none for a single position; rank 5 is slow on wasm),
     // then q, k, v [B, H, T, hs] by one split.
     const heads =
