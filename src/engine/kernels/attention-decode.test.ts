@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GptModel, slideKeep } from '../models/gpt.js';
+import { runKernel } from '../models/init.js';
+import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
+import { DECODE_ATTENTION_KERNEL } from './attention-decode.js';
+import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
+
+beforeAll(useWasmWithFixes);
+afterEach(() => {
+  installWasmKernelFixes();
+});
+
+type Case = { H: number; hs: number; L: number; qkv: Float32Array; k: Float32Array; v: Float32Array };
+type Result = { y: Float32Array; k: Float32Array; v: Float32Array; shapes: number[][] };
+
+/** The model's composite path for one position: split, scale q, append to the cache, softmax attention, merge heads. */
+function composite(qkv: tf.Tensor, pastK: tf.Tensor4D | null, pastV: tf.Tensor4D | null, H: number, hs: number): tf.Tensor[] {
+  const [q0, k0, v0] = tf.split(tf.reshape(qkv, [1, 3 * H, 1, hs]), 3, 1) as tf.Tensor4D[];
+  const q = tf.mul(q0, 1 / Math.sqrt(hs));
+  const k = pastK ? tf.concat([pastK, k0], 2) : k0;
+  const v = pastV ? tf.concat([pastV, v0], 2) : v0;
+  const y = tf.matMul(tf.softmax(tf.matMul(q, k, false, true)), v);
+  return [tf.reshape(y, [1, H * hs]), k, v];
+}
+
+async function run(c: Case, fused: boolean, omitEmptyPast = false): Promise<Result> {
+  const { H, hs, L } = c;
+  const outs = tf.tidy(() => {
+    const qkv = tf.tensor2d(c.qkv, [1, 3 * H * hs]);
+    const k = tf.tensor4d(c.k, [1, H, L, hs]);
+    const v = tf.tensor4d(c.v, [1, H, L, hs]);
+    if (!fused) return composite(qkv, L > 0 ? k : null, L > 0 ? v : null, H, hs);
+    const inputs = omitEmptyPast && L === 0 ? { qkv } : { qkv, k, v };
+    return runKernel(DECODE_ATTENTION_KERNEL, inputs, { heads: H }) as unknown as tf.Tensor[];
+  });
+  const [y, k, v] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+  const shapes = outs.map((t) => t.shape);
+  tf.dispose(outs);
+  return { y, k, v, shapes };
+}
+
+function randomCase(r: () => number, H: number, hs: number, L: number): Case {
+  const d = H * hs;
+  // Scaled up so the softmax is far from uniform (a wrong score shows in the output).
+  const scaled = (n: number) => randomValues(r, n).map((x) => x * 3);
+  return { H, hs, L, qkv: scaled(3 * d), k: scaled(H * L * hs), v: scaled(H * L * hs) };
+}
+
+describe('wasm InklingDecodeAttention', () => {
+  it('matches the composite attention (1e-5) and appends to the cache exactly, over random heads, sizes and lengths', async () => {
+    const r = rng(17);
+    const cases = [randomCase(r, 1, 1, 0), randomCase(r, 4, 32, 0), randomCase(r, 4, 32, 63), randomCase(r, 3, 5, 1)];
+    for (let trial = 0; trial < 12; trial++) cases.push(randomCase(r, randInt(r, 1, 6), randInt(r, 1, 24), randInt(r, 0, 40)));
+    const before = tf.memory().numTensors;
+    for (const c of cases) {
+      const what = `H ${c.H} hs ${c.hs} L ${c.L}`;
+      const fused = await run(c, true);
+      const reference = await run(c, false);
+      expect(fused.shapes, what).toEqual([[1, c.H * c.hs], [1, c.H, c.L + 1, c.hs], [1, c.H, c.L + 1, c.hs]]);
+      expect(fused.shapes).toEqual(reference.shapes);
+      expectClose(fused.y, reference.y, 1e-5, `${what} y`);
+      expect(Array.from(fused.k), `${what} k`).toEqual(Array.from(reference.k));
+      expect(Array.from(fused.v), `${what} v`).toEqual(Array.from(reference.v));
+      if (c.L === 0) expect(await run(c, true, true), `${what} without past inputs`).toEqual(fused);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a cache that does not fit the heads in one line', () => {
+    const qkv = tf.zeros([1, 24]);
+    const k = tf.zeros([1, 2, 3, 4]);
+    expect(() => runKernel(DECODE_ATTENTION_KERNEL, { qkv, k, v: k }, { heads: 4 })).toThrow(/cache shape 1,2,3,4 must be \[1, 4, L, 2\]/);
+    expect(() => runKernel(DECODE_ATTENTION_KERNEL, { qkv, k }, { heads: 2 })).toThrow(/both k and v/);
+    tf.dispose([qkv, k]);
+  });
+});
+
+/** Logits of a prompt and then single tokens past the context (so the window slides), and the kernels each feed ran. */
+async function decodeLogits(model: GptModel, tokens: number[]): Promise<{ logits: Float32Array[]; kernels: string[][] }> {
+  const state = model.createState();
+  const logits: Float32Array[] = [];
+  const kernels: string[][] = [];
+  const feeds = [tokens.slice(0, 5), ...tokens.slice(5).map((t) => [t])];
+  for (const feed of feeds) {
+    const info = await tf.profile(() => model.feed(state, feed));
+    const out = info.result as tf.Tensor;
+    logits.push((await out.data()) as Float32Array);
+    out.dispose();
+    kernels.push(info.kernels.map((k) => k.name));
+  }
+  state.dispose();
+  return { logits, kernels };
+}
+
+describe('GPT decoding with InklingDecodeAttention', () => {
+  it('gives the composite path\'s logits (1e-5) through a prompt, single tokens and window slides, tensors flat', async () => {
+    const config = { arch: 'gpt' as const, vocabSize: TINY_VOCAB.length, contextLength: 8, layers: 2, heads: 2, embedding: 16, dropout: 0 };
+    const model = new GptModel(config, 5);
+    // Sharpen attention (the initial weights give near-uniform softmax, which hides wrong scores).
+    for (const w of model.weights) if (w.name.includes('attn/qkv')) w.variable.assign(tf.tidy(() => tf.mul(w.variable, 40)));
+    const tokens = TINY_IDS.slice(0, 20); // 5 prompt tokens, then 15 single ones: the window of 8 slides 3 times
+    const before = tf.memory().numTensors;
+    const fused = await decodeLogits(model, tokens);
+    expect(tf.memory().numTensors).toBe(before);
+    uninstallWasmKernelFixes();
+    const stock = await decodeLogits(model, tokens);
+    installWasmKernelFixes();
+    // One fused call per layer for each single token, none for the prompt or a feed that slides the window
+    // (positions shift, so the window is recomputed by the multi-token path).
+    let length = 0;
+    const slides: number[] = [];
+    fused.kernels.forEach((names, i) => {
+      const incoming = i === 0 ? 5 : 1;
+      const slid = length + incoming > config.contextLength;
+      length = slid ? slideKeep(config.contextLength, length + incoming, incoming) : length + incoming;
+      if (slid) slides.push(i);
+      const calls = names.filter((n) => n === DECODE_ATTENTION_KERNEL).length;
+      expect(calls, `feed ${i}`).toBe(i > 0 && !slid ? config.layers : 0);
+    });
+    expect(slides.length).toBeGreaterThanOrEqual(2);
+    expect(stock.kernels.flat()).not.toContain(DECODE_ATTENTION_KERNEL);
+    expect(fused.logits.length).toBe(stock.logits.length);
+    fused.logits.forEach((l, i) => expectClose(l, stock.logits[i], 1e-5, `feed ${i}`));
+    model.dispose();
+  });
+});
