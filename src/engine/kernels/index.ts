@@ -10,6 +10,7 @@ import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
+import { gatherKernel } from './gather.js';
 import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
 import { RECURRENT_DECODE_KERNELS } from './recurrent-decode.js';
@@ -27,6 +28,7 @@ const fixes: Fix[] = [
   { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel, Unpack: unpackKernel, Identity: identityKernel } },
   { name: 'sigmoid-tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
+  { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
 ];
 
 /**
