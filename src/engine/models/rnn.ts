@@ -4,7 +4,8 @@
 // h@U + b (as PyTorch / cuDNN), so a step needs a single h@U.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/recurrent-decode.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, hasKernel, runKernel, sumSizes } from './init.js';
 import { lstmSequence } from './lstm-sequence.js';
 
 interface Layer {
@@ -101,11 +102,14 @@ export class RnnModel implements LanguageModel {
     keepStates: boolean,
   ): { out: tf.Tensor2D; states: LayerState[] } {
     const { hidden, arch } = this.config;
+    // Outside training, a fused cell kernel (wasm) when the backend has one; it adds the biases itself.
+    const fused = !training && hasKernel(arch === 'lstm' ? LSTM_CELL_KERNEL : GRU_CELL_KERNEL);
     let x = embedded;
     const states: LayerState[] = [];
     this.layers.forEach((layer, i) => {
       if (i > 0) x = this.dropout.apply(x, training);
-      const xw = tf.add(tf.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D;
+      const product = tf.matMul(x, layer.kernel) as tf.Tensor2D;
+      const xw = fused ? product : (tf.add(product, layer.bias) as tf.Tensor2D);
       if (arch === 'lstm' && !initial && !keepStates) {
         // Training and evaluation: one op with hand-written backprop through time.
         x = lstmSequence(xw, layer.recurrent as tf.Tensor2D, T, B);
@@ -117,7 +121,9 @@ export class RnnModel implements LanguageModel {
       let c = arch === 'lstm' ? (initial?.[i].c ?? (tf.zeros([B, hidden]) as tf.Tensor2D)) : null;
       const outputs: tf.Tensor2D[] = [];
       for (const xt of steps) {
-        if (c) {
+        if (fused) {
+          [h, c] = this.fusedStep(xt, h, c, layer);
+        } else if (c) {
           [h, c] = this.lstmStep(xt, h, c, layer);
         } else {
           h = this.gruStep(xt, h, layer);
@@ -128,6 +134,17 @@ export class RnnModel implements LanguageModel {
       x = T === 1 ? outputs[0] : (tf.concat(outputs) as tf.Tensor2D);
     });
     return { out: x, states };
+  }
+
+  /** One step through InklingLstmCell (c given) or InklingGruCell: the product h@U, then one kernel call. */
+  private fusedStep(xw: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D | null, layer: Layer): [tf.Tensor2D, tf.Tensor2D | null] {
+    const hU = tf.matMul(h, layer.recurrent);
+    if (c) {
+      const [hNext, cNext] = runKernel(LSTM_CELL_KERNEL, { xw, hU, bias: layer.bias, c }) as unknown as tf.Tensor2D[];
+      return [hNext, cNext];
+    }
+    const inputs = { xw, hU, bias: layer.bias, recurrentBias: layer.recurrentBias!, h };
+    return [runKernel(GRU_CELL_KERNEL, inputs) as tf.Tensor2D, null];
   }
 
   private lstmStep(xt: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, layer: Layer): [tf.Tensor2D, tf.Tensor2D] {
