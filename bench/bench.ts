@@ -9,6 +9,7 @@ import { describeBackend, initBackend } from '../src/engine/backend.js';
 import { runTraining } from '../src/engine/run.js';
 import { loadModel } from '../src/engine/checkpoint.js';
 import { generate } from '../src/engine/sample.js';
+import { lastBlasThreadTrial } from '../src/engine/blas-threads.js';
 import type { BackendName } from '../src/engine/types.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
@@ -27,6 +28,8 @@ interface WorkloadResult {
   valLossAfterSeconds: number | null;
   sampleTokensPerSec: number;
   msToFirstToken: number;
+  /** The BLAS threads a run chose by measuring both (null when it had no choice), with ms per step of each. */
+  blasThreads: { threads: number; msPerStep: Record<number, number> } | null;
   peakRssMB: number;
   tensorsBefore: number;
   tensorsAfter: number;
@@ -77,6 +80,7 @@ async function runWorkload(workload: Workload, quick: boolean, backend: string):
       valLossAfterSeconds: quick ? null : workload.budgetSeconds,
       sampleTokensPerSec: Math.round(sample.tokensPerSec),
       msToFirstToken: round(sample.msToFirstToken),
+      blasThreads: lastBlasThreadTrial(),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       tensorsBefore,
       tensorsAfter: tf.memory().numTensors,

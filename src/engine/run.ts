@@ -2,6 +2,7 @@
 import { prepareTraining } from './run-setup.js';
 import { prepareFinetune } from './finetune.js';
 import { trainLoop } from './train.js';
+import { tuneBlasThreadsForRun } from './blas-threads.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from './types.js';
 
 export async function runTraining(
@@ -11,11 +12,13 @@ export async function runTraining(
   backend: string,
 ): Promise<TrainResult> {
   const setup = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
+  const threads = tuneBlasThreadsForRun();
   try {
-    const result = await trainLoop(setup, { onEvent, shouldStop, backend });
+    const result = await trainLoop(setup, { onEvent, shouldStop, backend, stepObserver: threads?.tuner });
     onEvent({ type: 'done', result });
     return result;
   } finally {
+    threads?.finish();
     setup.dispose();
   }
 }

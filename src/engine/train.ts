@@ -19,6 +19,8 @@ export interface LoopControls {
   onEvent: (event: TrainEvent) => void;
   shouldStop: () => boolean;
   backend: string;
+  /** Told each step's duration and when an evaluation interrupts the steps (the BLAS thread tuner). */
+  stepObserver?: { recordStep(ms: number): void; interrupted(): void };
 }
 
 export async function trainLoop(setup: RunSetup, controls: LoopControls): Promise<TrainResult> {
@@ -61,6 +63,7 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
     setup.history.push({ step, trainLoss, valLoss });
     onEvent({ type: 'eval', step, trainLoss, valLoss, best: improved });
     await save();
+    controls.stepObserver?.interrupted();
     lastEvalStep = step;
     lastEvalTime = performance.now();
   };
@@ -109,7 +112,9 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
       lossTensor.dispose();
       step++;
       if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); try a lower learning rate`);
-      recent.push({ loss, ms: performance.now() - stepStarted });
+      const stepMs = performance.now() - stepStarted;
+      controls.stepObserver?.recordStep(stepMs);
+      recent.push({ loss, ms: stepMs });
       if (recent.length > 20) recent.shift();
 
       const msPerStep = mean(recent.map((r) => r.ms));

@@ -1,8 +1,8 @@
 /**
  * Loads the optional native BLAS addon (native/, built by native/build.mjs at install) and opens a system BLAS
  * through it. Anything missing turns it off with one line saying what and how to get it. INKLING_NATIVE=0
- * disables it; INKLING_BLAS_LIBRARY names the library to open (any CBLAS); INKLING_BLAS_THREADS sets OpenBLAS's threads (default 1: extra threads spin-wait and lose
- * under load, and training already runs beside the UI thread).
+ * disables it; INKLING_BLAS_LIBRARY names the library to open (any CBLAS); INKLING_BLAS_THREADS fixes OpenBLAS's
+ * threads. Default 1 (extra threads spin-wait and lose under load); training runs choose by measuring (blas-threads.ts).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
