@@ -18,7 +18,7 @@ const spec = {
     tokenizer: { type: 'string', choices: ['char', 'word'], description: 'characters or words (default char)' },
     preset: { type: 'string', arg: 'P', values: 'preset', description: 'named sizes and schedule (see presets); default per arch' },
     steps: { type: 'integer', min: 1, max: 10_000_000, arg: 'N', description: 'optimisation steps (default: the preset schedule)' },
-    minutes: { type: 'number', min: 0, max: 10_000, minExclusive: true, arg: 'M', description: 'train for this long instead' },
+    minutes: { type: 'number', min: 0, max: 10_000, minExclusive: true, arg: 'M', description: 'train for this long instead; the learning-rate decay is fitted to it' },
     name: { type: 'string', arg: 'NAME', description: 'model name (default <arch>-<corpus>-<n>)' },
     seed: { type: 'integer', min: 0, max: 2 ** 32 - 1, arg: 'S', description: 'random seed, for a repeatable run' },
     resume: { type: 'boolean', description: 'continue model NAME from its checkpoint (step, optimizer state)' },

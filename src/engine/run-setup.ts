@@ -11,6 +11,7 @@ import { AdamW } from './optim.js';
 import { encodeSplits, usableSeqLength, type TokenSplits } from './dataset.js';
 import { loadModel, loadResumeState } from './checkpoint.js';
 import { validateModelName } from './names.js';
+import { canFitSchedule } from './schedule.js';
 import type { FinetuneReport, HistoryPoint, LanguageModel, Manifest, Tokenizer, TrainConfig, TrainRequest } from './types.js';
 
 export interface RunSetup {
@@ -29,6 +30,8 @@ export interface RunSetup {
   totalSteps: number | null;
   /** Epoch ms to stop at (--minutes), or null. */
   deadline: number | null;
+  /** Fit the schedule's decay to the steps the deadline allows (schedule.ts); the loop updates train.decaySteps. */
+  fitSchedule?: boolean;
   /** Evaluations without improvement before stopping early; 0 never stops early. */
   patience: number;
   history: HistoryPoint[];
@@ -101,6 +104,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
     startStep: 0,
     totalSteps: stepsFor(request, train, 0),
     deadline: deadlineFrom(request.minutes),
+    fitSchedule: canFitSchedule(request, train),
     patience: request.patience ?? 0,
     history: [],
     bestValLoss: null,

@@ -9,6 +9,7 @@ import { gradients } from './models/index.js';
 import { makeRandom } from './sample.js';
 import { estimateLoss, validationOffsets } from './evaluate.js';
 import { saveCheckpoint, snapshotWeights } from './checkpoint.js';
+import { FIT_AFTER_STEPS, fittedDecaySteps } from './schedule.js';
 import type { RunSetup } from './run-setup.js';
 import type { Manifest, TrainEvent, TrainResult } from './types.js';
 
@@ -48,7 +49,15 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
     message: setup.startMessage,
   });
 
+  /** With a time budget, end the cosine at the deadline: pace from recent steps at first, then the run's average. */
+  const fitSchedule = (msPerStep: number) => {
+    if (setup.fitSchedule && setup.deadline !== null) {
+      train.decaySteps = fittedDecaySteps(step, msPerStep, setup.deadline - Date.now(), train);
+    }
+  };
+
   const evaluateAndSave = async () => {
+    if (step > setup.startStep) fitSchedule((performance.now() - runStarted) / (step - setup.startStep));
     const valLoss = await estimateLoss(model, splits.val, valOffsets, train.seqLength, train.batchSize);
     const trainLoss = mean(recent.map((r) => r.loss));
     const improved = bestValLoss === null || valLoss < bestValLoss;
@@ -116,6 +125,7 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
       controls.stepObserver?.recordStep(stepMs);
       recent.push({ loss, ms: stepMs });
       if (recent.length > 20) recent.shift();
+      if (step - setup.startStep === FIT_AFTER_STEPS) fitSchedule(mean(recent.map((r) => r.ms)));
 
       const msPerStep = mean(recent.map((r) => r.ms));
       onEvent({
