@@ -5,7 +5,7 @@ import { runKernel } from '../models/init.js';
 import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
 import { DECODE_ATTENTION_KERNEL } from './attention-decode.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {
@@ -32,7 +32,7 @@ async function run(c: Case, fused: boolean, omitEmptyPast = false): Promise<Resu
     const k = tf.tensor4d(c.k, [1, H, L, hs]);
     const v = tf.tensor4d(c.v, [1, H, L, hs]);
     if (!fused) return composite(qkv, L > 0 ? k : null, L > 0 ? v : null, H, hs);
-    const inputs = omitEmptyPast && L === 0 ? { qkv } : { qkv, k, v };
+    const inputs: tf.NamedTensorMap = omitEmptyPast && L === 0 ? { qkv } : { qkv, k, v };
     return runKernel(DECODE_ATTENTION_KERNEL, inputs, { heads: H }) as unknown as tf.Tensor[];
   });
   const [y, k, v] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
@@ -49,7 +49,8 @@ function randomCase(r: () => number, H: number, hs: number, L: number): Case {
 }
 
 describe('wasm InklingDecodeAttention', () => {
-  it('matches the composite attention (1e-5) and appends to the cache exactly, over random heads, sizes and lengths', async () => {
+  it.each(kernelModes)('%s: matches the composite attention (1e-5) and appends to the cache exactly, over random heads, sizes and lengths', async (mode) => {
+    useKernelMode(mode);
     const r = rng(17);
     const cases = [randomCase(r, 1, 1, 0), randomCase(r, 4, 32, 0), randomCase(r, 4, 32, 63), randomCase(r, 3, 5, 1)];
     for (let trial = 0; trial < 12; trial++) cases.push(randomCase(r, randInt(r, 1, 6), randInt(r, 1, 24), randInt(r, 0, 40)));
@@ -95,7 +96,8 @@ async function decodeLogits(model: GptModel, tokens: number[]): Promise<{ logits
 }
 
 describe('GPT decoding with InklingDecodeAttention', () => {
-  it('gives the composite path\'s logits (1e-5) through a prompt, single tokens and window slides, tensors flat', async () => {
+  it.each(kernelModes)('%s: gives the composite path\'s logits (1e-5) through a prompt, single tokens and window slides, tensors flat', async (mode) => {
+    useKernelMode(mode);
     const config = { arch: 'gpt' as const, vocabSize: TINY_VOCAB.length, contextLength: 8, layers: 2, heads: 2, embedding: 16, dropout: 0 };
     const model = new GptModel(config, 5);
     // Sharpen attention (the initial weights give near-uniform softmax, which hides wrong scores).

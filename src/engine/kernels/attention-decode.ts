@@ -11,11 +11,14 @@
  * are in float64. No gradient is registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { type KernelArgs, type WasmKernelFunc, sizeOf } from './wasm-internals.js';
+import type { BlasAddon } from './native-blas.js';
+import { nativeBlas } from './native-matmul.js';
+import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, sizeOf } from './wasm-internals.js';
 
 export const DECODE_ATTENTION_KERNEL = 'InklingDecodeAttention';
 
-/** Scratch reused across calls (grown on demand): float64 scores of one head, and its weighted sum of values. */
+/** Scratch reused across calls (grown on demand): scaled q, float64 scores of one head, its weighted sum of values. */
+let scaledQ = new Float32Array(64);
 let scores = new Float64Array(64);
 let acc = new Float64Array(64);
 
@@ -43,20 +46,70 @@ export function decodeAttentionKernel({ inputs, backend, attrs }: KernelArgs): T
   }
   for (const t of [qkv, pastK, pastV]) if (t && t.dtype !== 'float32') throw shapeError('inputs must be float32');
 
-  // Allocate every output first: a heap growth detaches views taken earlier.
+  return attendOnHeap(backend, qkv, pastK ?? null, pastV ?? null, H);
+}
+
+/** The kernel's work on validated inputs: [y, k', v'], new tensors the caller owns. */
+export function attendOnHeap(backend: WasmBackendInternals, qkv: TensorInfo, pastK: TensorInfo | null, pastV: TensorInfo | null, H: number): TensorInfo[] {
+  const d = (qkv.shape[qkv.shape.length - 1] ?? 0) / 3;
+  const hs = d / H;
+  const L = pastK ? pastK.shape[2] : 0;
+  const blas = nativeBlas();
+  // Allocate everything first: a heap growth detaches views taken earlier.
   const y = backend.makeOutput([1, d], 'float32');
   const kOut = backend.makeOutput([1, H, L + 1, hs], 'float32');
   const vOut = backend.makeOutput([1, H, L + 1, hs], 'float32');
+  const probs = blas ? backend.makeOutput([H, L + 1], 'float32') : null;
   const q = backend.typedArrayFromHeap(qkv) as Float32Array;
   const ko = backend.typedArrayFromHeap(kOut) as Float32Array;
   const vo = backend.typedArrayFromHeap(vOut) as Float32Array;
-  const yo = backend.typedArrayFromHeap(y) as Float32Array;
-  const pk = L > 0 ? (backend.typedArrayFromHeap(pastK) as Float32Array) : null;
-  const pv = L > 0 ? (backend.typedArrayFromHeap(pastV) as Float32Array) : null;
-  appendPosition(ko, pk, q, d, H, L, hs);
-  appendPosition(vo, pv, q, 2 * d, H, L, hs);
-  attend(yo, q, ko, vo, H, L + 1, hs);
+  appendPosition(ko, L > 0 ? (backend.typedArrayFromHeap(pastK!) as Float32Array) : null, q, d, H, L, hs);
+  appendPosition(vo, L > 0 ? (backend.typedArrayFromHeap(pastV!) as Float32Array) : null, q, 2 * d, H, L, hs);
+  if (blas && probs) {
+    try {
+      attendNative(backend, blas, { q: qkv, k: kOut, v: vOut, y, probs }, H, L + 1, hs);
+    } finally {
+      backend.disposeData(probs.dataId);
+    }
+  } else {
+    attend(backend.typedArrayFromHeap(y) as Float32Array, q, ko, vo, H, L + 1, hs);
+  }
   return [y, kOut, vOut];
+}
+
+/** Byte offsets of each head's block: base + h * stride floats. */
+function headOffsets(into: Uint32Array, base: number, strideFloats: number): Uint32Array {
+  for (let h = 0; h < into.length; h++) into[h] = base + h * strideFloats * 4;
+  return into;
+}
+
+/**
+ * attend() through the native BLAS: scores and the weighted sum of values are one batched sgemv call each
+ * (in place on the heap; per head a 1-row product), the softmax in between in float64 here. The scale is applied
+ * to the scores (float64) rather than to q: equal to float rounding.
+ */
+function attendNative(
+  backend: WasmBackendInternals, blas: BlasAddon, t: Record<'q' | 'k' | 'v' | 'y' | 'probs', TensorInfo>, H: number, n: number, hs: number,
+): void {
+  const at = (x: TensorInfo) => backend.dataIdMap.get(x.dataId).memoryOffset;
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  const [qo, ko, vo, yo, po] = [at(t.q), at(t.k), at(t.v), at(t.y), at(t.probs)];
+  blas.gemm(heap, false, true, 1, n, hs, headOffsets(new Uint32Array(H), qo, hs), headOffsets(new Uint32Array(H), ko, n * hs), headOffsets(new Uint32Array(H), po, n));
+  const p = backend.typedArrayFromHeap(t.probs) as Float32Array;
+  const scale = 1 / Math.sqrt(hs);
+  for (let h = 0; h < H; h++) {
+    const base = h * n;
+    let max = -Infinity;
+    for (let i = base; i < base + n; i++) if (p[i] > max) max = p[i];
+    let sum = 0;
+    for (let i = base; i < base + n; i++) {
+      const e = Math.exp((p[i] - max) * scale);
+      p[i] = e;
+      sum += e;
+    }
+    for (let i = base; i < base + n; i++) p[i] /= sum;
+  }
+  blas.gemm(heap, false, false, 1, hs, n, headOffsets(new Uint32Array(H), po, n), headOffsets(new Uint32Array(H), vo, n * hs), headOffsets(new Uint32Array(H), yo, hs));
 }
 
 /** out[h] = past[h] rows, then the new row of head h taken from qkv at `from`. */
@@ -72,15 +125,19 @@ function appendPosition(out: Float32Array, past: Float32Array | null, qkv: Float
 function attend(y: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, H: number, n: number, hs: number): void {
   if (scores.length < n) scores = new Float64Array(n * 2);
   if (acc.length < hs) acc = new Float64Array(hs);
+  if (scaledQ.length < hs) scaledQ = new Float32Array(hs);
   const scale = Math.fround(1 / Math.sqrt(hs));
+  const qs = scaledQ;
   for (let h = 0; h < H; h++) {
     const qo = h * hs;
     const base = h * n * hs;
+    // Rounded to float32 like the composite path's scaled q.
+    for (let j = 0; j < hs; j++) qs[j] = q[qo + j] * scale;
     let max = -Infinity;
     for (let t = 0; t < n; t++) {
       const ko = base + t * hs;
       let s = 0;
-      for (let j = 0; j < hs; j++) s += Math.fround(q[qo + j] * scale) * k[ko + j];
+      for (let j = 0; j < hs; j++) s += qs[j] * k[ko + j];
       scores[t] = s;
       if (s > max) max = s;
     }
