@@ -1,7 +1,7 @@
 // The worker: picks its backend, runs a training request or an evaluation, posts messages back.
 // A stop arrives through a shared flag, read between steps, so it needs no event-loop turn.
 import { parentPort, workerData } from 'node:worker_threads';
-import { backendLabel, describeBackend, initBackend } from '../backend.js';
+import { backendLabel, initBackend } from '../backend.js';
 import { runTraining } from '../run.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 
@@ -10,7 +10,7 @@ const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 async function train(input: Extract<WorkerInput, { job: 'train' }>): Promise<void> {
   const stop = new Int32Array(input.stopFlag);
   const info = await initBackend(input.request.backend ?? 'auto');
-  post({ type: 'log', message: describeBackend(info) });
+  // No backend line here: the app or CLI printed one already, and the run's start line names the label.
   // The label names the GPU adapter or native BLAS, and goes into the manifest as what trained it.
   await runTraining(input.request, post, () => Atomics.load(stop, 0) === 1, backendLabel(info));
 }
