@@ -11,21 +11,30 @@ afterEach(() => {
   installWasmKernelFixes();
 });
 
-/** The composite LSTM step of rnn.ts, op by op, from the same inputs. */
-function compositeLstm(xw: tf.Tensor2D, hU: tf.Tensor2D, bias: tf.Tensor1D, c: tf.Tensor2D): tf.Tensor2D[] {
-  const z = tf.add(tf.add(xw, bias), hU);
-  const [i, f, g, o] = tf.split(z, 4, 1);
-  const cNext = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-  return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)), cNext] as tf.Tensor2D[];
+type CellInputs = Record<string, tf.Tensor>;
+
+/** x@W (x itself when no kernel is given) and h@U, as the kernels take them. */
+function products(i: CellInputs): [tf.Tensor, tf.Tensor] {
+  return [i.kernel ? tf.matMul(i.x, i.kernel) : i.x, tf.matMul(i.h, i.recurrent)];
 }
 
-function compositeGru(xw: tf.Tensor2D, hU: tf.Tensor2D, bias: tf.Tensor1D, recurrentBias: tf.Tensor1D, h: tf.Tensor2D): tf.Tensor2D {
-  const [xz, xr, xn] = tf.split(tf.add(xw, bias), 3, 1);
-  const [hz, hr, hn] = tf.split(tf.add(hU, recurrentBias), 3, 1);
+/** The composite LSTM step of rnn.ts, op by op, from the same inputs. */
+function compositeLstm(inputs: CellInputs): tf.Tensor[] {
+  const [xw, hU] = products(inputs);
+  const z = tf.add(tf.add(xw, inputs.bias), hU);
+  const [i, f, g, o] = tf.split(z, 4, 1);
+  const cNext = tf.add(tf.mul(tf.sigmoid(f), inputs.c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+  return [tf.mul(tf.sigmoid(o), tf.tanh(cNext)), cNext];
+}
+
+function compositeGru(inputs: CellInputs): tf.Tensor[] {
+  const [xw, hU] = products(inputs);
+  const [xz, xr, xn] = tf.split(tf.add(xw, inputs.bias), 3, 1);
+  const [hz, hr, hn] = tf.split(tf.add(hU, inputs.recurrentBias), 3, 1);
   const z = tf.sigmoid(tf.add(xz, hz));
   const r = tf.sigmoid(tf.add(xr, hr));
   const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-  return tf.add(n, tf.mul(z, tf.sub(h, n)));
+  return [tf.add(n, tf.mul(z, tf.sub(inputs.h, n)))];
 }
 
 /** Runs f in a tidy under tf.profile; returns the outputs' values and the kernels called. */
@@ -37,41 +46,48 @@ async function profiled(f: () => tf.Tensor[]): Promise<{ values: Float32Array[];
   return { values, kernels: info.kernelNames };
 }
 
+/** Random inputs for a cell with G gates: x [B, In] with a kernel, or x = x@W [B, G*H] when In is null. */
+function randomCell(r: () => number, G: number, B: number, H: number, In: number | null): () => CellInputs {
+  // Scaled so pre-activations reach +-10: covers the saturated tails.
+  const v = (n: number, scale: number) => randomValues(r, n).map((x) => x * scale);
+  const x = In == null ? v(B * G * H, 4) : v(B * In, 2);
+  const kernel = In == null ? null : v(In * G * H, 6 / Math.sqrt(In));
+  const [h, c, recurrent, bias, recurrentBias] = [v(B * H, 1), v(B * H, 2), v(H * G * H, 6 / Math.sqrt(H)), v(G * H, 2), v(G * H, 2)];
+  return () => ({
+    x: tf.tensor2d(x, [B, In ?? G * H]),
+    ...(kernel ? { kernel: tf.tensor2d(kernel, [In!, G * H]) } : {}),
+    h: tf.tensor2d(h, [B, H]),
+    recurrent: tf.tensor2d(recurrent, [H, G * H]),
+    bias: tf.tensor1d(bias),
+    ...(G === 4 ? { c: tf.tensor2d(c, [B, H]) } : { recurrentBias: tf.tensor1d(recurrentBias) }),
+  });
+}
+
 describe('wasm InklingLstmCell and InklingGruCell', () => {
-  it('match the composite cells (1e-5) over random shapes, B > 1 included, in one kernel call', async () => {
+  it('match the composite cells (1e-5) over random shapes, B > 1, with and without the input product, in one kernel call', async () => {
     const r = rng(21);
-    const shapes: Array<[number, number]> = [[1, 1], [1, 256], [3, 5], [4, 17]];
-    for (let trial = 0; trial < 6; trial++) shapes.push([randInt(r, 1, 5), randInt(r, 1, 40)]);
-    for (const [B, H] of shapes) {
-      // Pre-activations up to +-12: covers the saturated tails where exp overflows.
-      const v = (n: number, scale = 4) => randomValues(r, n).map((x) => x * scale);
-      const [xw4, hU4, b4, c] = [v(B * 4 * H), v(B * 4 * H), v(4 * H), v(B * H, 2)];
-      const [xw3, hU3, b3, rb3, h] = [v(B * 3 * H), v(B * 3 * H), v(3 * H), v(3 * H), v(B * H, 1)];
-      const lstmInputs = () => ({ xw: tf.tensor2d(xw4, [B, 4 * H]), hU: tf.tensor2d(hU4, [B, 4 * H]), bias: tf.tensor1d(b4), c: tf.tensor2d(c, [B, H]) });
-      const gruInputs = () => ({
-        xw: tf.tensor2d(xw3, [B, 3 * H]), hU: tf.tensor2d(hU3, [B, 3 * H]), bias: tf.tensor1d(b3), recurrentBias: tf.tensor1d(rb3), h: tf.tensor2d(h, [B, H]),
-      });
-      const lstm = await profiled(() => tf.engine().runKernel(LSTM_CELL_KERNEL, lstmInputs()) as tf.Tensor[]);
-      const gru = await profiled(() => [tf.engine().runKernel(GRU_CELL_KERNEL, gruInputs()) as tf.Tensor]);
-      expect(lstm.kernels).toEqual([LSTM_CELL_KERNEL]);
-      expect(gru.kernels).toEqual([GRU_CELL_KERNEL]);
-      const lstmRef = await profiled(() => {
-        const i = lstmInputs();
-        return compositeLstm(i.xw, i.hU, i.bias, i.c);
-      });
-      const gruRef = await profiled(() => {
-        const i = gruInputs();
-        return [compositeGru(i.xw, i.hU, i.bias, i.recurrentBias, i.h)];
-      });
-      expect(lstm.values.length).toBe(2);
-      lstm.values.forEach((got, k) => expectClose(got, lstmRef.values[k], 1e-5, `LSTM [${B}, ${H}] output ${k}`));
-      expectClose(gru.values[0], gruRef.values[0], 1e-5, `GRU [${B}, ${H}]`);
+    const shapes: Array<[number, number, number | null]> = [[1, 1, 1], [1, 256, 64], [3, 5, null], [4, 17, 9], [2, 8, null]];
+    for (let trial = 0; trial < 6; trial++) shapes.push([randInt(r, 1, 5), randInt(r, 1, 40), r() < 0.3 ? null : randInt(r, 1, 30)]);
+    for (const [B, H, In] of shapes) {
+      for (const [name, G, composite] of [[LSTM_CELL_KERNEL, 4, compositeLstm], [GRU_CELL_KERNEL, 3, compositeGru]] as const) {
+        const inputs = randomCell(r, G, B, H, In);
+        const fused = await profiled(() => {
+          const out = tf.engine().runKernel(name, inputs());
+          return Array.isArray(out) ? out : [out as tf.Tensor];
+        });
+        expect(fused.kernels).toEqual([name]);
+        const ref = await profiled(() => composite(inputs()));
+        expect(fused.values.length).toBe(G === 4 ? 2 : 1);
+        fused.values.forEach((got, k) => expectClose(got, ref.values[k], 1e-5, `${name} B=${B} H=${H} In=${In} output ${k}`));
+      }
     }
   });
 
   it('reject mismatched shapes with a one-line error', () => {
-    const run = () => tf.tidy(() => tf.engine().runKernel(LSTM_CELL_KERNEL, { xw: tf.zeros([1, 8]), hU: tf.zeros([1, 8]), bias: tf.zeros([8]), c: tf.zeros([1, 3]) }));
-    expect(run).toThrow(/InklingLstmCell: gate input \[1,8\] must be \[1, 12\]/);
+    const run = (x: number[]) => () =>
+      tf.tidy(() => tf.engine().runKernel(LSTM_CELL_KERNEL, { x: tf.zeros(x), h: tf.zeros([1, 3]), recurrent: tf.zeros([3, 12]), bias: tf.zeros([12]), c: tf.zeros([1, 3]) }));
+    expect(run([1, 8])).toThrow(/InklingLstmCell: gate input \[1,8\] must be \[1, 12\]/);
+    expect(run([8])).toThrow(/InklingLstmCell: x, kernel, h and recurrent must be 2-D float32/);
   });
 });
 
@@ -109,6 +125,27 @@ describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch
     expect(fused.kernels.length).toBeLessThan(composite.kernels.length - 10);
     expect(fused.logits.length).toBe(composite.logits.length);
     fused.logits.forEach((l, i) => expectClose(l, composite.logits[i], 1e-5, `feed ${i}`));
+    model.dispose();
+  });
+
+  it('leaves evaluation (apply without training, B > 1) unchanged (1e-5)', async () => {
+    const model = new RnnModel({ arch, vocabSize: TINY_VOCAB.length, embedding: 12, hidden: 24, layers: 2, dropout: 0.1 }, 6);
+    const tokens = tf.tensor2d(TINY_IDS.slice(0, 21), [3, 7], 'int32');
+    const evaluate = async () => {
+      const info = await tf.profile(() => model.apply(tokens, false));
+      const out = info.result as tf.Tensor;
+      const values = (await out.data()) as Float32Array;
+      out.dispose();
+      return { values, kernels: info.kernelNames };
+    };
+    const fused = await evaluate();
+    uninstallWasmKernelFixes();
+    const composite = await evaluate();
+    installWasmKernelFixes();
+    // The LSTM evaluates through lstmSequence (no per-step kernels); the GRU steps through its cell.
+    expect(fused.kernels.includes(GRU_CELL_KERNEL)).toBe(arch === 'gru');
+    expectClose(fused.values, composite.values, 1e-5, 'logits');
+    tokens.dispose();
     model.dispose();
   });
 });

@@ -1,16 +1,35 @@
 /**
- * Fused inference kernels for decoding recurrent models (LSTM/GRU) on wasm: everything of a cell step after the two
- * products in one kernel call instead of ~11 (sampling one token is dispatch-bound). Registered with the other
+ * Fused inference kernels for decoding recurrent models (LSTM/GRU) on wasm: a whole cell step, products included, in
+ * one kernel call instead of ~14 (sampling one token is dispatch-bound: ~10 us per call). Registered with the other
  * inference kernels by index.ts; the models call them by name when the backend has them. Gate order and math as in
- * models/rnn.ts. The products stay outside: they are already cheap (native sgemv). No gradients are registered.
+ * models/rnn.ts. Inputs: x [B, In] with kernel [In, G*H], or x = x@W [B, G*H] itself when no kernel is given (a
+ * prompt's products over all steps are one matmul); recurrent [H, G*H]; bias [G*H]. No gradients are registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import type { KernelArgs, WasmKernelFunc } from './wasm-internals.js';
+import { matMulExplicit } from './batch-matmul.js';
+import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, runStock } from './wasm-internals.js';
 
 export const LSTM_CELL_KERNEL = 'InklingLstmCell';
 export const GRU_CELL_KERNEL = 'InklingGruCell';
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x)); // exp overflowing to Infinity gives 0, the right limit
+/**
+ * The stock (vectorised) Sigmoid of values `fill` writes into a fresh [shape] buffer: Math.exp/Math.tanh per element
+ * in JS cost ~3x the whole kernel call for one LSTM-256 step. tanh(x) is taken as 2 sigmoid(2x) - 1 (absolute error
+ * ~1e-7, as kernels/elementwise.ts). The caller disposes the result; views taken before this call are stale.
+ */
+function stockSigmoidOf(backend: WasmBackendInternals, shape: number[], fill: (pre: Float32Array) => void): TensorInfo {
+  const pre = backend.makeOutput(shape, 'float32');
+  try {
+    fill(backend.typedArrayFromHeap(pre) as Float32Array);
+    return runStock('Sigmoid', backend, { x: pre });
+  } finally {
+    backend.disposeData(pre.dataId);
+  }
+}
+
+function views(backend: WasmBackendInternals, ...ts: TensorInfo[]): Float32Array[] {
+  return ts.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+}
 
 /** Checks the inputs of a cell with G gates over state s [B, H]; returns B and H. */
 function cellShape(name: string, G: number, gates: TensorInfo[], biases: TensorInfo[], s: TensorInfo): [number, number] {
@@ -26,58 +45,111 @@ function cellShape(name: string, G: number, gates: TensorInfo[], biases: TensorI
   return [B, H];
 }
 
+/** x@W (unless x is already that) and h@U through the BatchMatMul fix's path (native sgemv when loaded); owned: to dispose. */
+function cellProducts(name: string, backend: WasmBackendInternals, inputs: KernelArgs['inputs']) {
+  const { x, kernel, h, recurrent } = inputs;
+  for (const t of [x, h, recurrent]) if (t == null) throw new Error(`${name}: needs inputs x, h and recurrent`);
+  for (const t of [x, kernel, h, recurrent]) {
+    if (t != null && (t.shape.length !== 2 || t.dtype !== 'float32')) throw new Error(`${name}: x, kernel, h and recurrent must be 2-D float32`);
+  }
+  const owned: TensorInfo[] = [];
+  try {
+    const xw = kernel ? matMulExplicit(backend, x, kernel, false, false) : x;
+    if (kernel) owned.push(xw);
+    const hU = matMulExplicit(backend, h, recurrent, false, false);
+    owned.push(hU);
+    return { xw, hU, owned };
+  } catch (err) {
+    for (const t of owned) backend.disposeData(t.dataId);
+    throw err;
+  }
+}
+
 /**
- * InklingLstmCell: xw [B, 4H] = x@W (no bias), hU [B, 4H] = h@U, bias [4H], c [B, H] -> [h', c'].
- * z = xw + hU + bias; gates i, f, g, o; c' = sigmoid(f) c + sigmoid(i) tanh(g); h' = sigmoid(o) tanh(c').
+ * InklingLstmCell: x (and kernel), h [B, H], c [B, H], recurrent, bias -> [h', c'].
+ * z = x@W + h@U + bias; gates i, f, g, o; c' = sigmoid(f) c + sigmoid(i) tanh(g); h' = sigmoid(o) tanh(c').
  */
 export function lstmCellKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
-  const { xw, hU, bias, c } = inputs;
+  const { bias, c } = inputs;
+  const products = cellProducts(LSTM_CELL_KERNEL, backend, inputs);
+  try {
+    return lstmCell(backend, products.xw, products.hU, bias, c);
+  } finally {
+    for (const t of products.owned) backend.disposeData(t.dataId);
+  }
+}
+
+function lstmCell(backend: WasmBackendInternals, xw: TensorInfo, hU: TensorInfo, bias: TensorInfo, c: TensorInfo): TensorInfo[] {
   const [B, H] = cellShape(LSTM_CELL_KERNEL, 4, [xw, hU], [bias], c);
   // Allocate first: a heap growth detaches views taken earlier.
   const hOut = backend.makeOutput([B, H], 'float32');
   const cOut = backend.makeOutput([B, H], 'float32');
   if (B * H === 0) return [hOut, cOut];
-  const [ho, co] = [backend.typedArrayFromHeap(hOut), backend.typedArrayFromHeap(cOut)] as Float32Array[];
-  const [x, u, b, cv] = [xw, hU, bias, c].map((t) => backend.typedArrayFromHeap(t)) as Float32Array[];
-  for (let r = 0; r < B; r++) {
-    const z = r * 4 * H;
-    const s = r * H;
-    for (let j = 0; j < H; j++) {
-      const i = sigmoid(x[z + j] + u[z + j] + b[j]);
-      const f = sigmoid(x[z + H + j] + u[z + H + j] + b[H + j]);
-      const g = Math.tanh(x[z + 2 * H + j] + u[z + 2 * H + j] + b[2 * H + j]);
-      const o = sigmoid(x[z + 3 * H + j] + u[z + 3 * H + j] + b[3 * H + j]);
-      // Round c' to float32 before tanh, as the composite path stores it.
-      const cNext = Math.fround(f * cv[s + j] + i * g);
-      co[s + j] = cNext;
-      ho[s + j] = o * Math.tanh(cNext);
+  const G = 4 * H;
+  const gates = stockSigmoidOf(backend, [B, G], (pre) => {
+    const [x, u, b] = views(backend, xw, hU, bias);
+    for (let k = 0; k < B * G; k++) pre[k] = x[k] + u[k] + b[k % G];
+    for (let r = 0; r < B; r++) for (let j = 2 * H; j < 3 * H; j++) pre[r * G + j] *= 2; // g: tanh
+  });
+  const cellTanh = stockSigmoidOf(backend, [B, H], (pre) => {
+    const [s, cv, co] = views(backend, gates, c, cOut);
+    for (let r = 0; r < B; r++) {
+      for (let j = 0; j < H; j++) {
+        const z = r * G + j;
+        co[r * H + j] = s[z + H] * cv[r * H + j] + s[z] * (2 * s[z + 2 * H] - 1);
+        pre[r * H + j] = 2 * co[r * H + j];
+      }
     }
-  }
+  });
+  const [s, t, ho] = views(backend, gates, cellTanh, hOut);
+  for (let r = 0; r < B; r++) for (let j = 0; j < H; j++) ho[r * H + j] = s[r * G + 3 * H + j] * (2 * t[r * H + j] - 1);
+  backend.disposeData(gates.dataId);
+  backend.disposeData(cellTanh.dataId);
   return [hOut, cOut];
 }
 
 /**
- * InklingGruCell: xw [B, 3H] = x@W (no bias), hU [B, 3H] = h@U, bias [3H], recurrentBias [3H], h [B, H] -> h'.
+ * InklingGruCell: x (and kernel), h [B, H], recurrent, bias, recurrentBias [3H] -> h'.
  * Gates z, r, n with the reset gate on h@U + recurrentBias (as rnn.ts): z = sigmoid(xz + bz + hz + rbz),
  * r likewise, n = tanh(xn + bn + r (hn + rbn)), h' = n + z (h - n).
  */
 export function gruCellKernel({ inputs, backend }: KernelArgs): TensorInfo {
-  const { xw, hU, bias, recurrentBias, h } = inputs;
+  const { bias, recurrentBias, h } = inputs;
+  const products = cellProducts(GRU_CELL_KERNEL, backend, inputs);
+  try {
+    return gruCell(backend, products.xw, products.hU, bias, recurrentBias, h);
+  } finally {
+    for (const t of products.owned) backend.disposeData(t.dataId);
+  }
+}
+
+function gruCell(backend: WasmBackendInternals, xw: TensorInfo, hU: TensorInfo, bias: TensorInfo, recurrentBias: TensorInfo, h: TensorInfo): TensorInfo {
   const [B, H] = cellShape(GRU_CELL_KERNEL, 3, [xw, hU], [bias, recurrentBias], h);
   const out = backend.makeOutput([B, H], 'float32');
   if (B * H === 0) return out;
-  const o = backend.typedArrayFromHeap(out) as Float32Array;
-  const [x, u, b, rb, hv] = [xw, hU, bias, recurrentBias, h].map((t) => backend.typedArrayFromHeap(t)) as Float32Array[];
-  for (let row = 0; row < B; row++) {
-    const g = row * 3 * H;
-    const s = row * H;
+  const G = 3 * H;
+  const zr = stockSigmoidOf(backend, [B, 2 * H], (pre) => {
+    const [x, u, b, rb] = views(backend, xw, hU, bias, recurrentBias);
+    for (let r = 0; r < B; r++) for (let j = 0; j < 2 * H; j++) pre[r * 2 * H + j] = x[r * G + j] + b[j] + u[r * G + j] + rb[j];
+  });
+  const n = stockSigmoidOf(backend, [B, H], (pre) => {
+    const [x, u, b, rb, s] = views(backend, xw, hU, bias, recurrentBias, zr);
+    for (let r = 0; r < B; r++) {
+      for (let j = 0; j < H; j++) {
+        const k = r * G + 2 * H + j;
+        pre[r * H + j] = 2 * (x[k] + b[2 * H + j] + s[r * 2 * H + H + j] * (u[k] + rb[2 * H + j]));
+      }
+    }
+  });
+  const [o, s, t, hv] = views(backend, out, zr, n, h);
+  for (let r = 0; r < B; r++) {
     for (let j = 0; j < H; j++) {
-      const z = sigmoid(x[g + j] + b[j] + u[g + j] + rb[j]);
-      const r = sigmoid(x[g + H + j] + b[H + j] + u[g + H + j] + rb[H + j]);
-      const n = Math.tanh(x[g + 2 * H + j] + b[2 * H + j] + r * (u[g + 2 * H + j] + rb[2 * H + j]));
-      o[s + j] = n + z * (hv[s + j] - n);
+      const nj = 2 * t[r * H + j] - 1;
+      o[r * H + j] = nj + s[r * 2 * H + j] * (hv[r * H + j] - nj);
     }
   }
+  backend.disposeData(zr.dataId);
+  backend.disposeData(n.dataId);
   return out;
 }
 

@@ -108,13 +108,13 @@ export class RnnModel implements LanguageModel {
     const states: LayerState[] = [];
     this.layers.forEach((layer, i) => {
       if (i > 0) x = this.dropout.apply(x, training);
-      const product = tf.matMul(x, layer.kernel) as tf.Tensor2D;
-      const xw = fused ? product : (tf.add(product, layer.bias) as tf.Tensor2D);
       if (arch === 'lstm' && !initial && !keepStates) {
         // Training and evaluation: one op with hand-written backprop through time.
-        x = lstmSequence(xw, layer.recurrent as tf.Tensor2D, T, B);
+        x = lstmSequence(tf.add(tf.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D, layer.recurrent as tf.Tensor2D, T, B);
         return;
       }
+      // The fused kernel adds the biases itself, and for a single step does x@W too.
+      const xw = (fused ? (T === 1 ? x : tf.matMul(x, layer.kernel)) : tf.add(tf.matMul(x, layer.kernel), layer.bias)) as tf.Tensor2D;
       // split, not unstack: wasm's Unpack copies the whole input out of the heap once per step.
       const steps = (T === 1 ? [xw] : tf.split(xw, T, 0)) as tf.Tensor2D[];
       let h = initial?.[i].h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);
@@ -122,7 +122,7 @@ export class RnnModel implements LanguageModel {
       const outputs: tf.Tensor2D[] = [];
       for (const xt of steps) {
         if (fused) {
-          [h, c] = this.fusedStep(xt, h, c, layer);
+          [h, c] = this.fusedStep(xt, T === 1 ? layer.kernel : null, h, c, layer);
         } else if (c) {
           [h, c] = this.lstmStep(xt, h, c, layer);
         } else {
@@ -136,15 +136,14 @@ export class RnnModel implements LanguageModel {
     return { out: x, states };
   }
 
-  /** One step through InklingLstmCell (c given) or InklingGruCell: the product h@U, then one kernel call. */
-  private fusedStep(xw: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D | null, layer: Layer): [tf.Tensor2D, tf.Tensor2D | null] {
-    const hU = tf.matMul(h, layer.recurrent);
+  /** One step in one call to InklingLstmCell (c given) or InklingGruCell; with kernel, x is the layer input, else x@W. */
+  private fusedStep(x: tf.Tensor2D, kernel: tf.Variable | null, h: tf.Tensor2D, c: tf.Tensor2D | null, layer: Layer): [tf.Tensor2D, tf.Tensor2D | null] {
+    const inputs: tf.NamedTensorMap = { x, h, recurrent: layer.recurrent, bias: layer.bias, ...(kernel ? { kernel } : {}) };
     if (c) {
-      const [hNext, cNext] = runKernel(LSTM_CELL_KERNEL, { xw, hU, bias: layer.bias, c }) as unknown as tf.Tensor2D[];
+      const [hNext, cNext] = runKernel(LSTM_CELL_KERNEL, { ...inputs, c }) as unknown as tf.Tensor2D[];
       return [hNext, cNext];
     }
-    const inputs = { xw, hU, bias: layer.bias, recurrentBias: layer.recurrentBias!, h };
-    return [runKernel(GRU_CELL_KERNEL, inputs) as tf.Tensor2D, null];
+    return [runKernel(GRU_CELL_KERNEL, { ...inputs, recurrentBias: layer.recurrentBias! }) as tf.Tensor2D, null];
   }
 
   private lstmStep(xt: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, layer: Layer): [tf.Tensor2D, tf.Tensor2D] {
