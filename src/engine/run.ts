@@ -3,6 +3,7 @@ import { prepareTraining } from './run-setup.js';
 import { prepareFinetune } from './finetune.js';
 import { trainLoop } from './train.js';
 import { tuneBlasThreadsForRun } from './blas-threads.js';
+import { webgpuDeviceError } from './backend-webgpu.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from './types.js';
 
 export async function runTraining(
@@ -14,7 +15,8 @@ export async function runTraining(
   const setup = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
   const threads = tuneBlasThreadsForRun();
   try {
-    const result = await trainLoop(setup, { onEvent, shouldStop, backend, stepObserver: threads?.tuner });
+    const deviceError = backend.startsWith('webgpu') ? webgpuDeviceError : undefined;
+    const result = await trainLoop(setup, { onEvent, shouldStop, backend, stepObserver: threads?.tuner, deviceError });
     onEvent({ type: 'done', result });
     return result;
   } finally {

@@ -22,6 +22,8 @@ export interface LoopControls {
   backend: string;
   /** Told each step's duration and when an evaluation interrupts the steps (the BLAS thread tuner). */
   stepObserver?: { recordStep(ms: number): void; interrupted(): void };
+  /** The GPU device's first error, if any (webgpu): a failed pipeline does not throw, it computes garbage. */
+  deviceError?: () => string | null;
 }
 
 export async function trainLoop(setup: RunSetup, controls: LoopControls): Promise<TrainResult> {
@@ -120,6 +122,8 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
       const loss = (await lossTensor.data())[0];
       lossTensor.dispose();
       step++;
+      const gpuError = controls.deviceError?.();
+      if (gpuError) throw new Error(`the GPU reported an error, so results are unreliable (${gpuError}); train with --backend wasm`);
       if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); try a lower learning rate`);
       const stepMs = performance.now() - stepStarted;
       controls.stepObserver?.recordStep(stepMs);

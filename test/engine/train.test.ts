@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { makeTinyModel, tempDir, useTestBackend } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
 import { readManifest } from '../../src/engine/checkpoint.js';
 import { runTraining } from '../../src/engine/run.js';
+import { prepareTraining } from '../../src/engine/run-setup.js';
+import { trainLoop } from '../../src/engine/train.js';
 import type { TrainEvent } from '../../src/engine/types.js';
 import * as path from 'node:path';
 import { readdirSync } from 'node:fs';
@@ -70,6 +72,30 @@ describe('training loop', () => {
     expect(result.stoppedBy).toBe('stop');
     expect(result.step).toBe(3);
     expect((await readManifest(path.join(dir, 's'))).step).toBe(3);
+  });
+
+  it('fails in one line when the GPU device reports an error, keeping the last good checkpoint', async () => {
+    await useTestBackend();
+    const dir = tempDir();
+    const setup = await prepareTraining(
+      { kind: 'train', name: 'g', modelsDir: dir, corpus: writeCorpus(tempDir()), arch: 'gpt', tokenizer: 'char', preset: 'tiny', steps: 50, overrides: { evalInterval: 2, evalBatches: 1 } },
+      'wasm',
+    );
+    let steps = 0;
+    try {
+      const run = trainLoop(setup, {
+        onEvent: (e) => {
+          if (e.type === 'progress') steps = e.step;
+        },
+        shouldStop: () => false,
+        backend: 'webgpu on test',
+        deviceError: () => (steps >= 4 ? 'Invalid ShaderModule "matMul"' : null),
+      });
+      await expect(run).rejects.toThrow(/^the GPU reported an error, so results are unreliable \(Invalid ShaderModule "matMul"\); train with --backend wasm$/);
+    } finally {
+      setup.dispose();
+    }
+    expect((await readManifest(path.join(dir, 'g'))).step).toBe(4);
   });
 
   it('the same seed reproduces the run exactly', async () => {
