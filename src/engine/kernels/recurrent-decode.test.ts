@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RnnModel } from '../models/rnn.js';
 import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
-import { GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from './recurrent-decode.js';
+import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from './recurrent-decode.js';
 import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
@@ -83,11 +83,29 @@ describe('wasm InklingLstmCell and InklingGruCell', () => {
     }
   });
 
+  it('InklingDense matches matMul + bias (1e-5) over random shapes, in one kernel call', async () => {
+    const r = rng(5);
+    for (let trial = 0; trial < 8; trial++) {
+      const [B, In, N] = [randInt(r, 1, 6), randInt(r, 1, 40), randInt(r, 1, 70)];
+      const [x, kernel, bias] = [randomValues(r, B * In), randomValues(r, In * N), randomValues(r, N)];
+      const inputs = () => ({ x: tf.tensor2d(x, [B, In]), kernel: tf.tensor2d(kernel, [In, N]), bias: tf.tensor1d(bias) });
+      const fused = await profiled(() => [tf.engine().runKernel(DENSE_KERNEL, inputs()) as tf.Tensor]);
+      expect(fused.kernels).toEqual([DENSE_KERNEL]);
+      const ref = await profiled(() => {
+        const i = inputs();
+        return [tf.add(tf.matMul(i.x, i.kernel), i.bias)];
+      });
+      expectClose(fused.values[0], ref.values[0], 1e-5, `dense B=${B} In=${In} N=${N}`);
+    }
+  });
+
   it('reject mismatched shapes with a one-line error', () => {
     const run = (x: number[]) => () =>
       tf.tidy(() => tf.engine().runKernel(LSTM_CELL_KERNEL, { x: tf.zeros(x), h: tf.zeros([1, 3]), recurrent: tf.zeros([3, 12]), bias: tf.zeros([12]), c: tf.zeros([1, 3]) }));
     expect(run([1, 8])).toThrow(/InklingLstmCell: gate input \[1,8\] must be \[1, 12\]/);
     expect(run([8])).toThrow(/InklingLstmCell: x, kernel, h and recurrent must be 2-D float32/);
+    const dense = () => tf.tidy(() => tf.engine().runKernel(DENSE_KERNEL, { x: tf.zeros([1, 3]), kernel: tf.zeros([3, 4]), bias: tf.zeros([5]) }));
+    expect(dense).toThrow(/InklingDense: x \[1,3\], kernel \[3,4\] and bias \[5\] must be \[B, In\], \[In, N\] and \[N\]/);
   });
 });
 
@@ -121,6 +139,7 @@ describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch
     const composite = await feedLogits(model);
     installWasmKernelFixes();
     expect(fused.kernels.filter((k) => k === cell)).toHaveLength(2); // one per layer
+    expect(fused.kernels.filter((k) => k === DENSE_KERNEL)).toHaveLength(1); // the head
     expect(composite.kernels).not.toContain(cell);
     expect(fused.kernels.length).toBeLessThan(composite.kernels.length - 10);
     expect(fused.logits.length).toBe(composite.logits.length);

@@ -11,6 +11,7 @@ import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, runSto
 
 export const LSTM_CELL_KERNEL = 'InklingLstmCell';
 export const GRU_CELL_KERNEL = 'InklingGruCell';
+export const DENSE_KERNEL = 'InklingDense';
 
 /**
  * The stock (vectorised) Sigmoid of values `fill` writes into a fresh [shape] buffer: Math.exp/Math.tanh per element
@@ -88,8 +89,11 @@ function lstmCell(backend: WasmBackendInternals, xw: TensorInfo, hU: TensorInfo,
   const G = 4 * H;
   const gates = stockSigmoidOf(backend, [B, G], (pre) => {
     const [x, u, b] = views(backend, xw, hU, bias);
-    for (let k = 0; k < B * G; k++) pre[k] = x[k] + u[k] + b[k % G];
-    for (let r = 0; r < B; r++) for (let j = 2 * H; j < 3 * H; j++) pre[r * G + j] *= 2; // g: tanh
+    for (let r = 0; r < B; r++) {
+      const o = r * G;
+      for (let j = 0; j < G; j++) pre[o + j] = x[o + j] + u[o + j] + b[j];
+      for (let j = o + 2 * H; j < o + 3 * H; j++) pre[j] *= 2; // g: tanh
+    }
   });
   const cellTanh = stockSigmoidOf(backend, [B, H], (pre) => {
     const [s, cv, co] = views(backend, gates, c, cOut);
@@ -153,7 +157,27 @@ function gruCell(backend: WasmBackendInternals, xw: TensorInfo, hU: TensorInfo, 
   return out;
 }
 
+/**
+ * InklingDense: x [B, In] @ kernel [In, N] + bias [N] in one call (a recurrent model's head; the product through the
+ * BatchMatMul fix's path, native sgemv when loaded, the bias through the stock vectorised Add).
+ */
+export function denseKernel({ inputs, backend }: KernelArgs): TensorInfo {
+  const { x, kernel, bias } = inputs;
+  for (const t of [x, kernel, bias]) if (t == null || t.dtype !== 'float32') throw new Error(`${DENSE_KERNEL}: needs float32 x, kernel and bias`);
+  const N = kernel.shape[kernel.shape.length - 1];
+  if (x.shape.length !== 2 || kernel.shape.length !== 2 || bias.shape.length !== 1 || bias.shape[0] !== N) {
+    throw new Error(`${DENSE_KERNEL}: x [${x.shape}], kernel [${kernel.shape}] and bias [${bias.shape}] must be [B, In], [In, N] and [N]`);
+  }
+  const product = matMulExplicit(backend, x, kernel, false, false);
+  try {
+    return runStock('Add', backend, { a: product, b: bias });
+  } finally {
+    backend.disposeData(product.dataId);
+  }
+}
+
 export const RECURRENT_DECODE_KERNELS: Record<string, WasmKernelFunc> = {
   [LSTM_CELL_KERNEL]: lstmCellKernel,
   [GRU_CELL_KERNEL]: gruCellKernel,
+  [DENSE_KERNEL]: denseKernel,
 };

@@ -4,7 +4,7 @@
 // h@U + b (as PyTorch / cuDNN), so a step needs a single h@U.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
-import { GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/recurrent-decode.js';
+import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/recurrent-decode.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, hasKernel, runKernel, sumSizes } from './init.js';
 import { lstmSequence } from './lstm-sequence.js';
 
@@ -81,11 +81,12 @@ export class RnnModel implements LanguageModel {
       const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
       const { out } = this.run(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, null, training, false);
       const batchMajor = tf.reshape(tf.transpose(tf.reshape(out, [T, B, -1]), [1, 0, 2]), [B * T, -1]);
-      return tf.reshape(this.head(batchMajor as tf.Tensor2D), [B, T, this.config.vocabSize]);
+      return tf.reshape(this.head(batchMajor as tf.Tensor2D, training), [B, T, this.config.vocabSize]);
     });
   }
 
-  private head(x: tf.Tensor2D): tf.Tensor2D {
+  private head(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    if (!training && hasKernel(DENSE_KERNEL)) return runKernel(DENSE_KERNEL, { x, kernel: this.headKernel, bias: this.headBias }) as tf.Tensor2D;
     return tf.add(tf.matMul(x, this.headKernel), this.headBias);
   }
 
@@ -181,7 +182,7 @@ export class RnnModel implements LanguageModel {
           ? tf.slice(this.embedding, [tokens[0], 0], [1, this.config.embedding])
           : tf.gather(this.embedding, tf.tensor1d([...tokens], 'int32'));
       const { out, states } = this.run(embedded as tf.Tensor2D, n, 1, state.layers, false, true);
-      const last = tf.reshape(this.head(n === 1 ? out : tf.slice(out, [n - 1, 0], [1, -1])), [-1]) as tf.Tensor1D;
+      const last = tf.reshape(this.head(n === 1 ? out : tf.slice(out, [n - 1, 0], [1, -1]), false), [-1]) as tf.Tensor1D;
       return { last, hs: states.map((s) => s.h), cs: states.flatMap((s) => (s.c ? [s.c] : [])) };
     });
     state.dispose();
