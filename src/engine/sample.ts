@@ -159,7 +159,10 @@ export async function generate(
   const encoded = encodePrompt(tokenizer, prompt);
   const { unknown } = encoded;
   const { ids: promptIds, dropped } = promptTail(encoded.ids, model.contextLength);
-  const promptText = tokenizer.decode(promptIds);
+  // Streamed decoding: primed with the prompt, so the spacing of the first new word follows it.
+  const decodeNext = tokenizer.decoder();
+  for (const id of promptIds) decodeNext(id);
+  let full = '';
   const generated: number[] = [];
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
   let text = '';
@@ -184,7 +187,7 @@ export async function generate(
       const id = pickToken(values, options, random);
       generated.push(id);
       if (generated.length === 1) msToFirstToken = performance.now() - started;
-      const full = tokenizer.decode(promptIds.concat(generated)).slice(promptText.length);
+      full += decodeNext(id);
       const stopAt = firstStop(full, stops);
       text = stopAt === -1 ? full : full.slice(0, stopAt);
       // Hold back a tail that may be the start of a stop string, so a stop string never shows.

@@ -65,6 +65,11 @@ export interface Tokenizer {
   encode(text: string): Encoded;
   /** Prefix-stable: decode(a) is a prefix of decode(a.concat(b)), so streaming can emit deltas. */
   decode(ids: readonly number[]): string;
+  /**
+   * A fresh streaming decoder: each call returns what decode() of all ids so far adds for the new one, so
+   * streaming a reply costs O(1) per token instead of decoding the whole text again.
+   */
+  decoder(): (id: number) => string;
   toJSON(): TokenizerJSON;
 }
 

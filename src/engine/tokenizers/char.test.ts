@@ -28,6 +28,13 @@ describe('char tokenizer', () => {
     expect(tok.decode(ids)).toBe('Ho');
   });
 
+  it('streams: the pieces of decoder() add up to decode()', () => {
+    const tok = buildTokenizer('char', ['Hello, world!\n']);
+    const ids = [0, 3, 1, 9, 2, 99, 4];
+    const next = tok.decoder();
+    expect(ids.map(next).join('')).toBe(tok.decode(ids));
+  });
+
   it('round-trips through JSON with the same ids', () => {
     const json = JSON.parse(JSON.stringify(tok.toJSON()));
     const back = tokenizerFromJSON(json);

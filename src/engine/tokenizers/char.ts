@@ -44,6 +44,10 @@ export class CharTokenizer implements Tokenizer {
     return out;
   }
 
+  decoder(): (id: number) => string {
+    return (id) => this.vocab[id] ?? '';
+  }
+
   toJSON(): TokenizerJSON {
     return { kind: 'char', vocab: [...this.vocab], options: {} };
   }

@@ -58,6 +58,21 @@ describe('word tokenizer', () => {
     }
   });
 
+  it('streams: the pieces of decoder() add up to decode() of every prefix', () => {
+    const tok = buildTokenizer('word', [text]);
+    let seed = 777;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 200; trial++) {
+      const ids = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * (tok.vocabSize + 2)));
+      const next = tok.decoder();
+      let streamed = '';
+      ids.forEach((id, i) => {
+        streamed += next(id);
+        expect(streamed).toBe(tok.decode(ids.slice(0, i + 1)));
+      });
+    }
+  });
+
   it('round-trips through JSON with the same ids and decode', () => {
     const tok = buildTokenizer('word', [text], { lowercase: false, vocabLimit: 12 });
     const back = tokenizerFromJSON(JSON.parse(JSON.stringify(tok.toJSON())));

@@ -163,6 +163,14 @@ export class WordTokenizer implements Tokenizer {
     return joinWords(tokens);
   }
 
+  decoder(): (id: number) => string {
+    const state = initialState();
+    return (id) => {
+      const token = this.vocab[id];
+      return token === undefined ? '' : place(state, token);
+    };
+  }
+
   toJSON(): TokenizerJSON {
     return { kind: 'word', vocab: [...this.vocab], options: { ...this.options } };
   }
