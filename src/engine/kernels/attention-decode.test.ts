@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GptModel, slideKeep } from '../models/gpt.js';
-import { runKernel } from '../models/init.js';
+import { gelu, layerNorm, runKernel } from '../models/init.js';
 import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
-import { DECODE_ATTENTION_KERNEL } from './attention-decode.js';
+import { DECODE_ATTENTION_KERNEL, DECODE_BLOCK_KERNEL } from './attention-decode.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
 import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from './test-helpers.js';
 
@@ -78,6 +78,69 @@ describe('wasm InklingDecodeAttention', () => {
   });
 });
 
+/** Data buffers the backend holds: catches a kernel's leaked temporaries, which tf.memory() does not count. */
+const backendBuffers = () => tf.engine().backend.numDataIds();
+
+type Weights = Record<'ln1' | 'qkv' | 'proj' | 'ln2' | 'fc' | 'mlpProj', tf.Tensor>;
+
+/** The model's composite block for one position: pre-LayerNorm attention and GELU MLP, each with its residual add. */
+function compositeBlock(x: tf.Tensor2D, w: Weights, pastK: tf.Tensor4D | null, pastV: tf.Tensor4D | null, H: number, hs: number): tf.Tensor[] {
+  const qkv = tf.matMul(layerNorm(x, w.ln1 as tf.Tensor1D, false), w.qkv as tf.Tensor2D);
+  const [y, k, v] = composite(qkv, pastK, pastV, H, hs);
+  const x1 = tf.add(x, tf.matMul(y as tf.Tensor2D, w.proj as tf.Tensor2D)) as tf.Tensor2D;
+  const h = gelu(tf.matMul(layerNorm(x1, w.ln2 as tf.Tensor1D, false), w.fc as tf.Tensor2D), false);
+  return [tf.add(x1, tf.matMul(h as tf.Tensor2D, w.mlpProj as tf.Tensor2D)), k, v];
+}
+
+async function runBlock(r: () => number, H: number, hs: number, f: number, L: number): Promise<Record<'fused' | 'stock', Float32Array[]>> {
+  const d = H * hs;
+  const values = (n: number, scale: number, offset = 0) => randomValues(r, n).map((x) => x * scale + offset);
+  const shapes = { ln1: [d], qkv: [d, 3 * d], proj: [d, d], ln2: [d], fc: [d, f], mlpProj: [f, d] };
+  // Gains around 1, weights ~ 2/sqrt(fan-in): activations of order 1 and a peaked softmax.
+  const data = Object.fromEntries(
+    Object.entries(shapes).map(([name, shape]) => [name, name.startsWith('ln') ? values(d, 0.5, 1) : values(shape[0] * shape[1], 3 / Math.sqrt(shape[0]))]),
+  );
+  const x = values(d, 2);
+  const [k, v] = [values(H * L * hs, 2), values(H * L * hs, 2)];
+  const result: Record<string, Float32Array[]> = {};
+  for (const mode of ['fused', 'stock'] as const) {
+    if (mode === 'stock') uninstallWasmKernelFixes();
+    const outs = tf.tidy(() => {
+      const w = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, tf.tensor(data[name], shape)])) as Weights;
+      const past = L > 0 ? { k: tf.tensor4d(k, [1, H, L, hs]), v: tf.tensor4d(v, [1, H, L, hs]) } : null;
+      const row = tf.tensor2d(x, [1, d]);
+      if (mode === 'stock') return compositeBlock(row, w, past?.k ?? null, past?.v ?? null, H, hs);
+      return runKernel(DECODE_BLOCK_KERNEL, { x: row, ...w, ...past }, { heads: H, epsilon: 1e-5 }) as unknown as tf.Tensor[];
+    });
+    result[mode] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+    tf.dispose(outs);
+  }
+  installWasmKernelFixes();
+  return result as Record<'fused' | 'stock', Float32Array[]>;
+}
+
+describe('wasm InklingDecodeBlock', () => {
+  it.each(kernelModes)('%s: matches the stock composite block (1e-5) over random heads, widths and cache lengths', async (mode) => {
+    const r = rng(23);
+    const cases = [[1, 1, 4, 0], [4, 32, 512, 0], [4, 32, 512, 40], [2, 3, 7, 1]];
+    for (let trial = 0; trial < 6; trial++) cases.push([randInt(r, 1, 4), randInt(r, 1, 16), randInt(r, 1, 64), randInt(r, 0, 20)]);
+    const before = [tf.memory().numTensors, backendBuffers()];
+    for (const [H, hs, f, L] of cases) {
+      useKernelMode(mode);
+      const { fused, stock } = await runBlock(r, H, hs, f, L);
+      ['x', 'k', 'v'].forEach((name, i) => expectClose(fused[i], stock[i], 1e-5, `H ${H} hs ${hs} f ${f} L ${L} ${name}`));
+    }
+    expect([tf.memory().numTensors, backendBuffers()]).toEqual(before);
+  });
+
+  it('rejects weights that do not fit x in one line', () => {
+    const x = tf.zeros([1, 8]);
+    const w = { ln1: tf.ones([8]), qkv: tf.zeros([8, 24]), proj: tf.zeros([8, 8]), ln2: tf.ones([8]), fc: tf.zeros([8, 32]), mlpProj: tf.zeros([16, 8]) };
+    expect(() => runKernel(DECODE_BLOCK_KERNEL, { x, ...w }, { heads: 2 })).toThrow(/mlpProj shape 16,8 must be \[32,8\]/);
+    tf.dispose([x, ...Object.values(w)]);
+  });
+});
+
 /** Logits of a prompt and then single tokens past the context (so the window slides), and the kernels each feed ran. */
 async function decodeLogits(model: GptModel, tokens: number[]): Promise<{ logits: Float32Array[]; kernels: string[][] }> {
   const state = model.createState();
@@ -95,7 +158,7 @@ async function decodeLogits(model: GptModel, tokens: number[]): Promise<{ logits
   return { logits, kernels };
 }
 
-describe('GPT decoding with InklingDecodeAttention', () => {
+describe('GPT decoding with InklingDecodeBlock', () => {
   it.each(kernelModes)('%s: gives the composite path\'s logits (1e-5) through a prompt, single tokens and window slides, tensors flat', async (mode) => {
     useKernelMode(mode);
     const config = { arch: 'gpt' as const, vocabSize: TINY_VOCAB.length, contextLength: 8, layers: 2, heads: 2, embedding: 16, dropout: 0 };
@@ -103,13 +166,13 @@ describe('GPT decoding with InklingDecodeAttention', () => {
     // Sharpen attention (the initial weights give near-uniform softmax, which hides wrong scores).
     for (const w of model.weights) if (w.name.includes('attn/qkv')) w.variable.assign(tf.tidy(() => tf.mul(w.variable, 40)));
     const tokens = TINY_IDS.slice(0, 20); // 5 prompt tokens, then 15 single ones: the window of 8 slides 3 times
-    const before = tf.memory().numTensors;
+    const before = [tf.memory().numTensors, backendBuffers()];
     const fused = await decodeLogits(model, tokens);
-    expect(tf.memory().numTensors).toBe(before);
+    expect([tf.memory().numTensors, backendBuffers()]).toEqual(before);
     uninstallWasmKernelFixes();
     const stock = await decodeLogits(model, tokens);
     installWasmKernelFixes();
-    // One fused call per layer for each single token, none for the prompt or a feed that slides the window
+    // One fused block call per layer for each single token, none for the prompt or a feed that slides the window
     // (positions shift, so the window is recomputed by the multi-token path).
     let length = 0;
     const slides: number[] = [];
@@ -118,11 +181,11 @@ describe('GPT decoding with InklingDecodeAttention', () => {
       const slid = length + incoming > config.contextLength;
       length = slid ? slideKeep(config.contextLength, length + incoming, incoming) : length + incoming;
       if (slid) slides.push(i);
-      const calls = names.filter((n) => n === DECODE_ATTENTION_KERNEL).length;
+      const calls = names.filter((n) => n === DECODE_BLOCK_KERNEL).length;
       expect(calls, `feed ${i}`).toBe(i > 0 && !slid ? config.layers : 0);
     });
     expect(slides.length).toBeGreaterThanOrEqual(2);
-    expect(stock.kernels.flat()).not.toContain(DECODE_ATTENTION_KERNEL);
+    expect(stock.kernels.flat()).not.toContain(DECODE_BLOCK_KERNEL);
     expect(fused.logits.length).toBe(stock.logits.length);
     fused.logits.forEach((l, i) => expectClose(l, stock.logits[i], 1e-5, `feed ${i}`));
     model.dispose();

@@ -11,9 +11,12 @@
  * are in float64. No gradient is registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { matMulExplicit } from './batch-matmul.js';
+import { geluKernel } from './gelu.js';
+import { layerNormKernel } from './layer-norm.js';
 import type { BlasAddon } from './native-blas.js';
 import { nativeBlas } from './native-matmul.js';
-import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, sizeOf } from './wasm-internals.js';
+import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, reshaped, sizeOf } from './wasm-internals.js';
 
 export const DECODE_ATTENTION_KERNEL = 'InklingDecodeAttention';
 
@@ -157,4 +160,66 @@ function attend(y: Float32Array, q: Float32Array, k: Float32Array, v: Float32Arr
   }
 }
 
-export const ATTENTION_DECODE_KERNELS: Record<string, WasmKernelFunc> = { [DECODE_ATTENTION_KERNEL]: decodeAttentionKernel };
+/**
+ * InklingDecodeBlock: a whole pre-LayerNorm transformer block for one new position, in one kernel call instead of
+ * ~10: x + proj(attention(LN1(x) qkv)), then + mlpProj(GELU(LN2(.) fc)). Inputs x [1, d], the block's weights
+ * ln1 [d], qkv [d, 3d], proj [d, d], ln2 [d], fc [d, f], mlpProj [f, d], and optionally the cache k, v as for
+ * InklingDecodeAttention; attrs heads, epsilon. Outputs x' [1, d], k', v'. The pieces are the kernels the composite
+ * path runs (LayerNorm, GELU, the matmul fix), called directly: dispatch through the engine is what a decoded token
+ * mostly pays for.
+ */
+export const DECODE_BLOCK_KERNEL = 'InklingDecodeBlock';
+
+export function decodeBlockKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
+  const { x, ln1, qkv, proj, ln2, fc, mlpProj, k: pastK, v: pastV } = inputs;
+  const H = Number(attrs?.heads);
+  const epsilon = Number(attrs?.epsilon ?? 1e-5);
+  const d = x.shape[x.shape.length - 1] ?? 0;
+  const f = fc?.shape[1] ?? 0;
+  const expected: Array<[string, TensorInfo | undefined, number[]]> = [
+    ['ln1', ln1, [d]], ['qkv', qkv, [d, 3 * d]], ['proj', proj, [d, d]], ['ln2', ln2, [d]], ['fc', fc, [d, f]], ['mlpProj', mlpProj, [f, d]],
+  ];
+  if (sizeOf(x.shape) !== d || x.dtype !== 'float32') throw blockError(`x shape ${x.shape} must be one float32 row`);
+  for (const [name, t, shape] of expected) {
+    if (!t || t.dtype !== 'float32' || t.shape.join() !== shape.join()) throw blockError(`${name} shape ${t?.shape} must be [${shape}] (float32)`);
+  }
+  const temps: TensorInfo[] = [];
+  const temp = (t: TensorInfo) => {
+    temps.push(t);
+    return t;
+  };
+  // As tf.matMul runs them: a [1, 1, k] row times b [1, k, n].
+  const row = (a: TensorInfo, b: TensorInfo) =>
+    temp(matMulExplicit(backend, reshaped(a, [1, 1, sizeOf(a.shape)]), reshaped(b, [1, ...b.shape]), false, false));
+  try {
+    const normed1 = temp(layerNormKernel({ inputs: { x, gamma: ln1 }, backend, attrs: { epsilon } }));
+    const [y, kOut, vOut] = decodeAttentionKernel({ inputs: { qkv: row(normed1, qkv), ...(pastK ? { k: pastK, v: pastV } : {}) }, backend, attrs: { heads: H } });
+    temp(y);
+    const attended = row(y, proj);
+    const out = backend.makeOutput([1, d], 'float32');
+    addRows(backend, out, x, attended);
+    const normed2 = temp(layerNormKernel({ inputs: { x: out, gamma: ln2 }, backend, attrs: { epsilon } }));
+    const mlp = row(temp(geluKernel({ inputs: { x: row(normed2, fc) }, backend })), mlpProj);
+    addRows(backend, out, out, mlp);
+    return [out, kOut, vOut];
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+function blockError(what: string): Error {
+  return new Error(`${DECODE_BLOCK_KERNEL}: ${what}`);
+}
+
+/** out = a + b elementwise, in float32 like the Add kernel (out may be a). */
+function addRows(backend: WasmBackendInternals, out: TensorInfo, a: TensorInfo, b: TensorInfo): void {
+  const o = backend.typedArrayFromHeap(out) as Float32Array;
+  const av = backend.typedArrayFromHeap(a) as Float32Array;
+  const bv = backend.typedArrayFromHeap(b) as Float32Array;
+  for (let i = 0; i < o.length; i++) o[i] = av[i] + bv[i];
+}
+
+export const ATTENTION_DECODE_KERNELS: Record<string, WasmKernelFunc> = {
+  [DECODE_ATTENTION_KERNEL]: decodeAttentionKernel,
+  [DECODE_BLOCK_KERNEL]: decodeBlockKernel,
+};

@@ -22,20 +22,22 @@ async function runGelu(x: Float32Array, shape: number[]) {
   return { values, kernels: info.kernelNames };
 }
 
-/** Logits of feeding a prompt and then a few tokens one by one, and the kernels the last feed ran. */
+/**
+ * Logits of feeding a prompt and then a few tokens one by one, and the kernels the prompt ran (single tokens run
+ * the whole block as InklingDecodeBlock where it is registered; the prompt takes the per-op path).
+ */
 async function feedLogits(model: GptModel): Promise<{ logits: Float32Array[]; kernels: string[] }> {
   const state = model.createState();
   const logits: Float32Array[] = [];
-  const first = model.feed(state, TINY_IDS.slice(0, 5));
+  const prompt = await tf.profile(() => model.feed(state, TINY_IDS.slice(0, 5)));
+  const first = prompt.result as tf.Tensor;
   logits.push(await first.data() as Float32Array);
   first.dispose();
-  let kernels: string[] = [];
+  const kernels = prompt.kernels.map((k) => k.name); // one entry per call
   for (const t of TINY_IDS.slice(5, 9)) {
-    const info = await tf.profile(() => model.feed(state, [t]));
-    const out = info.result as tf.Tensor;
+    const out = model.feed(state, [t]);
     logits.push(await out.data() as Float32Array);
     out.dispose();
-    kernels = info.kernels.map((k) => k.name); // one entry per call
   }
   state.dispose();
   return { logits, kernels };

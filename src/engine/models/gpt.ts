@@ -3,7 +3,7 @@
 // head tied to the token embedding, no biases. Raw tfjs-core ops on [B*T, d] matrices.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
-import { DECODE_ATTENTION_KERNEL } from '../kernels/attention-decode.js';
+import { DECODE_BLOCK_KERNEL } from '../kernels/attention-decode.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, sumSizes } from './init.js';
 
 interface Block {
@@ -121,7 +121,14 @@ export class GptModel implements LanguageModel {
     let x = (B === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D;
     x = this.dropout.apply(x, training);
     const cache: LayerCache[] = [];
+    const fused = !training && T === 1 && hasKernel(DECODE_BLOCK_KERNEL);
     this.blocks.forEach((blk, i) => {
+      if (fused) {
+        const decoded = this.decodeBlock(x, blk, past?.[i]);
+        cache.push(decoded.cache);
+        x = decoded.x;
+        return;
+      }
       const attn = this.attention(layerNorm(x, blk.ln1 as tf.Tensor1D, training), blk, B, T, mask, training, past?.[i]);
       cache.push(attn.cache);
       x = tf.add(x, attn.out);
@@ -132,6 +139,14 @@ export class GptModel implements LanguageModel {
     const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
     const xf = layerNorm(rows, this.lnF as tf.Tensor1D, training);
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
+  }
+
+  /** One decoded position through a whole block in one fused kernel call (decoding is dispatch-bound). */
+  private decodeBlock(x: tf.Tensor2D, blk: Block, past: LayerCache | undefined): { x: tf.Tensor2D; cache: LayerCache } {
+    const inputs: tf.NamedTensorMap = { x, ln1: blk.ln1, qkv: blk.qkv, proj: blk.attnProj, ln2: blk.ln2, fc: blk.fc, mlpProj: blk.mlpProj };
+    if (past) Object.assign(inputs, { k: past.k, v: past.v });
+    const [next, k, v] = runKernel(DECODE_BLOCK_KERNEL, inputs, { heads: this.config.heads, epsilon: 1e-5 }) as unknown as tf.Tensor[];
+    return { x: next as tf.Tensor2D, cache: { k: k as tf.Tensor4D, v: v as tf.Tensor4D } };
   }
 
   private attention(
@@ -146,12 +161,6 @@ export class GptModel implements LanguageModel {
     const { embedding: d, heads: H } = this.config;
     const hs = this.headSize;
     const qkv = tf.matMul(x, blk.qkv); // [B*T, 3d], each third head-major
-    if (!training && T === 1 && hasKernel(DECODE_ATTENTION_KERNEL)) {
-      // One decoded position: split, scale, cache append, softmax attention and head merge in one kernel call.
-      const inputs: tf.NamedTensorMap = past ? { qkv, k: past.k, v: past.v } : { qkv };
-      const [y, k, v] = runKernel(DECODE_ATTENTION_KERNEL, inputs, { heads: H }) as unknown as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D];
-      return { out: tf.matMul(y, blk.attnProj), cache: { k, v } };
-    }
     // -> [B, 3H, T, hs] with one rank-4 transpose (none for a single position; rank 5 is slow on wasm),
     // then q, k, v [B, H, T, hs] by one split.
     const heads =
