@@ -83,6 +83,26 @@ describe('wasm InklingLstmCell and InklingGruCell', () => {
     }
   });
 
+  it('read row `row` of an embedding table as x (attr row) like a slice of it, and reject a row out of range', async () => {
+    const r = rng(8);
+    for (const [name, G, composite] of [[LSTM_CELL_KERNEL, 4, compositeLstm], [GRU_CELL_KERNEL, 3, compositeGru]] as const) {
+      const [V, In, H] = [7, 5, 6];
+      const table = randomValues(r, V * In);
+      const cell = randomCell(r, G, 1, H, In);
+      for (const row of [0, 3, V - 1]) {
+        const fused = await profiled(() => {
+          const out = tf.engine().runKernel(name, { ...cell(), x: tf.tensor2d(table, [V, In]) }, { row });
+          return Array.isArray(out) ? out : [out as tf.Tensor];
+        });
+        expect(fused.kernels).toEqual([name]);
+        const ref = await profiled(() => composite({ ...cell(), x: tf.slice(tf.tensor2d(table, [V, In]), [row, 0], [1, In]) }));
+        fused.values.forEach((got, k) => expectClose(got, ref.values[k], 1e-5, `${name} row ${row} output ${k}`));
+      }
+      const outOfRange = () => tf.tidy(() => tf.engine().runKernel(name, { ...cell(), x: tf.zeros([V, In]) }, { row: V }));
+      expect(outOfRange).toThrow(new RegExp(`${name}: row ${V} needs a kernel input and a row of x \\[${V},${In}\\]`));
+    }
+  });
+
   it('InklingDense matches matMul + bias (1e-5) over random shapes, in one kernel call', async () => {
     const r = rng(5);
     for (let trial = 0; trial < 8; trial++) {
@@ -141,6 +161,7 @@ describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch
     expect(fused.kernels.filter((k) => k === cell)).toHaveLength(2); // one per layer
     expect(fused.kernels.filter((k) => k === DENSE_KERNEL)).toHaveLength(1); // the head
     expect(composite.kernels).not.toContain(cell);
+    expect(fused.kernels).not.toContain('Slice'); // the first cell reads the token's embedding row itself
     expect(fused.kernels.length).toBeLessThan(composite.kernels.length - 10);
     expect(fused.logits.length).toBe(composite.logits.length);
     fused.logits.forEach((l, i) => expectClose(l, composite.logits[i], 1e-5, `feed ${i}`));

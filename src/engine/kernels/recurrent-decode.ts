@@ -3,7 +3,8 @@
  * one kernel call instead of ~14 (sampling one token is dispatch-bound: ~10 us per call). Registered with the other
  * inference kernels by index.ts; the models call them by name when the backend has them. Gate order and math as in
  * models/rnn.ts. Inputs: x [B, In] with kernel [In, G*H], or x = x@W [B, G*H] itself when no kernel is given (a
- * prompt's products over all steps are one matmul); recurrent [H, G*H]; bias [G*H]. No gradients are registered.
+ * prompt's products over all steps are one matmul), or with attr row the embedding table [V, In] and a token;
+ * recurrent [H, G*H]; bias [G*H]. No gradients are registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { matMulExplicit } from './batch-matmul.js';
@@ -46,15 +47,31 @@ function cellShape(name: string, G: number, gates: TensorInfo[], biases: TensorI
   return [B, H];
 }
 
-/** x@W (unless x is already that) and h@U through the BatchMatMul fix's path (native sgemv when loaded); owned: to dispose. */
-function cellProducts(name: string, backend: WasmBackendInternals, inputs: KernelArgs['inputs']) {
-  const { x, kernel, h, recurrent } = inputs;
+/**
+ * x@W (unless x is already that) and h@U through the BatchMatMul fix's path (native sgemv when loaded); owned: to
+ * dispose. With attr row (a sampled token), x is the embedding table and its row is the input: no Slice call.
+ */
+function cellProducts(name: string, { inputs, backend, attrs }: KernelArgs) {
+  const { kernel, h, recurrent } = inputs;
+  let { x } = inputs;
   for (const t of [x, h, recurrent]) if (t == null) throw new Error(`${name}: needs inputs x, h and recurrent`);
   for (const t of [x, kernel, h, recurrent]) {
     if (t != null && (t.shape.length !== 2 || t.dtype !== 'float32')) throw new Error(`${name}: x, kernel, h and recurrent must be 2-D float32`);
   }
+  const row = attrs?.row == null ? null : Number(attrs.row);
+  if (row != null && (!kernel || !Number.isInteger(row) || row < 0 || row >= x.shape[0])) {
+    throw new Error(`${name}: row ${attrs?.row} needs a kernel input and a row of x [${x.shape}]`);
+  }
   const owned: TensorInfo[] = [];
   try {
+    if (row != null) {
+      const [, In] = x.shape;
+      const picked = backend.makeOutput([1, In], 'float32');
+      owned.push(picked);
+      const [table, one] = views(backend, x, picked);
+      one.set(table.subarray(row * In, (row + 1) * In));
+      x = picked;
+    }
     const xw = kernel ? matMulExplicit(backend, x, kernel, false, false) : x;
     if (kernel) owned.push(xw);
     const hU = matMulExplicit(backend, h, recurrent, false, false);
@@ -70,9 +87,10 @@ function cellProducts(name: string, backend: WasmBackendInternals, inputs: Kerne
  * InklingLstmCell: x (and kernel), h [B, H], c [B, H], recurrent, bias -> [h', c'].
  * z = x@W + h@U + bias; gates i, f, g, o; c' = sigmoid(f) c + sigmoid(i) tanh(g); h' = sigmoid(o) tanh(c').
  */
-export function lstmCellKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
+export function lstmCellKernel(args: KernelArgs): TensorInfo[] {
+  const { inputs, backend } = args;
   const { bias, c } = inputs;
-  const products = cellProducts(LSTM_CELL_KERNEL, backend, inputs);
+  const products = cellProducts(LSTM_CELL_KERNEL, args);
   try {
     return lstmCell(backend, products.xw, products.hU, bias, c);
   } finally {
@@ -117,9 +135,10 @@ function lstmCell(backend: WasmBackendInternals, xw: TensorInfo, hU: TensorInfo,
  * Gates z, r, n with the reset gate on h@U + recurrentBias (as rnn.ts): z = sigmoid(xz + bz + hz + rbz),
  * r likewise, n = tanh(xn + bn + r (hn + rbn)), h' = n + z (h - n).
  */
-export function gruCellKernel({ inputs, backend }: KernelArgs): TensorInfo {
+export function gruCellKernel(args: KernelArgs): TensorInfo {
+  const { inputs, backend } = args;
   const { bias, recurrentBias, h } = inputs;
-  const products = cellProducts(GRU_CELL_KERNEL, backend, inputs);
+  const products = cellProducts(GRU_CELL_KERNEL, args);
   try {
     return gruCell(backend, products.xw, products.hU, bias, recurrentBias, h);
   } finally {

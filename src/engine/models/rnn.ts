@@ -90,9 +90,15 @@ export class RnnModel implements LanguageModel {
     return tf.add(tf.matMul(x, this.headKernel), this.headBias);
   }
 
+  /** Outside training, a fused cell kernel (wasm) when the backend has one. */
+  private fusedCell(training: boolean): boolean {
+    return !training && hasKernel(this.config.arch === 'lstm' ? LSTM_CELL_KERNEL : GRU_CELL_KERNEL);
+  }
+
   /**
    * Runs all layers over time-major embedded tokens [T*B, embedding]; returns the last layer's outputs
-   * [T*B, hidden] and, with keepStates, the final states (else none for LSTM layers).
+   * [T*B, hidden] and, with keepStates, the final states (else none for LSTM layers). With row (one token, fused
+   * cells only), embedded is the whole embedding table and the first cell reads that row itself.
    */
   private run(
     embedded: tf.Tensor2D,
@@ -101,10 +107,11 @@ export class RnnModel implements LanguageModel {
     initial: LayerState[] | null,
     training: boolean,
     keepStates: boolean,
+    row: number | null = null,
   ): { out: tf.Tensor2D; states: LayerState[] } {
     const { hidden, arch } = this.config;
-    // Outside training, a fused cell kernel (wasm) when the backend has one; it adds the biases itself.
-    const fused = !training && hasKernel(arch === 'lstm' ? LSTM_CELL_KERNEL : GRU_CELL_KERNEL);
+    // The fused kernels add the biases themselves, and for a single step do x@W too.
+    const fused = this.fusedCell(training);
     let x = embedded;
     const states: LayerState[] = [];
     this.layers.forEach((layer, i) => {
@@ -114,7 +121,6 @@ export class RnnModel implements LanguageModel {
         x = lstmSequence(tf.add(tf.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D, layer.recurrent as tf.Tensor2D, T, B);
         return;
       }
-      // The fused kernel adds the biases itself, and for a single step does x@W too.
       const xw = (fused ? (T === 1 ? x : tf.matMul(x, layer.kernel)) : tf.add(tf.matMul(x, layer.kernel), layer.bias)) as tf.Tensor2D;
       // split, not unstack: wasm's Unpack copies the whole input out of the heap once per step.
       const steps = (T === 1 ? [xw] : tf.split(xw, T, 0)) as tf.Tensor2D[];
@@ -123,7 +129,7 @@ export class RnnModel implements LanguageModel {
       const outputs: tf.Tensor2D[] = [];
       for (const xt of steps) {
         if (fused) {
-          [h, c] = this.fusedStep(xt, T === 1 ? layer.kernel : null, h, c, layer);
+          [h, c] = this.fusedStep(xt, T === 1 ? layer.kernel : null, h, c, layer, i === 0 ? row : null);
         } else if (c) {
           [h, c] = this.lstmStep(xt, h, c, layer);
         } else {
@@ -138,13 +144,16 @@ export class RnnModel implements LanguageModel {
   }
 
   /** One step in one call to InklingLstmCell (c given) or InklingGruCell; with kernel, x is the layer input, else x@W. */
-  private fusedStep(x: tf.Tensor2D, kernel: tf.Variable | null, h: tf.Tensor2D, c: tf.Tensor2D | null, layer: Layer): [tf.Tensor2D, tf.Tensor2D | null] {
+  private fusedStep(
+    x: tf.Tensor2D, kernel: tf.Variable | null, h: tf.Tensor2D, c: tf.Tensor2D | null, layer: Layer, row: number | null,
+  ): [tf.Tensor2D, tf.Tensor2D | null] {
     const inputs: tf.NamedTensorMap = { x, h, recurrent: layer.recurrent, bias: layer.bias, ...(kernel ? { kernel } : {}) };
+    const attrs: tf.NamedAttrMap = row == null ? {} : { row };
     if (c) {
-      const [hNext, cNext] = runKernel(LSTM_CELL_KERNEL, { ...inputs, c }) as unknown as tf.Tensor2D[];
+      const [hNext, cNext] = runKernel(LSTM_CELL_KERNEL, { ...inputs, c }, attrs) as unknown as tf.Tensor2D[];
       return [hNext, cNext];
     }
-    return [runKernel(GRU_CELL_KERNEL, { ...inputs, recurrentBias: layer.recurrentBias! }) as tf.Tensor2D, null];
+    return [runKernel(GRU_CELL_KERNEL, { ...inputs, recurrentBias: layer.recurrentBias! }, attrs) as tf.Tensor2D, null];
   }
 
   private lstmStep(xt: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, layer: Layer): [tf.Tensor2D, tf.Tensor2D] {
@@ -176,12 +185,15 @@ export class RnnModel implements LanguageModel {
     checkTokens(tokens, this.config.vocabSize);
     const n = tokens.length;
     const result = tf.tidy(() => {
-      // One token (every sampled one): a slice of the embedding rather than a gather.
+      // One token (every sampled one): a slice of the embedding rather than a gather, or the row read by the fused cell.
+      const row = n === 1 && this.fusedCell(false) ? tokens[0] : null;
       const embedded =
-        n === 1
-          ? tf.slice(this.embedding, [tokens[0], 0], [1, this.config.embedding])
-          : tf.gather(this.embedding, tf.tensor1d([...tokens], 'int32'));
-      const { out, states } = this.run(embedded as tf.Tensor2D, n, 1, state.layers, false, true);
+        row != null
+          ? this.embedding
+          : n === 1
+            ? tf.slice(this.embedding, [tokens[0], 0], [1, this.config.embedding])
+            : tf.gather(this.embedding, tf.tensor1d([...tokens], 'int32'));
+      const { out, states } = this.run(embedded as tf.Tensor2D, n, 1, state.layers, false, true, row);
       const last = tf.reshape(this.head(n === 1 ? out : tf.slice(out, [n - 1, 0], [1, -1]), false), [-1]) as tf.Tensor1D;
       return { last, hs: states.map((s) => s.h), cs: states.flatMap((s) => (s.c ? [s.c] : [])) };
     });
