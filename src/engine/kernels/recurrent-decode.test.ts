@@ -4,7 +4,7 @@ import { RnnModel } from '../models/rnn.js';
 import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
 import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from './recurrent-decode.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {
@@ -64,7 +64,8 @@ function randomCell(r: () => number, G: number, B: number, H: number, In: number
 }
 
 describe('wasm InklingLstmCell and InklingGruCell', () => {
-  it('match the composite cells (1e-5) over random shapes, B > 1, with and without the input product, in one kernel call', async () => {
+  it.each(kernelModes)('%s: match the composite cells (1e-5) over random shapes, B > 1, with and without the input product, in one kernel call', async (mode) => {
+    useKernelMode(mode);
     const r = rng(21);
     const shapes: Array<[number, number, number | null]> = [[1, 1, 1], [1, 256, 64], [3, 5, null], [4, 17, 9], [2, 8, null]];
     for (let trial = 0; trial < 6; trial++) shapes.push([randInt(r, 1, 5), randInt(r, 1, 40), r() < 0.3 ? null : randInt(r, 1, 30)]);
@@ -83,7 +84,8 @@ describe('wasm InklingLstmCell and InklingGruCell', () => {
     }
   });
 
-  it('read row `row` of an embedding table as x (attr row) like a slice of it, and reject a row out of range', async () => {
+  it.each(kernelModes)('%s: read row `row` of an embedding table as x (attr row) like a slice of it, and reject a row out of range', async (mode) => {
+    useKernelMode(mode);
     const r = rng(8);
     for (const [name, G, composite] of [[LSTM_CELL_KERNEL, 4, compositeLstm], [GRU_CELL_KERNEL, 3, compositeGru]] as const) {
       const [V, In, H] = [7, 5, 6];
@@ -103,7 +105,8 @@ describe('wasm InklingLstmCell and InklingGruCell', () => {
     }
   });
 
-  it('InklingDense matches matMul + bias (1e-5) over random shapes, in one kernel call', async () => {
+  it.each(kernelModes)('%s: InklingDense matches matMul + bias (1e-5) over random shapes, in one kernel call', async (mode) => {
+    useKernelMode(mode);
     const r = rng(5);
     for (let trial = 0; trial < 8; trial++) {
       const [B, In, N] = [randInt(r, 1, 6), randInt(r, 1, 40), randInt(r, 1, 70)];
@@ -149,7 +152,8 @@ async function feedLogits(model: RnnModel): Promise<{ logits: Float32Array[]; ke
 }
 
 describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch) => {
-  it('gives the same feed logits (1e-5) as the composite path, with fewer kernel calls and a flat tensor count', async () => {
+  it.each(kernelModes)('%s: gives the same feed logits (1e-5) as the composite path, with fewer kernel calls and a flat tensor count', async (mode) => {
+    useKernelMode(mode);
     const cell = arch === 'lstm' ? LSTM_CELL_KERNEL : GRU_CELL_KERNEL;
     const model = new RnnModel({ arch, vocabSize: TINY_VOCAB.length, embedding: 12, hidden: 24, layers: 2, dropout: 0.1 }, 5);
     const before = tf.memory().numTensors;
@@ -168,7 +172,8 @@ describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch
     model.dispose();
   });
 
-  it('leaves evaluation (apply without training, B > 1) unchanged (1e-5)', async () => {
+  it.each(kernelModes)('%s: leaves evaluation (apply without training, B > 1) unchanged (1e-5)', async (mode) => {
+    useKernelMode(mode);
     const model = new RnnModel({ arch, vocabSize: TINY_VOCAB.length, embedding: 12, hidden: 24, layers: 2, dropout: 0.1 }, 6);
     const tokens = tf.tensor2d(TINY_IDS.slice(0, 21), [3, 7], 'int32');
     const evaluate = async () => {
