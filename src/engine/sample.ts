@@ -146,6 +146,9 @@ export function encodePrompt(tokenizer: Tokenizer, prompt: string): { ids: numbe
 /** Yield to the event loop so a UI on the same thread can render between tokens. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Longest run of tokens without a yield: a turn of the event loop costs as much as a small model's token. */
+const MS_BETWEEN_YIELDS = 4;
+
 /** Stream a continuation of `prompt`; onText gets each new piece of text as it is decoded. */
 export async function generate(
   loaded: LoadedModel,
@@ -170,6 +173,7 @@ export async function generate(
   let stoppedBy: GenerationResult['stoppedBy'] = 'max-tokens';
   let msToFirstToken = 0;
   const started = performance.now();
+  let lastYield = started;
   const state = model.createState();
   let logits: { data(): Promise<unknown>; dispose(): void } | null = null;
   try {
@@ -202,7 +206,10 @@ export async function generate(
       }
       if (generated.length >= options.maxTokens) break;
       logits = model.feed(state, [id]);
-      await yieldToEventLoop();
+      if (performance.now() - lastYield >= MS_BETWEEN_YIELDS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     }
   } finally {
     logits?.dispose();
