@@ -11,6 +11,7 @@ import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
 import { gatherKernel } from './gather.js';
+import { TRAINING_KERNELS } from './simd-training.js';
 import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
 import { RECURRENT_DECODE_KERNELS } from './recurrent-decode.js';
@@ -29,6 +30,7 @@ const fixes: Fix[] = [
   { name: 'sigmoid-tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
   { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
+  { name: 'simd-training', kernels: TRAINING_KERNELS },
 ];
 
 /**

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GELU_KERNEL } from '../kernels/gelu.js';
 import { LAYER_NORM_KERNEL } from '../kernels/layer-norm.js';
+import { TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM } from '../kernels/simd-training.js';
 import type { NamedWeight } from '../types.js';
 
 /**
@@ -61,6 +62,8 @@ export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, training = true): 
     if (hasKernel(LAYER_NORM_KERNEL)) return runKernel(LAYER_NORM_KERNEL, { x, gamma }, { epsilon: 1e-5 }) as tf.Tensor2D;
     return tf.mul(normalise(x).normed, gamma);
   }
+  // One fused kernel each way where the backend has it (wasm): the composite costs ~20 calls per use.
+  if (hasKernel(TRAIN_LAYER_NORM)) return runKernel(TRAIN_LAYER_NORM, { x, gamma }, { epsilon: 1e-5 }) as tf.Tensor2D;
   return layerNormOp(x, gamma) as tf.Tensor2D;
 }
 
@@ -111,8 +114,9 @@ export function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.Nam
   return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
 }
 
-/** sigmoid(t), t = x (A + B x^2). */
+/** sigmoid(t), t = x (A + B x^2); t in one fused call where the backend has it (wasm). */
 function geluGate(x: tf.Tensor): tf.Tensor {
+  if (hasKernel(TRAIN_GELU_ARG)) return tf.sigmoid(runKernel(TRAIN_GELU_ARG, { x }));
   return tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_B), GELU_A)));
 }
 
@@ -125,6 +129,7 @@ const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     value: tf.mul(x, s),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, sig] = saved;
+      if (hasKernel(TRAIN_GELU_GRAD)) return runKernel(TRAIN_GELU_GRAD, { dy, x: xs, s: sig });
       const dt = tf.add(tf.mul(tf.square(xs), 3 * GELU_B), GELU_A);
       // d/dx x*s(t) = s + x * s (1 - s) * dt/dx
       const slope = tf.add(sig, tf.mul(tf.mul(xs, tf.mul(sig, tf.sub(1, sig))), dt));
