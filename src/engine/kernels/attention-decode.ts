@@ -12,11 +12,10 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { matMulExplicit } from './batch-matmul.js';
-import { geluKernel } from './gelu.js';
 import { layerNormKernel } from './layer-norm.js';
 import type { BlasAddon } from './native-blas.js';
 import { nativeBlas } from './native-matmul.js';
-import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, reshaped, sizeOf } from './wasm-internals.js';
+import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, reshaped, runStock, sizeOf } from './wasm-internals.js';
 
 export const DECODE_ATTENTION_KERNEL = 'InklingDecodeAttention';
 
@@ -166,7 +165,7 @@ function attend(y: Float32Array, q: Float32Array, k: Float32Array, v: Float32Arr
  * ln1 [d], qkv [d, 3d], proj [d, d], ln2 [d], fc [d, f], mlpProj [f, d], and optionally the cache k, v as for
  * InklingDecodeAttention; attrs heads, epsilon. Outputs x' [1, d], k', v'. The pieces are the kernels the composite
  * path runs (LayerNorm, GELU, the matmul fix), called directly: dispatch through the engine is what a decoded token
- * mostly pays for.
+ * mostly pays for. GELU's sigmoid goes to the stock vectorised kernel.
  */
 export const DECODE_BLOCK_KERNEL = 'InklingDecodeBlock';
 
@@ -199,7 +198,7 @@ export function decodeBlockKernel({ inputs, backend, attrs }: KernelArgs): Tenso
     const out = backend.makeOutput([1, d], 'float32');
     addRows(backend, out, x, attended);
     const normed2 = temp(layerNormKernel({ inputs: { x: out, gamma: ln2 }, backend, attrs: { epsilon } }));
-    const mlp = row(temp(geluKernel({ inputs: { x: row(normed2, fc) }, backend })), mlpProj);
+    const mlp = row(temp(geluOnHeap(backend, row(normed2, fc))), mlpProj);
     addRows(backend, out, out, mlp);
     return [out, kOut, vOut];
   } finally {
@@ -209,6 +208,30 @@ export function decodeBlockKernel({ inputs, backend, attrs }: KernelArgs): Tenso
 
 function blockError(what: string): Error {
   return new Error(`${DECODE_BLOCK_KERNEL}: ${what}`);
+}
+
+const GELU_A = 2 * Math.sqrt(2 / Math.PI);
+const GELU_B = GELU_A * 0.044715;
+
+/**
+ * InklingGelu's x * sigmoid(x (A + B x^2)) (see gelu.ts) with the sigmoid in the stock vectorised kernel: per
+ * decoded token V8's Math.exp cost more than the rest of the GELU. Returns a new tensor the caller owns.
+ */
+function geluOnHeap(backend: WasmBackendInternals, x: TensorInfo): TensorInfo {
+  const t = backend.makeOutput(x.shape, 'float32');
+  let gate: TensorInfo;
+  try {
+    const xv = backend.typedArrayFromHeap(x) as Float32Array;
+    const tv = backend.typedArrayFromHeap(t) as Float32Array;
+    for (let i = 0; i < tv.length; i++) tv[i] = xv[i] * (GELU_A + GELU_B * xv[i] * xv[i]);
+    gate = runStock('Sigmoid', backend, { x: t });
+  } finally {
+    backend.disposeData(t.dataId);
+  }
+  const xv = backend.typedArrayFromHeap(x) as Float32Array;
+  const gv = backend.typedArrayFromHeap(gate) as Float32Array;
+  for (let i = 0; i < gv.length; i++) gv[i] *= xv[i];
+  return gate;
 }
 
 /** out = a + b elementwise, in float32 like the Add kernel (out may be a). */
