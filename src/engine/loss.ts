@@ -2,6 +2,8 @@
 // The stock route (gather of log-softmax) backprops through a [N*V] gather, which wasm lacks
 // and which is slow; a one-hot matmul in the forward pass is wasteful.
 import * as tf from '@tensorflow/tfjs-core';
+import { XENT_GRAD, XENT_LOSS } from './kernels/cross-entropy.js';
+import { hasTrainingKernel } from './kernels/simd-training.js';
 
 /** Mean over N of logsumexp(logits) - logits[target]. logits [N, V] float32, targets [N] int32. */
 export function sparseCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
@@ -9,6 +11,7 @@ export function sparseCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): t
   if (targets.shape[0] !== N) {
     throw new Error(`targets have ${targets.shape[0]} entries but logits have ${N} rows`);
   }
+  if (hasTrainingKernel(XENT_LOSS) && hasTrainingKernel(XENT_GRAD)) return softmaxLoss(logits, targets);
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
@@ -35,6 +38,25 @@ export function sparseCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): t
         const hot = tf.scatterND(tf.reshape(at, [N, 1]), tf.mul(tf.ones([N]), perRow), [N * V]);
         return tf.sub(softmaxScaled, tf.reshape(hot, [N, V]));
       },
+    };
+  });
+  return loss(logits) as tf.Scalar;
+}
+
+/**
+ * The same loss where the backend has the fused kernels (wasm): one stock Softmax (fast, vectorised) and a per-row
+ * pick forward, one scaling pass backward, instead of ~8 passes over [N, V] each way.
+ */
+function softmaxLoss(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const ids = tf.cast(targets, 'int32');
+    const probs = tf.softmax(x);
+    save([probs, ids]);
+    return {
+      value: tf.engine().runKernel(XENT_LOSS, { logits: x, probs, targets: ids }) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(XENT_GRAD, { probs: saved[0], targets: saved[1], dy }) as tf.Tensor,
     };
   });
   return loss(logits) as tf.Scalar;

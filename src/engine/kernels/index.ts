@@ -11,6 +11,7 @@ import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './sum.js';
 import { fusedMatMulKernel } from './fused-matmul.js';
 import { gatherKernel } from './gather.js';
+import { CROSS_ENTROPY_KERNELS } from './cross-entropy.js';
 import { TRAINING_KERNELS } from './simd-training.js';
 import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
@@ -31,6 +32,7 @@ const fixes: Fix[] = [
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
   { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
   { name: 'simd-training', kernels: TRAINING_KERNELS },
+  { name: 'softmax-cross-entropy', kernels: CROSS_ENTROPY_KERNELS },
 ];
 
 /**
