@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gelu, layerNorm } from '../models/init.js';
+import { gelu, layerNorm, softmax } from '../models/init.js';
 import { AdamW } from '../optim.js';
 import type { NamedWeight, TrainConfig } from '../types.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
-import { ADAMW, TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_LAYER_NORM_GRAD } from './simd-training.js';
+import { ADAMW, TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';
 import { assembleTrainingKernels } from './simd/assemble.js';
 import { TRAINING_WASM_BASE64 } from './simd/training-wasm.js';
 import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
@@ -96,6 +96,29 @@ describe('fused wasm training kernels', () => {
       expect(fusedKernels).toContain(TRAIN_GELU_ARG);
       expect(fusedKernels).toContain(TRAIN_GELU_GRAD);
       expect(compositeKernels).not.toContain(TRAIN_GELU_GRAD);
+      ['y', 'value', 'dx'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-6, `${what} of shape ${shape}`));
+    }
+  });
+
+  it('softmax: value and gradient match the composite op (1e-6) over random shapes of rank 1-4', async () => {
+    const r = rng(7);
+    for (let trial = 0; trial < 16; trial++) {
+      const shape = [...Array.from({ length: randInt(r, 0, 3) }, () => randInt(r, 1, 4)), randInt(r, 1, 70)];
+      const x = randomValues(r, size(shape)).map((v) => v * 6);
+      const weights = randomValues(r, size(shape));
+      const run = async () => {
+        const out = tf.tidy(() => {
+          const w = tf.tensor(weights, shape);
+          const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => tf.sum(tf.mul(softmax(a, true), w)))(tf.tensor(x, shape));
+          return [softmax(tf.tensor(x, shape), true), value, grad];
+        });
+        const values = await Promise.all(out.map((t) => t.data()));
+        tf.dispose(out);
+        return values;
+      };
+      const { fused, composite, fusedKernels, compositeKernels } = await bothWays(run);
+      expect(fusedKernels).toContain(TRAIN_SOFTMAX_GRAD);
+      expect(compositeKernels).not.toContain(TRAIN_SOFTMAX_GRAD);
       ['y', 'value', 'dx'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-6, `${what} of shape ${shape}`));
     }
   });

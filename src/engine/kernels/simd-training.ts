@@ -1,6 +1,7 @@
 /**
  * Fused training kernels for wasm, in hand-written WebAssembly SIMD (simd/training.wat) run on the tfjs wasm
- * backend's own memory: LayerNorm forward and backward, GELU's argument and gradient, and the whole AdamW update.
+ * backend's own memory: LayerNorm forward and backward, GELU's argument and gradient, softmax's gradient and the
+ * whole AdamW update.
  * Each replaces a chain of 4-25 stock kernel calls (each a separate pass over the data plus ~30 us of dispatch);
  * JS loops over the heap were slower than those chains, these SIMD passes are several times faster. An exp written
  * here was slower than the stock (XNNPACK) sigmoid, so GELU keeps that call. The models and the optimizer call
@@ -9,12 +10,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { TRAINING_WASM_BASE64 } from './simd/training-wasm.js';
-import { type KernelArgs, type WasmBackendInternals, sizeOf } from './wasm-internals.js';
+import { type KernelArgs, type WasmBackendInternals, runStock, sizeOf } from './wasm-internals.js';
 
 export const TRAIN_GELU_ARG = 'InklingTrainGeluArg';
 export const TRAIN_GELU_GRAD = 'InklingTrainGeluGrad';
 export const TRAIN_LAYER_NORM = 'InklingTrainLayerNorm';
 export const TRAIN_LAYER_NORM_GRAD = 'InklingTrainLayerNormGrad';
+export const TRAIN_SOFTMAX = 'InklingTrainSoftmax';
+export const TRAIN_SOFTMAX_GRAD = 'InklingTrainSoftmaxGrad';
 export const ADAMW = 'InklingAdamW';
 
 interface TrainingExports {
@@ -22,6 +25,7 @@ interface TrainingExports {
   gelu_grad(dy: number, x: number, s: number, dx: number, n: number): void;
   layer_norm(x: number, g: number, y: number, rows: number, C: number, eps: number): void;
   layer_norm_grad(dy: number, x: number, g: number, dx: number, dg: number, rows: number, C: number, eps: number): void;
+  softmax_grad(dy: number, y: number, dx: number, rows: number, C: number): void;
   sum_squares(x: number, n: number): number;
   adamw(
     g: number, m: number, v: number, w: number, mo: number, vo: number, wo: number, n: number,
@@ -108,6 +112,24 @@ function layerNormGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo
   return [dx, dgamma];
 }
 
+/** Softmax over the last axis by the stock kernel, under a name whose gradient is the fused one below. */
+function softmaxKernel({ inputs, backend }: KernelArgs): TensorInfo {
+  const { logits } = inputs;
+  return runStock('Softmax', backend, { logits }, { dim: logits.shape.length - 1 });
+}
+
+/** dx = dy y - y sum(dy y) over the last axis, from the forward pass's output y. */
+function softmaxGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
+  const { dy, y } = inputs;
+  float32(TRAIN_SOFTMAX_GRAD, inputs);
+  const n = sizeOf(y.shape);
+  if (sizeOf(dy.shape) !== n) throw new Error(`${TRAIN_SOFTMAX_GRAD}: dy and y must have the same size`);
+  const out = backend.makeOutput(y.shape, 'float32');
+  const C = y.shape[y.shape.length - 1] ?? 1;
+  if (n > 0) simd(backend).softmax_grad(at(backend, dy), at(backend, y), at(backend, out), n / C, C);
+  return out;
+}
+
 /**
  * AdamW over K weights at once. Inputs m and v (the flat moments, weights laid end to end in order), g0..gK-1 and
  * w0..wK-1; attrs decays (K booleans) and the step's scalars. Outputs [m', v', w0', ..., wK-1'].
@@ -160,12 +182,14 @@ export const TRAINING_KERNELS = {
   [TRAIN_GELU_GRAD]: geluGradKernel,
   [TRAIN_LAYER_NORM]: layerNormKernel,
   [TRAIN_LAYER_NORM_GRAD]: layerNormGradKernel,
+  [TRAIN_SOFTMAX]: softmaxKernel,
+  [TRAIN_SOFTMAX_GRAD]: softmaxGradKernel,
   [ADAMW]: adamWKernel,
 };
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: NamedAttrMap = {}) => tf.engine().runKernel(name, inputs, attrs);
 
-// LayerNorm's gradient: a backend-independent registration; the kernels exist only where the fixes installed them.
+// Gradients of our forward kernels: backend-independent registrations; the kernels exist only where the fixes installed them.
 tf.registerGradient({
   kernelName: TRAIN_LAYER_NORM,
   inputsToSave: ['x', 'gamma'],
@@ -173,6 +197,12 @@ tf.registerGradient({
     const [dx, dgamma] = run(TRAIN_LAYER_NORM_GRAD, { dy: dy as tf.Tensor, x: saved[0], gamma: saved[1] }, attrs) as tf.Tensor[];
     return { x: () => dx, gamma: () => dgamma };
   },
+});
+
+tf.registerGradient({
+  kernelName: TRAIN_SOFTMAX,
+  outputsToSave: [true],
+  gradFunc: (dy, saved) => ({ logits: () => run(TRAIN_SOFTMAX_GRAD, { dy: dy as tf.Tensor, y: saved[0] }) as tf.Tensor }),
 });
 
 /** Whether the active backend has the fused training kernel `name`. */

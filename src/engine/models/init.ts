@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GELU_KERNEL } from '../kernels/gelu.js';
 import { LAYER_NORM_KERNEL } from '../kernels/layer-norm.js';
-import { TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM } from '../kernels/simd-training.js';
+import { TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_SOFTMAX } from '../kernels/simd-training.js';
 import type { NamedWeight } from '../types.js';
 
 /**
@@ -137,6 +137,11 @@ const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     },
   };
 });
+
+/** Softmax over the last axis; in training, with a one-pass fused gradient where the backend has it (wasm). */
+export function softmax(x: tf.Tensor, training: boolean): tf.Tensor {
+  return training && hasKernel(TRAIN_SOFTMAX) ? runKernel(TRAIN_SOFTMAX, { logits: x }) : tf.softmax(x);
+}
 
 /** Dropout with masks drawn from the model seed, so a seeded training run is reproducible. */
 export class Dropout {

@@ -222,6 +222,52 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $nextRow))))
 
+;; Softmax's gradient over rows of C: dx = dy y - y sum(dy y), the composite's formula in one pass per row.
+  (func (export "softmax_grad") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $i i32) (local $end i32) (local $row i32) (local $o i32) (local $acc v128) (local $s f32)
+    (local $yv v128) (local $ys f32)
+    (local.set $end (i32.and (local.get $C) (i32.const -4)))
+    (block $rowsDone (loop $nextRow
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $row (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $i (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $o (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc)
+          (f32x4.mul (v128.load align=1 (i32.add (local.get $dy) (local.get $o))) (v128.load align=1 (i32.add (local.get $y) (local.get $o))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next)))
+      (local.set $s (call $hsum (local.get $acc)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $C)))
+        (local.set $o (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $s (f32.add (local.get $s)
+          (f32.mul (f32.load (i32.add (local.get $dy) (local.get $o))) (f32.load (i32.add (local.get $y) (local.get $o))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (local.set $i (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $o (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $yv (v128.load align=1 (i32.add (local.get $y) (local.get $o))))
+        (v128.store align=1 (i32.add (local.get $dx) (local.get $o))
+          (f32x4.sub (f32x4.mul (v128.load align=1 (i32.add (local.get $dy) (local.get $o))) (local.get $yv))
+                     (f32x4.mul (f32x4.splat (local.get $s)) (local.get $yv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $C)))
+        (local.set $o (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $ys (f32.load (i32.add (local.get $y) (local.get $o))))
+        (f32.store (i32.add (local.get $dx) (local.get $o))
+          (f32.sub (f32.mul (f32.load (i32.add (local.get $dy) (local.get $o))) (local.get $ys)) (f32.mul (local.get $s) (local.get $ys))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $nextRow))))
+
   ;; Sum of squares of n floats (the gradient norm), in float32 lanes folded into float64 every 1024 values.
   (func (export "sum_squares") (param $x i32) (param $n i32) (result f64)
     (local $i i32) (local $end i32) (local $blockEnd i32) (local $acc v128) (local $v v128) (local $total f64) (local $s f32)
