@@ -23,24 +23,25 @@ async function runGelu(x: Float32Array, shape: number[]) {
 }
 
 /**
- * Logits of feeding a prompt and then a few tokens one by one, and the kernels the prompt ran (single tokens run
- * the whole block as InklingDecodeBlock where it is registered; the prompt takes the per-op path).
+ * Logits of feeding a prompt and then a few tokens one by one, then of a batch of two at inference, and the kernels
+ * the batch ran (a feed of one sequence runs each block as InklingDecodeBlock where it is registered; batches take
+ * the per-op path).
  */
 async function feedLogits(model: GptModel): Promise<{ logits: Float32Array[]; kernels: string[] }> {
   const state = model.createState();
   const logits: Float32Array[] = [];
-  const prompt = await tf.profile(() => model.feed(state, TINY_IDS.slice(0, 5)));
-  const first = prompt.result as tf.Tensor;
-  logits.push(await first.data() as Float32Array);
-  first.dispose();
-  const kernels = prompt.kernels.map((k) => k.name); // one entry per call
-  for (const t of TINY_IDS.slice(5, 9)) {
-    const out = model.feed(state, [t]);
+  for (const feed of [TINY_IDS.slice(0, 5), ...TINY_IDS.slice(5, 9).map((t) => [t])]) {
+    const out = model.feed(state, feed);
     logits.push(await out.data() as Float32Array);
     out.dispose();
   }
   state.dispose();
-  return { logits, kernels };
+  const batch = tf.tensor2d(TINY_IDS.slice(0, 10), [2, 5], 'int32');
+  const info = await tf.profile(() => model.apply(batch, false));
+  const out = info.result as tf.Tensor;
+  logits.push(await out.data() as Float32Array);
+  tf.dispose([out, batch]);
+  return { logits, kernels: info.kernels.map((k) => k.name) }; // one entry per call
 }
 
 describe('wasm InklingGelu', () => {

@@ -3,7 +3,7 @@
 // head tied to the token embedding, no biases. Raw tfjs-core ops on [B*T, d] matrices.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
-import { DECODE_BLOCK_KERNEL } from '../kernels/attention-decode.js';
+import { DECODE_BLOCK_KERNEL } from '../kernels/decode-block.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, sumSizes } from './init.js';
 
 interface Block {
@@ -121,7 +121,8 @@ export class GptModel implements LanguageModel {
     let x = (B === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D;
     x = this.dropout.apply(x, training);
     const cache: LayerCache[] = [];
-    const fused = !training && T === 1 && hasKernel(DECODE_BLOCK_KERNEL);
+    // Inference on one sequence (every feed, prompt or sampled token): each block in one fused kernel call.
+    const fused = !training && B === 1 && hasKernel(DECODE_BLOCK_KERNEL);
     this.blocks.forEach((blk, i) => {
       if (fused) {
         const decoded = this.decodeBlock(x, blk, past?.[i]);
@@ -141,7 +142,7 @@ export class GptModel implements LanguageModel {
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
   }
 
-  /** One decoded position through a whole block in one fused kernel call (decoding is dispatch-bound). */
+  /** T new positions of one sequence through a whole block in one fused kernel call (decoding is dispatch-bound). */
   private decodeBlock(x: tf.Tensor2D, blk: Block, past: LayerCache | undefined): { x: tf.Tensor2D; cache: LayerCache } {
     const inputs: tf.NamedTensorMap = { x, ln1: blk.ln1, qkv: blk.qkv, proj: blk.attnProj, ln2: blk.ln2, fc: blk.fc, mlpProj: blk.mlpProj };
     if (past) Object.assign(inputs, { k: past.k, v: past.v });
