@@ -1,5 +1,5 @@
 /**
- * Fused training kernels for wasm, in hand-written WebAssembly SIMD (simd/training.wat) run on the tfjs wasm
+ * Fused training kernels for wasm, in hand-written WebAssembly SIMD (simd/*.wat) run on the tfjs wasm
  * backend's own memory: LayerNorm forward and backward, GELU's argument and gradient, softmax's gradient and the
  * whole AdamW update.
  * Each replaces a chain of 4-25 stock kernel calls (each a separate pass over the data plus ~30 us of dispatch);
@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { TRAINING_WASM_BASE64 } from './simd/training-wasm.js';
+import { TRAINING_WASM } from './simd/training-wasm.js';
 import { type KernelArgs, type WasmBackendInternals, runStock, sizeOf } from './wasm-internals.js';
 
 export const TRAIN_GELU_ARG = 'InklingTrainGeluArg';
@@ -20,12 +20,16 @@ export const TRAIN_SOFTMAX = 'InklingTrainSoftmax';
 export const TRAIN_SOFTMAX_GRAD = 'InklingTrainSoftmaxGrad';
 export const ADAMW = 'InklingAdamW';
 
-interface TrainingExports {
+export interface TrainingExports {
   gelu_arg(x: number, t: number, n: number): void;
   gelu_grad(dy: number, x: number, s: number, dx: number, n: number): void;
   layer_norm(x: number, g: number, y: number, rows: number, C: number, eps: number): void;
   layer_norm_grad(dy: number, x: number, g: number, dx: number, dg: number, rows: number, C: number, eps: number): void;
   softmax_grad(dy: number, y: number, dx: number, rows: number, C: number): void;
+  lstm_cell(xw: number, hu: number, cPrev: number, acts: number, c: number, h: number, tc: number, B: number, H: number): void;
+  lstm_cell_grad(
+    dy: number, dhu: number, hasDhu: number, dcNext: number, acts: number, cPrev: number, tc: number, dz: number, B: number, H: number,
+  ): void;
   sum_squares(x: number, n: number): number;
   adamw(
     g: number, m: number, v: number, w: number, mo: number, vo: number, wo: number, n: number,
@@ -36,22 +40,24 @@ interface TrainingExports {
 
 type WithMemory = WasmBackendInternals & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
 
-const compiled = new WebAssembly.Module(Buffer.from(TRAINING_WASM_BASE64, 'base64'));
+const compiled = Object.values(TRAINING_WASM).map((base64) => new WebAssembly.Module(Buffer.from(base64, 'base64')));
 const instances = new WeakMap<WebAssembly.Memory, TrainingExports>();
 
-/** The module instantiated on this backend's memory (once per memory). */
-function simd(backend: WasmBackendInternals): TrainingExports {
+/** The modules instantiated on this backend's memory (once per memory), their exports together. */
+export function simd(backend: WasmBackendInternals): TrainingExports {
   const memory = (backend as WithMemory).wasm.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('fused training kernels: the wasm backend exposes no memory');
   let exports = instances.get(memory);
   if (!exports) {
-    exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as TrainingExports;
+    const all = compiled.map((module) => new WebAssembly.Instance(module, { env: { memory } }).exports);
+    exports = Object.assign({}, ...all) as TrainingExports;
     instances.set(memory, exports);
   }
   return exports;
 }
 
-function at(backend: WasmBackendInternals, t: TensorInfo): number {
+/** Byte offset of t's data in the wasm memory. */
+export function at(backend: WasmBackendInternals, t: TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
 import { DECODE_BLOCK_KERNEL } from '../kernels/decode-block.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, sumSizes } from './init.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, softmax, sumSizes } from './init.js';
 
 interface Block {
   ln1: tf.Variable;
@@ -175,7 +175,7 @@ export class GptModel implements LanguageModel {
     const v = past ? (tf.concat([past.v, v0], 2) as tf.Tensor4D) : v0;
     const raw = tf.matMul(q, k, false, true);
     const scores = mask ? tf.add(raw, mask) : raw;
-    const att = this.dropout.apply(tf.softmax(scores), training);
+    const att = this.dropout.apply(softmax(scores, training), training);
     const y = tf.matMul(att, v); // [B, H, T, hs]
     const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]);
     const out = this.dropout.apply(tf.matMul(merged as tf.Tensor2D, blk.attnProj) as tf.Tensor2D, training);

@@ -3,6 +3,8 @@
 // (plus a saved copy of every op input); this takes ~9, and the recurrent kernel's gradient is one
 // matmul over all steps instead of one per step.
 import * as tf from '@tensorflow/tfjs-core';
+import { LSTM_BACKWARD, LSTM_FORWARD } from '../kernels/lstm-kernels.js';
+import { hasTrainingKernel } from '../kernels/simd-training.js';
 
 /**
  * The hidden states [T*B, hidden] (time-major) of an LSTM layer started from zero state.
@@ -12,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export function lstmSequence(xw: tf.Tensor2D, recurrent: tf.Tensor2D, T: number, B: number): tf.Tensor2D {
   const hidden = recurrent.shape[0];
   const rows = T * B;
+  if (hidden % 4 === 0 && hasTrainingKernel(LSTM_FORWARD) && hasTrainingKernel(LSTM_BACKWARD)) return fusedLstm(xw, recurrent, T, B);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, U] = args as tf.Tensor2D[];
     const save = args[2] as tf.GradSaveFunc;
@@ -73,5 +76,29 @@ export function lstmSequence(xw: tf.Tensor2D, recurrent: tf.Tensor2D, T: number,
     return [dz, tf.matMul(hPrev, dz, true, false)];
   };
 
+  return op(xw, recurrent) as tf.Tensor2D;
+}
+
+/**
+ * The same layer where the backend has the fused kernels (wasm): the whole recurrence is one kernel call each
+ * way (a product and a fused SIMD cell per step inside), and the recurrent kernel's gradient one matmul.
+ */
+function fusedLstm(xw: tf.Tensor2D, recurrent: tf.Tensor2D, T: number, B: number): tf.Tensor2D {
+  const hidden = recurrent.shape[0];
+  const rows = T * B;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, U] = args as tf.Tensor2D[];
+    const save = args[2] as tf.GradSaveFunc;
+    const [allH, allC, acts, tc] = tf.engine().runKernel(LSTM_FORWARD, { xw: x, U }, { T, B }) as tf.Tensor2D[];
+    save([acts, allC, tc, allH, U]);
+    return {
+      value: tf.slice(allH, [B, 0], [rows, hidden]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [a, c, t, h, u] = saved;
+        const dz = tf.engine().runKernel(LSTM_BACKWARD, { dy, acts: a, cAll: c, tc: t, U: u }, { T, B }) as tf.Tensor2D;
+        return [dz, tf.matMul(tf.slice(h, [0, 0], [rows, hidden]), dz, true, false)];
+      },
+    };
+  });
   return op(xw, recurrent) as tf.Tensor2D;
 }
