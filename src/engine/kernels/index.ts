@@ -13,6 +13,7 @@ import { fusedMatMulKernel } from './fused-matmul.js';
 import { gatherKernel } from './gather.js';
 import { CROSS_ENTROPY_KERNELS } from './cross-entropy.js';
 import { LSTM_KERNELS } from './lstm-kernels.js';
+import { HEADS_KERNELS } from './heads.js';
 import { TRAINING_KERNELS } from './simd-training.js';
 import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
@@ -35,6 +36,7 @@ const fixes: Fix[] = [
   { name: 'simd-training', kernels: TRAINING_KERNELS },
   { name: 'softmax-cross-entropy', kernels: CROSS_ENTROPY_KERNELS },
   { name: 'lstm-sequence', kernels: LSTM_KERNELS },
+  { name: 'attention-heads', kernels: HEADS_KERNELS },
 ];
 
 /**

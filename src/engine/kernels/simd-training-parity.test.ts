@@ -5,6 +5,7 @@ import { TEST_TRAIN, TINY_VOCAB, trainStep } from '../models/testkit.js';
 import { AdamW } from '../optim.js';
 import type { ModelConfig } from '../types.js';
 import { CROSS_ENTROPY_KERNELS, XENT_GRAD } from './cross-entropy.js';
+import { HEADS_KERNELS, JOIN_HEADS } from './heads.js';
 import { LSTM_BACKWARD, LSTM_KERNELS } from './lstm-kernels.js';
 import { ADAMW, TRAINING_KERNELS, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';
 import { useWasmWithFixes } from './test-helpers.js';
@@ -13,7 +14,7 @@ beforeAll(useWasmWithFixes);
 
 /** Run f with only the fused training kernels taken away (the other fixes stay: wasm needs them to train). */
 async function withoutTrainingKernels<T>(f: () => Promise<T>): Promise<T> {
-  const names = [TRAINING_KERNELS, LSTM_KERNELS, CROSS_ENTROPY_KERNELS].flatMap((group) => Object.keys(group));
+  const names = [TRAINING_KERNELS, LSTM_KERNELS, CROSS_ENTROPY_KERNELS, HEADS_KERNELS].flatMap((group) => Object.keys(group));
   const configs = names.map((name) => tf.getKernel(name, 'wasm')!);
   for (const c of configs) tf.unregisterKernel(c.kernelName, 'wasm');
   try {
@@ -23,7 +24,7 @@ async function withoutTrainingKernels<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-const GPT: ModelConfig = { arch: 'gpt', vocabSize: TINY_VOCAB.length, contextLength: 16, layers: 2, heads: 2, embedding: 36, dropout: 0 };
+const GPT: ModelConfig = { arch: 'gpt', vocabSize: TINY_VOCAB.length, contextLength: 16, layers: 2, heads: 2, embedding: 32, dropout: 0 };
 const LSTM: ModelConfig = { arch: 'lstm', vocabSize: TINY_VOCAB.length, embedding: 12, hidden: 20, layers: 2, dropout: 0 };
 
 /** Losses of a few seeded AdamW steps of a tiny model (clipping and weight decay on), and the kernels of the last. */
@@ -47,7 +48,7 @@ async function losses(config: ModelConfig, steps: number): Promise<{ losses: num
 
 describe('training through the fused SIMD kernels', () => {
   it.each([
-    ['GPT', GPT, [ADAMW, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD, XENT_GRAD]],
+    ['GPT', GPT, [ADAMW, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD, XENT_GRAD, JOIN_HEADS]],
     ['2-layer LSTM', LSTM, [ADAMW, LSTM_BACKWARD, XENT_GRAD]],
   ] as const)('gives a tiny %s the same loss curve as the composite ops, with a flat tensor count', async (_, config, used) => {
     const before = tf.memory().numTensors;

@@ -31,6 +31,8 @@ export interface TrainingExports {
     dy: number, dhu: number, hasDhu: number, dcNext: number, acts: number, cPrev: number, tc: number, dz: number, B: number, H: number,
   ): void;
   sum_squares(x: number, n: number): number;
+  split_qkv(qkv: number, q: number, k: number, v: number, B: number, T: number, H: number, hs: number, scale: number): void;
+  join_qkv(dq: number, dk: number, dv: number, dqkv: number, B: number, T: number, H: number, hs: number, scale: number): void;
   adamw(
     g: number, m: number, v: number, w: number, mo: number, vo: number, wo: number, n: number,
     scale: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,

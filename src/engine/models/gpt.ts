@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
 import { DECODE_BLOCK_KERNEL } from '../kernels/decode-block.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, softmax, sumSizes } from './init.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, softmax, splitHeads, sumSizes } from './init.js';
 
 interface Block {
   ln1: tf.Variable;
@@ -162,15 +162,9 @@ export class GptModel implements LanguageModel {
     const { embedding: d, heads: H } = this.config;
     const hs = this.headSize;
     const qkv = tf.matMul(x, blk.qkv); // [B*T, 3d], each third head-major
-    // -> [B, 3H, T, hs] with one rank-4 transpose (none for a single position; rank 5 is slow on wasm),
-    // then q, k, v [B, H, T, hs] by one split.
-    const heads =
-      T === 1
-        ? tf.reshape(qkv, [B, 3 * H, 1, hs])
-        : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hs]), [0, 2, 1, 3]);
-    const [q0, k0, v0] = tf.split(heads, 3, 1) as tf.Tensor4D[];
     // Scale q, not the scores: fewer numbers whenever the sequence is longer than a head.
-    const q = tf.mul(q0, 1 / Math.sqrt(hs));
+    // Training on wasm: q, k, v in one fused kernel call each way.
+    const [q, k0, v0] = (training && splitHeads(qkv, B, T, H, 1 / Math.sqrt(hs))) || this.heads(qkv, B, T);
     const k = past ? (tf.concat([past.k, k0], 2) as tf.Tensor4D) : k0;
     const v = past ? (tf.concat([past.v, v0], 2) as tf.Tensor4D) : v0;
     const raw = tf.matMul(q, k, false, true);
@@ -180,6 +174,20 @@ export class GptModel implements LanguageModel {
     const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]);
     const out = this.dropout.apply(tf.matMul(merged as tf.Tensor2D, blk.attnProj) as tf.Tensor2D, training);
     return { out, cache: { k, v } };
+  }
+
+  /** q (scaled by 1/sqrt(hs)), k, v [B, H, T, hs] from qkv [B*T, 3d] with composite ops. */
+  private heads(qkv: tf.Tensor, B: number, T: number): tf.Tensor4D[] {
+    const H = this.config.heads;
+    const hs = this.headSize;
+    // -> [B, 3H, T, hs] with one rank-4 transpose (none for a single position; rank 5 is slow on wasm),
+    // then q, k, v [B, H, T, hs] by one split.
+    const heads =
+      T === 1
+        ? tf.reshape(qkv, [B, 3 * H, 1, hs])
+        : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hs]), [0, 2, 1, 3]);
+    const [q0, k0, v0] = tf.split(heads, 3, 1) as tf.Tensor4D[];
+    return [tf.mul(q0, 1 / Math.sqrt(hs)) as tf.Tensor4D, k0, v0];
   }
 
   createState(): GptState {

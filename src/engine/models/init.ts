@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GELU_KERNEL } from '../kernels/gelu.js';
 import { LAYER_NORM_KERNEL } from '../kernels/layer-norm.js';
+import { SPLIT_HEADS } from '../kernels/heads.js';
 import { TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_SOFTMAX } from '../kernels/simd-training.js';
 import type { NamedWeight } from '../types.js';
 
@@ -141,6 +142,16 @@ const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 /** Softmax over the last axis; in training, with a one-pass fused gradient where the backend has it (wasm). */
 export function softmax(x: tf.Tensor, training: boolean): tf.Tensor {
   return training && hasKernel(TRAIN_SOFTMAX) ? runKernel(TRAIN_SOFTMAX, { logits: x }) : tf.softmax(x);
+}
+
+/**
+ * q * scale, k, v [B, H, T, hs] from qkv [B*T, 3*H*hs] (each third head-major) in one fused kernel call each way,
+ * or null where the backend lacks it (then the model splits with its composite ops).
+ */
+export function splitHeads(qkv: tf.Tensor, B: number, T: number, H: number, scale: number): tf.Tensor4D[] | null {
+  const hs = qkv.size / (3 * H * B * T);
+  if (!hasKernel(SPLIT_HEADS) || hs % 4 !== 0) return null;
+  return tf.engine().runKernel(SPLIT_HEADS, { qkv }, { B, T, H, scale }) as tf.Tensor4D[];
 }
 
 /** Dropout with masks drawn from the model seed, so a seeded training run is reproducible. */

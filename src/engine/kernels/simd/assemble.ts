@@ -1,5 +1,5 @@
 /**
- * Assembles the WebAssembly text modules here (training.wat, optimizer.wat, recurrent.wat) into training-wasm.ts
+ * Assembles the WebAssembly text modules here (training, optimizer, recurrent, layout .wat) into training-wasm.ts
  * (each module's bytes as base64), so the app needs no assembler at run time. Run after editing a .wat:
  * `npx tsx src/engine/kernels/simd/assemble.ts`; simd-training.test.ts fails while the committed bytes are stale.
  */
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const MODULE_NAMES = ['training', 'optimizer', 'recurrent'] as const;
+export const MODULE_NAMES = ['training', 'optimizer', 'recurrent', 'layout'] as const;
 export const OUTPUT_PATH = path.join(here, 'training-wasm.ts');
 
 /** Each module's bytes, base64, by name. Throws with wabt's message when a text does not assemble or validate. */
