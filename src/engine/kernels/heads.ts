@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { at, simd } from './simd-training.js';
+import { at, ifSimd, simd } from './simd-training.js';
 import { type KernelArgs, sizeOf } from './wasm-internals.js';
 
 /** inputs qkv [B*T, 3*H*hs]; attrs B, T, H, scale -> [q * scale, k, v], each [B, H, T, hs]. */
@@ -41,7 +41,7 @@ function joinHeadsKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   return out;
 }
 
-export const HEADS_KERNELS = { [SPLIT_HEADS]: splitHeadsKernel, [JOIN_HEADS]: joinHeadsKernel };
+export const HEADS_KERNELS = ifSimd({ [SPLIT_HEADS]: splitHeadsKernel, [JOIN_HEADS]: joinHeadsKernel });
 
 tf.registerGradient({
   kernelName: SPLIT_HEADS,

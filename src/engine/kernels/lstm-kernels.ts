@@ -6,7 +6,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { plainBatchMatMul } from './batch-matmul.js';
 import { nativeBlas } from './native-matmul.js';
-import { at, simd } from './simd-training.js';
+import { at, ifSimd, simd } from './simd-training.js';
 import { type KernelArgs, type WasmBackendInternals, sizeOf } from './wasm-internals.js';
 
 /** inputs xw [T*B, 4H], U [H, 4H]; attrs T, B -> [hAll, cAll] [(T+1)*B, H] (from the zero state), acts [T*B, 4H], tanh(c) [T*B, H]. */
@@ -117,4 +117,4 @@ export function lstmBackwardKernel({ inputs, backend, attrs }: KernelArgs): Tens
   return dz;
 }
 
-export const LSTM_KERNELS = { [LSTM_FORWARD]: lstmForwardKernel, [LSTM_BACKWARD]: lstmBackwardKernel };
+export const LSTM_KERNELS = ifSimd({ [LSTM_FORWARD]: lstmForwardKernel, [LSTM_BACKWARD]: lstmBackwardKernel });

@@ -42,7 +42,21 @@ export interface TrainingExports {
 
 type WithMemory = WasmBackendInternals & { wasm: { asm?: { memory?: WebAssembly.Memory } } };
 
-const compiled = Object.values(TRAINING_WASM).map((base64) => new WebAssembly.Module(Buffer.from(base64, 'base64')));
+/** The compiled modules, or null where this runtime lacks WebAssembly SIMD (then no fused kernel is installed). */
+const compiled = compileModules();
+
+function compileModules(): WebAssembly.Module[] | null {
+  try {
+    return Object.values(TRAINING_WASM).map((base64) => new WebAssembly.Module(Buffer.from(base64, 'base64')));
+  } catch {
+    return null;
+  }
+}
+
+/** Only install SIMD-backed kernels where the modules compile: `{}` otherwise. */
+export function ifSimd<T extends object>(kernels: T): T | Record<string, never> {
+  return compiled ? kernels : {};
+}
 const instances = new WeakMap<WebAssembly.Memory, TrainingExports>();
 
 /** The modules instantiated on this backend's memory (once per memory), their exports together. */
@@ -51,6 +65,7 @@ export function simd(backend: WasmBackendInternals): TrainingExports {
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('fused training kernels: the wasm backend exposes no memory');
   let exports = instances.get(memory);
   if (!exports) {
+    if (!compiled) throw new Error('fused training kernels: this runtime lacks WebAssembly SIMD');
     const all = compiled.map((module) => new WebAssembly.Instance(module, { env: { memory } }).exports);
     exports = Object.assign({}, ...all) as TrainingExports;
     instances.set(memory, exports);
@@ -185,7 +200,7 @@ function adamWKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   return [mo, vo, ...wos];
 }
 
-export const TRAINING_KERNELS = {
+export const TRAINING_KERNELS = ifSimd({
   [TRAIN_GELU_ARG]: geluArgKernel,
   [TRAIN_GELU_GRAD]: geluGradKernel,
   [TRAIN_LAYER_NORM]: layerNormKernel,
@@ -193,7 +208,7 @@ export const TRAINING_KERNELS = {
   [TRAIN_SOFTMAX]: softmaxKernel,
   [TRAIN_SOFTMAX_GRAD]: softmaxGradKernel,
   [ADAMW]: adamWKernel,
-};
+});
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: NamedAttrMap = {}) => tf.engine().runKernel(name, inputs, attrs);
 
