@@ -1,6 +1,6 @@
 /**
  * Fused training kernels for wasm, in hand-written WebAssembly SIMD (simd/*.wat) run on the tfjs wasm
- * backend's own memory: LayerNorm forward and backward, GELU's argument and gradient, softmax's gradient and the
+ * backend's own memory: LayerNorm forward and backward, GELU forward (around the stock sigmoid) and backward, softmax's gradient and the
  * whole AdamW update.
  * Each replaces a chain of 4-25 stock kernel calls (each a separate pass over the data plus ~30 us of dispatch);
  * JS loops over the heap were slower than those chains, these SIMD passes are several times faster. An exp written
@@ -12,7 +12,7 @@ import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { TRAINING_WASM } from './simd/training-wasm.js';
 import { type KernelArgs, type WasmBackendInternals, runStock, sizeOf } from './wasm-internals.js';
 
-export const TRAIN_GELU_ARG = 'InklingTrainGeluArg';
+export const TRAIN_GELU = 'InklingTrainGelu';
 export const TRAIN_GELU_GRAD = 'InklingTrainGeluGrad';
 export const TRAIN_LAYER_NORM = 'InklingTrainLayerNorm';
 export const TRAIN_LAYER_NORM_GRAD = 'InklingTrainLayerNormGrad';
@@ -22,6 +22,7 @@ export const ADAMW = 'InklingAdamW';
 
 export interface TrainingExports {
   gelu_arg(x: number, t: number, n: number): void;
+  mul(a: number, b: number, y: number, n: number): void;
   gelu_grad(dy: number, x: number, s: number, dx: number, n: number): void;
   layer_norm(x: number, g: number, y: number, rows: number, C: number, eps: number): void;
   layer_norm_grad(dy: number, x: number, g: number, dx: number, dg: number, rows: number, C: number, eps: number): void;
@@ -84,14 +85,25 @@ function float32(kernel: string, inputs: Record<string, TensorInfo>): void {
   }
 }
 
-/** GELU's sigmoid argument t = x (A + B x^2), A = 2 sqrt(2/pi), B = 0.044715 A. */
-function geluArgKernel({ inputs, backend }: KernelArgs): TensorInfo {
+/**
+ * GELU forward, [x sigmoid(t), sigmoid(t)] with t = x (A + B x^2), A = 2 sqrt(2/pi), B = 0.044715 A: t in SIMD,
+ * the sigmoid by the stock (XNNPACK) kernel, the product in SIMD; s is the second output, for the gradient.
+ */
+function geluKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
   const { x } = inputs;
-  float32(TRAIN_GELU_ARG, inputs);
-  const out = backend.makeOutput(x.shape, 'float32');
+  float32(TRAIN_GELU, inputs);
   const n = sizeOf(x.shape);
-  if (n > 0) simd(backend).gelu_arg(at(backend, x), at(backend, out), n);
-  return out;
+  const t = backend.makeOutput(x.shape, 'float32');
+  let s: TensorInfo;
+  try {
+    if (n > 0) simd(backend).gelu_arg(at(backend, x), at(backend, t), n);
+    s = runStock('Sigmoid', backend, { x: t });
+  } finally {
+    backend.disposeData(t.dataId);
+  }
+  const y = backend.makeOutput(x.shape, 'float32');
+  if (n > 0) simd(backend).mul(at(backend, x), at(backend, s), at(backend, y), n);
+  return [y, s];
 }
 
 /** GELU's gradient dy (s + x s (1 - s) (A + 3B x^2)) from x and the forward pass's s = sigmoid(t). */
@@ -201,7 +213,7 @@ function adamWKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
 }
 
 export const TRAINING_KERNELS = ifSimd({
-  [TRAIN_GELU_ARG]: geluArgKernel,
+  [TRAIN_GELU]: geluKernel,
   [TRAIN_GELU_GRAD]: geluGradKernel,
   [TRAIN_LAYER_NORM]: layerNormKernel,
   [TRAIN_LAYER_NORM_GRAD]: layerNormGradKernel,

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GELU_KERNEL } from '../kernels/gelu.js';
 import { LAYER_NORM_KERNEL } from '../kernels/layer-norm.js';
 import { SPLIT_HEADS } from '../kernels/heads.js';
-import { TRAIN_GELU_ARG, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_SOFTMAX } from '../kernels/simd-training.js';
+import { TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_SOFTMAX } from '../kernels/simd-training.js';
 import type { NamedWeight } from '../types.js';
 
 /**
@@ -115,19 +115,19 @@ export function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.Nam
   return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
 }
 
-/** sigmoid(t), t = x (A + B x^2); t in one fused call where the backend has it (wasm). */
+/** sigmoid(t), t = x (A + B x^2). */
 function geluGate(x: tf.Tensor): tf.Tensor {
-  if (hasKernel(TRAIN_GELU_ARG)) return tf.sigmoid(runKernel(TRAIN_GELU_ARG, { x }));
   return tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_B), GELU_A)));
 }
 
 const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor;
   const save = args[1] as tf.GradSaveFunc;
-  const s = geluGate(x);
+  // One fused forward call where the backend has it (wasm), giving the output and s.
+  const [y, s] = hasKernel(TRAIN_GELU) ? (tf.engine().runKernel(TRAIN_GELU, { x }) as tf.Tensor[]) : [null, geluGate(x)];
   save([x, s]);
   return {
-    value: tf.mul(x, s),
+    value: y ?? tf.mul(x, s),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, sig] = saved;
       if (hasKernel(TRAIN_GELU_GRAD)) return runKernel(TRAIN_GELU_GRAD, { dy, x: xs, s: sig });

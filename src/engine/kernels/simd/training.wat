@@ -35,6 +35,25 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next))))
 
+;; y = x s (GELU's output from x and s = sigmoid(t))
+  (func (export "mul") (param $a i32) (param $b i32) (param $y i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $o i32)
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (v128.store align=1 (i32.add (local.get $y) (local.get $o))
+        (f32x4.mul (v128.load align=1 (i32.add (local.get $a) (local.get $o))) (v128.load align=1 (i32.add (local.get $b) (local.get $o)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (f32.store (i32.add (local.get $y) (local.get $o))
+        (f32.mul (f32.load (i32.add (local.get $a) (local.get $o))) (f32.load (i32.add (local.get $b) (local.get $o)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next))))
+
   ;; dx = dy (s + x s (1 - s) (A + 3B x^2)), s = sigmoid(t) saved by the forward pass
   (func (export "gelu_grad") (param $dy i32) (param $x i32) (param $sg i32) (param $dx i32) (param $n i32)
     (local $i i32) (local $end i32) (local $o i32) (local $v v128) (local $s v128)
