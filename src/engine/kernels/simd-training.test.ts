@@ -123,6 +123,28 @@ describe('fused wasm training kernels', () => {
     }
   });
 
+  it('serve large inference LayerNorm and GELU calls (batched evaluation) too, matching the composite ops (1e-5)', async () => {
+    const r = rng(9);
+    const [rows, C] = [130, 128];
+    const x = randomValues(r, rows * C).map((v) => v * 4);
+    const gamma = randomValues(r, C);
+    const run = async () => {
+      const before = tf.memory().numTensors;
+      const out = tf.tidy(() => {
+        const xt = tf.tensor2d(x, [rows, C]);
+        return [layerNorm(xt, tf.tensor1d(gamma), false), gelu(xt, false)];
+      });
+      expect(tf.memory().numTensors).toBe(before + 2);
+      const values = await Promise.all(out.map((t) => t.data()));
+      tf.dispose(out);
+      return values;
+    };
+    const { fused, composite, fusedKernels } = await bothWays(run);
+    expect(fusedKernels).toContain(TRAIN_LAYER_NORM);
+    expect(fusedKernels).toContain(TRAIN_GELU);
+    ['layerNorm', 'gelu'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-5, what));
+  });
+
   it('AdamW: weights and moments match the composite update (1e-6) with clipping, decay and odd sizes', async () => {
     const train: TrainConfig = {
       batchSize: 1, seqLength: 1, learningRate: 0.01, minLearningRate: 0.01, warmupSteps: 0, decaySteps: 0,
