@@ -26,6 +26,8 @@ interface WorkloadResult {
   batchTokens: number;
   trainSeconds: number;
   valLoss: number | null;
+  /** exp(valLoss): the reference gives (c) as perplexity. */
+  valPerplexity: number | null;
   valLossAfterSeconds: number | null;
   /** Median of warm 500-token replies (batch 1, temperature 1). */
   sampleTokensPerSec: number;
@@ -88,6 +90,7 @@ async function runWorkload(workload: Workload, quick: boolean, backend: string):
       batchTokens,
       trainSeconds: round(trainSeconds),
       valLoss: quick || valLoss === null ? null : round(valLoss, 4),
+      valPerplexity: quick || valLoss === null ? null : round(Math.exp(valLoss), 1),
       valLossAfterSeconds: quick ? null : workload.budgetSeconds,
       sampleTokensPerSec: Math.round(sample.tokensPerSec),
       coldSampleTokensPerSec: Math.round(cold.tokensPerSec),
