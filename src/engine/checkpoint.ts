@@ -34,7 +34,12 @@ export interface CheckpointContents {
   bestWeights: Record<string, tf.Tensor>;
   /** The latest weights and optimizer state, to resume exactly where training stopped. */
   resume?: { weights: Record<string, tf.Tensor>; optimizer: OptimizerSnapshot };
+  /** Other text files the model keeps (the pasted text of a fine-tune, so it can resume). */
+  files?: Record<string, string>;
 }
+
+/** Where a fine-tune made from pasted text (`--text`) keeps that text. */
+export const FINETUNE_TEXT_FILE = 'finetune-text.txt';
 
 export interface ResumeState {
   manifest: Manifest;
@@ -70,6 +75,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
       );
       await writeFileSynced(path.join(tmp, 'optimizer.bin'), new Uint8Array(state.data));
     }
+    for (const [file, text] of Object.entries(contents.files ?? {})) await writeFileSynced(path.join(tmp, file), text);
     await writeFileSynced(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     await swapIntoPlace(tmp, dir);
   } catch (error) {

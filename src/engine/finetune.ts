@@ -4,14 +4,14 @@
 import * as path from 'node:path';
 import { corpusFromText, loadCorpus, splitDocuments } from './corpus.js';
 import { encodeSplits, usableSeqLength, type TokenSplits } from './dataset.js';
-import { loadModel, type LoadedModel } from './checkpoint.js';
+import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from './checkpoint.js';
 import { assignWeights, trainableNames } from './models/index.js';
 import { AdamW } from './optim.js';
 import { lossFigures } from './evaluate.js';
 import { findModel } from './registry.js';
 import { shippedModelsDir } from './paths.js';
 import { validateModelName } from './names.js';
-import { deadlineFrom, folderExists, stepsFor, type RunSetup } from './run-setup.js';
+import { PASTED_TEXT, deadlineFrom, folderExists, stepsFor, type RunSetup } from './run-setup.js';
 import type { EvalFigures, FinetuneReport, FinetuneRequest, TrainConfig } from './types.js';
 
 export const FINETUNE_DEFAULTS = {
@@ -30,7 +30,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetu
   if (await folderExists(dir)) throw new Error(`model '${name}' already exists: choose another --name`);
   const baseDir = await findModel(uniqueDirs([request.modelsDir, shippedModelsDir()]), request.from);
   const corpus = request.text !== undefined ? corpusFromText(request.text) : await loadCorpus(request.data ?? '');
-  const dataName = request.text !== undefined ? 'text' : corpus.name;
+  const dataName = request.text !== undefined ? PASTED_TEXT : corpus.name;
   const base = await loadModel(baseDir);
   try {
     const { model, tokenizer, manifest: baseManifest } = base;
@@ -65,6 +65,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetu
       bestValLoss: null,
       initialBest: null,
       wallSecondsBefore: 0,
+      ...(request.text !== undefined ? { keepFiles: { [FINETUNE_TEXT_FILE]: request.text } } : {}),
       manifestBase: {
         ...baseManifest,
         format: 1,

@@ -3,13 +3,13 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCorpus, splitDocuments } from './corpus.js';
+import { corpusFromText, loadCorpus, splitDocuments } from './corpus.js';
 import { buildTokenizer } from './tokenizers/index.js';
-import { assignWeights, createModel } from './models/index.js';
+import { assignWeights, createModel, trainableNames } from './models/index.js';
 import { defaultPreset, resolveConfig } from './models/presets.js';
 import { AdamW } from './optim.js';
 import { encodeSplits, usableSeqLength, type TokenSplits } from './dataset.js';
-import { loadModel, loadResumeState } from './checkpoint.js';
+import { FINETUNE_TEXT_FILE, loadModel, loadResumeState } from './checkpoint.js';
 import { validateModelName } from './names.js';
 import { canFitSchedule } from './schedule.js';
 import type { FinetuneReport, HistoryPoint, LanguageModel, Manifest, Tokenizer, TrainConfig, TrainRequest } from './types.js';
@@ -42,6 +42,8 @@ export interface RunSetup {
   /** Manifest fields fixed for the run; the loop fills step, losses, history and timing. */
   manifestBase: Omit<Manifest, 'step' | 'bestValLoss' | 'history' | 'params' | 'backend' | 'wallSeconds' | 'updatedAt'>;
   startMessage: string;
+  /** Text files saved with every checkpoint (a pasted fine-tune text, so the run can resume). */
+  keepFiles?: Record<string, string>;
   /** Fine-tuning: compute the base-vs-variant report at the end. */
   finish?: (model: LanguageModel, best: Record<string, tf.Tensor> | null, stoppedEarly: boolean) => Promise<FinetuneReport>;
   dispose(): void;
@@ -142,11 +144,14 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunSet
   const state = await loadResumeState(dir);
   const { manifest, tokenizer } = state;
   const model = createModel(manifest.config, manifest.seed ?? 0);
+  // A fine-tune resumes with the same layers frozen (its optimizer state has slots for the others only).
+  const freeze = manifest.finetune && manifest.finetune.freeze >= 0 ? manifest.finetune.freeze : undefined;
+  const trainable = trainableNames(model, freeze);
   let optimizer: AdamW | null = null;
   let best: Record<string, tf.Tensor> | null = null;
   try {
     assignWeights(model, state.weights);
-    optimizer = new AdamW(model.weights, manifest.train, new Set(model.weights.map((w) => w.name)));
+    optimizer = new AdamW(model.weights, manifest.train, trainable);
     optimizer.setState(state.optimizer);
     best = await bestWeightsOf(dir);
   } catch (error) {
@@ -157,9 +162,9 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunSet
     tf.dispose(Object.values(state.weights));
     tf.dispose(Object.values(state.optimizer.tensors));
   }
-  const corpus = await loadCorpus(corpusToReload(manifest));
+  const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir) : null;
+  const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(corpusToReload(manifest));
   const splits = encodeSplits(tokenizer, splitDocuments(corpus));
-  const trainable = new Set(model.weights.map((w) => w.name));
   const startStep = manifest.step;
   const opt = optimizer;
   return {
@@ -176,6 +181,7 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunSet
     totalSteps: stepsFor(request, manifest.train, startStep),
     deadline: deadlineFrom(request.minutes),
     patience: request.patience ?? 0,
+    ...(pasted !== null ? { keepFiles: { [FINETUNE_TEXT_FILE]: pasted } } : {}),
     history: manifest.history ?? [],
     bestValLoss: manifest.bestValLoss,
     initialBest: best,
@@ -187,6 +193,17 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunSet
       model.dispose();
     },
   };
+}
+
+/** The data name of a fine-tune made from pasted text. */
+export const PASTED_TEXT = 'text';
+
+async function readPastedText(dir: string): Promise<string> {
+  try {
+    return await fs.readFile(path.join(dir, FINETUNE_TEXT_FILE), 'utf8');
+  } catch {
+    throw new Error(`cannot resume ${path.basename(dir)}: its pasted fine-tune text was not kept (${FINETUNE_TEXT_FILE} is missing)`);
+  }
 }
 
 /** The corpus a manifest was trained on: its recorded name (a shipped corpus) or file path. */

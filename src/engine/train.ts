@@ -89,6 +89,7 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
         tokenizer: setup.tokenizer,
         bestWeights: best ?? latest,
         resume: { weights: latest, optimizer: { step, tensors: optimizer.tensors } },
+        ...(setup.keepFiles ? { files: setup.keepFiles } : {}),
       });
     } finally {
       tf.dispose([...Object.values(latest), ...Object.values(optimizer.tensors)]);

@@ -75,6 +75,26 @@ describe('fine-tuning', () => {
     expect(result.report!.unknownFraction).toBeGreaterThan(0.5);
   });
 
+  it('resumes a fine-tune with its layers still frozen', async () => {
+    await finetune({ name: 'frozen-resumed', freeze: 1, learningRate: 3e-3, steps: 6 });
+    const before = await weightsOf('frozen-resumed');
+    const resumed = await runTraining({ kind: 'train', name: 'frozen-resumed', modelsDir, resume: true, steps: 6 } as never, () => {}, () => false, 'wasm');
+    expect(resumed.step).toBe(12);
+    const after = await weightsOf('frozen-resumed');
+    const base = await weightsOf('base');
+    for (const name of Object.keys(base).filter((n) => n.startsWith('embedding/') || n.startsWith('block0/'))) {
+      expect(after[name].every((v, i) => v === base[name][i]), name).toBe(true);
+    }
+    expect(Object.keys(before).some((n) => !after[n].every((v, i) => v === before[n][i]))).toBe(true);
+  });
+
+  it('resumes a fine-tune made from pasted text (the text is kept with the model)', async () => {
+    await finetune({ name: 'pasted-resumed', data: undefined, text: 'the cat sat on the mat. '.repeat(40), steps: 4 });
+    const resumed = await runTraining({ kind: 'train', name: 'pasted-resumed', modelsDir, resume: true, steps: 3 } as never, () => {}, () => false, 'wasm');
+    expect(resumed.step).toBe(7);
+    expect((await readManifest(path.join(modelsDir, 'pasted-resumed'))).finetune?.data).toBe('text');
+  });
+
   it('refuses bad data with one line', async () => {
     const empty = writeCorpus(tempDir(), '', 'empty.txt');
     const tensorsBefore = tf.memory().numTensors;
