@@ -18,7 +18,7 @@ describe('help', () => {
   it('shows one command, with or without the slash', async () => {
     const ctx = chatContext();
     await runCommandLine('/help /train', ctx);
-    expect(ctx.out.lines[0]).toMatch(/^usage: train --corpus C/);
+    expect(ctx.out.lines[0]).toMatch(/^usage: train \[--corpus C\]/);
     expect(ctx.out.lines[0]).toContain('--patience N');
   });
 

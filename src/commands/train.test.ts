@@ -59,7 +59,7 @@ describe('train parser', () => {
   });
 
   it.each([
-    [[], '--corpus is required'],
+    [[], 'train needs --corpus or --resume'],
     [['--corpus', 'c', '--arch', 'rnn'], '--arch must be one of gpt, lstm, gru, got "rnn"'],
     [['--corpus', 'c', '--steps', '10', '--minutes', '1'], 'use --steps or --minutes, not both'],
     [['--corpus', 'c', '--steps', 'NaN'], '--steps needs a whole number, got "NaN"'],
@@ -75,6 +75,12 @@ describe('train parser', () => {
     [['--corpus', 'c', '--vocab', '100'], '--vocab and --lowercase are for --tokenizer word'],
   ])('%j -> %s', (argv, message) => {
     expect(() => trainCommand.parse(argv)).toThrow(message);
+  });
+
+  it('resumes by name alone: the model keeps its own corpus', () => {
+    const { request, name } = trainCommand.parse(['--name', 's1', '--resume', '--steps', '100']);
+    expect(name).toBe('s1');
+    expect(request).toMatchObject({ kind: 'train', resume: true, steps: 100, corpus: '' });
   });
 
   it('names a run <arch>-<corpus>-<n>, skipping names in use', () => {

@@ -13,7 +13,7 @@ type Overrides = NonNullable<TrainRequest['overrides']>;
 
 const spec = {
   options: {
-    corpus: { type: 'string', required: true, arg: 'C', values: 'corpus', description: 'a corpus name (see corpora) or a UTF-8 text file' },
+    corpus: { type: 'string', arg: 'C', values: 'corpus', description: 'a corpus name (see corpora) or a UTF-8 text file (--resume uses the model\'s own)' },
     arch: { type: 'string', choices: ['gpt', 'lstm', 'gru'], description: 'model architecture (default gpt)' },
     tokenizer: { type: 'string', choices: ['char', 'word'], description: 'characters or words (default char)' },
     preset: { type: 'string', arg: 'P', values: 'preset', description: 'named sizes and schedule (see presets); default per arch' },
@@ -35,10 +35,11 @@ const spec = {
     lowercase: { type: 'boolean', description: 'lower-case the text first (word tokenizer)' },
   },
   exclusive: [['steps', 'minutes']],
+  oneOf: [['corpus', 'resume']],
   examples: [
     'inkling train --corpus shakespeare --arch gpt --preset nano-cpu --minutes 3 --name s1',
     'inkling train --corpus austen-emma --arch lstm --tokenizer word --steps 2000',
-    'inkling train --name s1 --corpus shakespeare --resume --steps 4000',
+    'inkling train --name s1 --resume --steps 4000',
     '/train --corpus shakespeare --arch gru --minutes 5',
   ],
 } as const;
@@ -99,7 +100,8 @@ export const trainCommand = defineCommand({
       name: o.name === undefined ? null : checkModelName(o.name),
       request: {
         kind: 'train',
-        corpus: o.corpus!,
+        // A resumed run reads its corpus (or kept fine-tune text) from the model's manifest.
+        corpus: o.corpus ?? '',
         arch,
         tokenizer,
         preset: o.preset ?? defaultPreset(arch, tokenizer),
@@ -115,7 +117,7 @@ export const trainCommand = defineCommand({
   },
   async run({ request, name }, ctx) {
     refuseWhileTraining(ctx);
-    await checkCorpus(request.corpus);
+    if (!request.resume) await checkCorpus(request.corpus);
     const modelName = name ?? defaultName(ctx.modelsDir, request.arch, request.corpus);
     const exists = existsSync(path.join(ctx.modelsDir, modelName));
     if (exists && !request.resume) throw new CommandError(`model ${modelName} already exists: add --resume to continue it, or pick another --name`);
