@@ -3,45 +3,29 @@
 import type { ChatSession, ChatSettings, CommandContext, Output, TrainingStatus } from '../commands/types.js';
 import { CommandError } from '../commands/types.js';
 import type { LoadedModel } from '../engine/checkpoint.js';
-import type { BackendName, GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
+import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
 import { oneLine } from './one-line.js';
 import { promptBlocker, sampleOptionsFrom, streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
+import type { SessionOptions } from './session-options.js';
 import { InputHistory } from './history.js';
 import { ThrottledNotifier } from './notifier.js';
 import { SettingsStore } from './settings-store.js';
 import { TrainingTracker } from './training-tracker.js';
 import { transcriptToMarkdown } from './transcript-markdown.js';
-import type { ChatController, ChatView, LiveText, NewTurn, Turn } from './types.js';
-
-export interface SessionOptions {
-  modelsDir: string;
-  /** Settings and input history live here. */
-  configDir: string;
-  deps: SessionDeps;
-  /** The backend actually running, as shown in the status bar. */
-  backendLabel: string;
-  /** The backend asked for, passed on to commands and training. */
-  backend?: BackendName;
-  /** What to train when there is no model at all. */
-  firstRunTraining?: (modelsDir: string) => TrainingRequest;
-  /** Input history cap (tests use small ones). */
-  historyLimit?: number;
-  /** Least time between change notifications (0: every change; tests). */
-  frameMs?: number;
-}
+export type { SessionOptions } from './session-options.js';
+import { TurnLog } from './turn-log.js';
+import type { ChatController, ChatView, LiveText, NewTurn } from './types.js';
 
 export class ChatSessionImpl implements ChatSession, ChatController {
   readonly history: InputHistory;
   private readonly store: SettingsStore;
   private readonly deps: SessionDeps;
   private loaded: LoadedModel | null = null;
-  private turns: Turn[] = [];
-  private nextId = 1;
-  private epoch = 0;
+  private readonly log = new TurnLog();
   private replyLive: LiveText | null = null;
   private commandLive: LiveText | null = null;
   private generation: { abort: AbortController; done: Promise<void> } | null = null;
@@ -192,13 +176,12 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   }
 
   clearTranscript(): void {
-    this.turns = [];
-    this.epoch++;
+    this.log.clear();
     this.changed();
   }
 
   transcriptMarkdown(): string {
-    return transcriptToMarkdown(this.turns);
+    return transcriptToMarkdown(this.log.turns);
   }
 
   quit(): void {
@@ -223,7 +206,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       return;
     }
     const input = this.settings.context
-      ? buildContextPrompt(this.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
+      ? buildContextPrompt(this.log.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
       : text;
     this.push({ kind: 'user', text });
     const abort = new AbortController();
@@ -286,7 +269,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   }
 
   private push(turn: NewTurn): void {
-    this.turns = [...this.turns, { ...turn, id: this.nextId++ } as Turn];
+    this.log.push(turn);
     this.changed();
   }
 
@@ -298,8 +281,8 @@ export class ChatSessionImpl implements ChatSession, ChatController {
   private buildView(): ChatView {
     const m = this.loaded?.manifest;
     return {
-      turns: this.turns,
-      epoch: this.epoch,
+      turns: this.log.turns,
+      epoch: this.log.epoch,
       live: this.replyLive ?? this.commandLive,
       generating: this.generation !== null,
       model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params } : null,
