@@ -6,7 +6,7 @@ import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
 import { GELU_KERNEL } from './gelu.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes, fusedAndComposite } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {
@@ -65,12 +65,7 @@ describe('wasm InklingGelu', () => {
   it('leaves a tiny GPT\'s feed logits unchanged (1e-5) while cutting its kernel calls', async () => {
     const config = { arch: 'gpt' as const, vocabSize: TINY_VOCAB.length, contextLength: 16, layers: 2, heads: 2, embedding: 32, dropout: 0 };
     const model = new GptModel(config, 4);
-    const before = tf.memory().numTensors;
-    const fused = await feedLogits(model);
-    expect(tf.memory().numTensors).toBe(before);
-    uninstallWasmKernelFixes();
-    const composite = await feedLogits(model);
-    installWasmKernelFixes();
+    const { fused, composite } = await fusedAndComposite(() => feedLogits(model));
     expect(fused.kernels).toContain(LAYER_NORM_KERNEL);
     expect(fused.kernels).toContain(GELU_KERNEL);
     expect(composite.kernels).not.toContain(LAYER_NORM_KERNEL);

@@ -4,7 +4,7 @@ import { RnnModel } from '../models/rnn.js';
 import { TINY_IDS, TINY_VOCAB } from '../models/testkit.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
 import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from './recurrent-decode.js';
-import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes, fusedAndComposite } from './test-helpers.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {
@@ -156,12 +156,7 @@ describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch
     useKernelMode(mode);
     const cell = arch === 'lstm' ? LSTM_CELL_KERNEL : GRU_CELL_KERNEL;
     const model = new RnnModel({ arch, vocabSize: TINY_VOCAB.length, embedding: 12, hidden: 24, layers: 2, dropout: 0.1 }, 5);
-    const before = tf.memory().numTensors;
-    const fused = await feedLogits(model);
-    expect(tf.memory().numTensors).toBe(before);
-    uninstallWasmKernelFixes();
-    const composite = await feedLogits(model);
-    installWasmKernelFixes();
+    const { fused, composite } = await fusedAndComposite(() => feedLogits(model));
     expect(fused.kernels.filter((k) => k === cell)).toHaveLength(2); // one per layer
     expect(fused.kernels.filter((k) => k === DENSE_KERNEL)).toHaveLength(1); // the head
     expect(composite.kernels).not.toContain(cell);

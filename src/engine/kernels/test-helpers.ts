@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { initBackend } from '../backend.js';
 import { loadNativeBlas } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
+import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
 
 /** The wasm backend as the app runs it: fixes installed, gradients registered, tfjs quiet. */
 export async function useWasmWithFixes(): Promise<void> {
@@ -113,4 +114,17 @@ export function referenceMatMulWithGrads(
     }
   }
   return { values: out, shape: [...outer, m, n], da, db };
+}
+
+/** `run` with the kernel fixes installed (checking it leaves the tensor count flat), then on the stock kernels. */
+export async function fusedAndComposite<T>(run: () => Promise<T>): Promise<{ fused: T; composite: T }> {
+  const before = tf.memory().numTensors;
+  const fused = await run();
+  expect(tf.memory().numTensors).toBe(before);
+  uninstallWasmKernelFixes();
+  try {
+    return { fused, composite: await run() };
+  } finally {
+    installWasmKernelFixes();
+  }
 }
