@@ -5,11 +5,11 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackend, initBackend } from '../src/engine/backend.js';
-import { runTraining } from '../src/engine/run.js';
-import { loadModel } from '../src/engine/checkpoint.js';
+import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
+import { runTraining } from '../src/engine/training/run.js';
+import { loadModel } from '../src/engine/store/checkpoint.js';
 import { generate } from '../src/engine/sample.js';
-import { lastBlasThreadTrial } from '../src/engine/blas-threads.js';
+import { lastBlasThreadTrial } from '../src/engine/runtime/blas-threads.js';
 import type { BackendName } from '../src/engine/types.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 

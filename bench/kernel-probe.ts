@@ -3,7 +3,7 @@
  * them, an embedding (gather) gradient loop, and split. Usage: npx tsx bench/kernel-probe.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/runtime/backend.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../src/engine/kernels/index.js';
 import { loadNativeBlas } from '../src/engine/kernels/native-blas.js';
 import { useNativeBlas } from '../src/engine/kernels/native-matmul.js';

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/runtime/backend.js';
 import type { LanguageModel, ModelConfig, TrainConfig } from '../src/engine/types.js';
 
 type Family = {
@@ -16,13 +16,15 @@ type Family = {
   createModel: (c: ModelConfig, seed: number) => LanguageModel;
   sparseCrossEntropy: (l: tf.Tensor2D, t: tf.Tensor1D) => tf.Scalar;
   gradients: typeof import('../src/engine/models/index.js').gradients;
-  AdamW: typeof import('../src/engine/optim.js').AdamW;
+  AdamW: typeof import('../src/engine/training/optim.js').AdamW;
 };
 
 async function loadFamily(label: string, src: string): Promise<Family> {
   const models = await import(path.join(src, 'engine/models/index.ts'));
-  const loss = await import(path.join(src, 'engine/loss.ts'));
-  const optim = await import(path.join(src, 'engine/optim.ts'));
+  // Trees from before the engine/training/ move keep these at engine/ (the probe compares two trees).
+  const either = async (a: string, b: string) => import(path.join(src, a)).catch(() => import(path.join(src, b)));
+  const loss = await either('engine/training/loss.ts', 'engine/loss.ts');
+  const optim = await either('engine/training/optim.ts', 'engine/optim.ts');
   return { label, createModel: models.createModel, gradients: models.gradients, sparseCrossEntropy: loss.sparseCrossEntropy, AdamW: optim.AdamW };
 }
 

@@ -5,11 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/runtime/backend.js';
 import { loadNativeBlas } from '../src/engine/kernels/native-blas.js';
 import { createModel, gradients } from '../src/engine/models/index.js';
-import { sparseCrossEntropy } from '../src/engine/loss.js';
-import { AdamW } from '../src/engine/optim.js';
+import { sparseCrossEntropy } from '../src/engine/training/loss.js';
+import { AdamW } from '../src/engine/training/optim.js';
 import type { ModelConfig, TrainConfig } from '../src/engine/types.js';
 
 const BASE: TrainConfig = {

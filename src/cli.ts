@@ -9,7 +9,7 @@ import { runArgv, oneLine } from './commands/dispatch.js';
 import { firstLine } from './commands/engine.js';
 import { commandList } from './commands/help.js';
 import type { CommandContext, Output } from './commands/types.js';
-import { packageRoot, resolveModelsDir, shippedModelsDir } from './engine/paths.js';
+import { packageRoot, resolveModelsDir, shippedModelsDir } from './engine/store/paths.js';
 import type { BackendName } from './engine/types.js';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -154,13 +154,13 @@ export async function main(args: readonly string[]): Promise<number> {
 
   const out = consoleOutput();
   // A save killed last time: put the previous checkpoint back and clear leftovers before anything lists.
-  const { tidyModelsDir } = await import('./engine/registry.js');
+  const { tidyModelsDir } = await import('./engine/store/registry.js');
   for (const line of await tidyModelsDir(modelsDir)) out.info!(line);
   const controller = new AbortController();
   let backendReady: Promise<void> | null = null;
   const prepareEngine = () =>
     (backendReady ??= (async () => {
-      const { initBackend, describeBackend } = await import('./engine/backend.js');
+      const { initBackend, describeBackend } = await import('./engine/runtime/backend.js');
       out.info!(describeBackend(await initBackend(globals.backend ?? 'auto')));
     })());
   const ctx: CommandContext = { modelsDir, backend: globals.backend, out, signal: controller.signal, prepareEngine };

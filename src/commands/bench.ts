@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CommandError, type Command } from './types.js';
-import { packageRoot } from '../engine/paths.js';
+import { packageRoot } from '../engine/store/paths.js';
 
 export function benchScript(): string {
   return path.join(packageRoot(), 'bench', 'bench.ts');

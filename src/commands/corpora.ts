@@ -13,7 +13,7 @@ export const corporaCommand = defineCommand({
   spec: { options: { json: { type: 'boolean', description: 'print JSON' } } },
   build: ({ options }) => ({ json: options.json ?? false }),
   async run({ json }, ctx) {
-    const { listCorpora } = await import('../engine/corpus.js');
+    const { listCorpora } = await import('../engine/data/corpus.js');
     const corpora = listCorpora();
     if (json) ctx.out.line(JSON.stringify(corpora, null, 2));
     else ctx.out.line(table(['name', 'size', 'what'], corpora.map((c) => [c.name, size(c.bytes), c.description])).join('\n'));

@@ -2,21 +2,21 @@
 // do not load TensorFlow.js, and tests mock this one module.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { LoadedModel } from '../engine/checkpoint.js';
-import { validateModelName } from '../engine/names.js';
+import type { LoadedModel } from '../engine/store/checkpoint.js';
+import { validateModelName } from '../engine/store/names.js';
 import type { CommandContext } from './types.js';
 import { CommandError } from './types.js';
 import { quote, suggest, UsageError } from './args.js';
 
 /** Where models are looked up: the user's models folder, then the shipped ones (de-duplicated). */
 export async function searchDirs(modelsDir: string): Promise<string[]> {
-  const { shippedModelsDir } = await import('../engine/paths.js');
+  const { shippedModelsDir } = await import('../engine/store/paths.js');
   const dirs = [path.resolve(modelsDir), path.resolve(shippedModelsDir())];
   return [...new Set(dirs)];
 }
 
 export async function listModelEntries(ctx: CommandContext) {
-  const { listModels } = await import('../engine/registry.js');
+  const { listModels } = await import('../engine/store/registry.js');
   return listModels(await searchDirs(ctx.modelsDir));
 }
 
@@ -32,7 +32,7 @@ export async function modelNames(ctx: CommandContext): Promise<string[]> {
 
 export async function corpusNames(): Promise<string[]> {
   try {
-    const { listCorpora } = await import('../engine/corpus.js');
+    const { listCorpora } = await import('../engine/data/corpus.js');
     return listCorpora().map((c) => c.name);
   } catch {
     return [];
@@ -50,7 +50,7 @@ export async function presetNames(): Promise<string[]> {
 
 /** Find a model by name in the search dirs; a one-line CommandError (with a suggestion) when missing. */
 export async function findModelDir(ctx: CommandContext, name: string): Promise<string> {
-  const { findModel } = await import('../engine/registry.js');
+  const { findModel } = await import('../engine/store/registry.js');
   try {
     return await findModel(await searchDirs(ctx.modelsDir), name);
   } catch (error) {
@@ -62,7 +62,7 @@ export async function findModelDir(ctx: CommandContext, name: string): Promise<s
 export async function loadModelByName(ctx: CommandContext, name: string): Promise<LoadedModel> {
   const dir = await findModelDir(ctx, name);
   await ctx.prepareEngine?.();
-  const { loadModel } = await import('../engine/checkpoint.js');
+  const { loadModel } = await import('../engine/store/checkpoint.js');
   try {
     return await loadModel(dir);
   } catch (error) {
@@ -98,7 +98,7 @@ export async function checkCorpus(nameOrPath: string, flag = '--corpus'): Promis
   if (info?.isDirectory()) throw new UsageError(`${flag} ${quote(name)} is a directory: give a text file`);
   if (info) {
     // Cheap checks before a worker starts (the chat would otherwise report them only later).
-    const { MAX_CORPUS_BYTES } = await import('../engine/corpus.js');
+    const { MAX_CORPUS_BYTES } = await import('../engine/data/corpus.js');
     if (!info.isFile()) throw new UsageError(`${flag} ${quote(name)} is not a regular file: give a text file`);
     if (info.size === 0) throw new UsageError(`${flag} ${quote(name)} is empty: give a text file with some text`);
     if (info.size >= MAX_CORPUS_BYTES) {

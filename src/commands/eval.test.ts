@@ -11,7 +11,7 @@ vi.mock('./engine.js', async (importOriginal) => ({
     return `/models/${name}`;
   },
 }));
-vi.mock('../engine/worker/client.js', () => ({
+vi.mock('../engine/runtime/worker/client.js', () => ({
   evaluateInWorker: async (_dir: string, options: unknown) => {
     calls.options.push(options);
     return {

@@ -3,7 +3,7 @@ import { UsageError, quote } from './args.js';
 import { defineCommand } from './define.js';
 import { checkCorpus, findModelDir } from './engine.js';
 import { formatCount } from './format.js';
-import type { EvalReport } from '../engine/evaluate.js';
+import type { EvalReport } from '../engine/training/evaluate.js';
 
 const spec = {
   options: {
@@ -42,7 +42,7 @@ export const evalCommand = defineCommand({
     const dir = await findModelDir(ctx, name);
     ctx.out.info?.(`evaluating ${name}…`);
     // In a worker: scoring a large corpus takes seconds, and the chat must stay responsive meanwhile.
-    const { evaluateInWorker } = await import('../engine/worker/client.js');
+    const { evaluateInWorker } = await import('../engine/runtime/worker/client.js');
     const report = await evaluateInWorker(dir, { ...(corpus === null ? {} : { corpus }), ...(ctx.backend ? { backend: ctx.backend } : {}) });
     ctx.out.line(json ? JSON.stringify({ model: name, ...report }, null, 2) : reportLines(name, report).join('\n'));
   },

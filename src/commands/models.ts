@@ -2,7 +2,7 @@
 import { defineCommand, info } from './define.js';
 import { listModelEntries } from './engine.js';
 import { formatCount, formatLoss, formatParams, table } from './format.js';
-import type { ModelEntry } from '../engine/registry.js';
+import type { ModelEntry } from '../engine/store/registry.js';
 
 function toJson(e: ModelEntry) {
   if (!e.ok) return { name: e.name, dir: e.dir, shipped: e.shipped, error: e.error };
@@ -33,7 +33,7 @@ export const modelsCommand = defineCommand({
   },
   build: ({ options }) => ({ json: options.json ?? false }),
   async run({ json }, ctx) {
-    const { inProgressSaves, lineageTree } = await import('../engine/registry.js');
+    const { inProgressSaves, lineageTree } = await import('../engine/store/registry.js');
     const entries = await listModelEntries(ctx);
     const saving = await inProgressSaves(ctx.modelsDir);
     if (saving.length > 0) {

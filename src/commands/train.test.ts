@@ -15,7 +15,7 @@ const worker = vi.hoisted(() => ({
   untilStopped: false,
   started: () => {},
 }));
-vi.mock('../engine/worker/client.js', () => ({
+vi.mock('../engine/runtime/worker/client.js', () => ({
   startTraining(request: TrainingRequest, onEvent: (e: TrainEvent) => void) {
     worker.requests.push(request);
     for (const e of worker.events) onEvent(e as TrainEvent);

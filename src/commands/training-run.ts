@@ -117,7 +117,7 @@ export async function runTraining(request: TrainingRequest, ctx: CommandContext)
     ctx.out.line(`${request.kind === 'train' ? 'training' : 'fine-tuning'} ${request.name} in the background — /stop ends it with a save; /use ${request.name} once a checkpoint lands`);
     return;
   }
-  const { startTraining } = await import('../engine/worker/client.js');
+  const { startTraining } = await import('../engine/runtime/worker/client.js');
   const printer = new EventPrinter((line) => ctx.out.line(line));
   const handle = startTraining(request, (event) => printer.handle(event));
   const onAbort = () => handle.stop();

@@ -2,7 +2,7 @@
 // incremental state (KV cache or recurrent state), picking each token on the host.
 import seedrandom from 'seedrandom';
 import type { GenerationResult, SampleOptions, Tokenizer } from './types.js';
-import type { LoadedModel } from './checkpoint.js';
+import type { LoadedModel } from './store/checkpoint.js';
 
 export type Random = () => number;
 

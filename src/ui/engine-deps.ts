@@ -1,9 +1,9 @@
 // The engine and command functions the session calls, gathered so tests can pass fakes
 // (the real ones load tfjs and start workers). `real-engine.ts` binds the real modules.
 import type { CommandContext } from '../commands/types.js';
-import type { LoadedModel } from '../engine/checkpoint.js';
+import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, SampleOptions, TrainEvent, TrainingRequest } from '../engine/types.js';
-import type { TrainingHandle } from '../engine/worker/client.js';
+import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 
 export interface SessionDeps {
   /** Model names: the user's models folder first, then the shipped ones. */

@@ -1,8 +1,8 @@
 // Entry point of the chat: start the backend, render the app, and tidy up when it exits.
 import { render } from 'ink';
-import { backendLabel, describeBackend, initBackend } from '../engine/backend.js';
-import { configDir } from '../engine/paths.js';
-import { tidyModelsDir } from '../engine/registry.js';
+import { backendLabel, describeBackend, initBackend } from '../engine/runtime/backend.js';
+import { configDir } from '../engine/store/paths.js';
+import { tidyModelsDir } from '../engine/store/registry.js';
 import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
 import { realEngine } from './real-engine.js';

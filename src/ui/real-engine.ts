@@ -1,10 +1,10 @@
 // The session's dependencies bound to the real engine, worker client and command dispatcher.
 import { completeInput, runCommandLine } from '../commands/dispatch.js';
-import { loadModel } from '../engine/checkpoint.js';
-import { shippedModelsDir } from '../engine/paths.js';
-import { findModel, listModels } from '../engine/registry.js';
+import { loadModel } from '../engine/store/checkpoint.js';
+import { shippedModelsDir } from '../engine/store/paths.js';
+import { findModel, listModels } from '../engine/store/registry.js';
 import { generate } from '../engine/sample.js';
-import { startTraining } from '../engine/worker/client.js';
+import { startTraining } from '../engine/runtime/worker/client.js';
 import type { SessionDeps } from './engine-deps.js';
 
 export function realEngine(modelsDir: string): SessionDeps {

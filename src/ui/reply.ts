@@ -1,5 +1,5 @@
 // One reply: stream a generation, and say afterwards what goes in the transcript.
-import type { LoadedModel } from '../engine/checkpoint.js';
+import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { SamplingSettings } from '../commands/types.js';
 import type { SampleOptions } from '../engine/types.js';
 import type { SessionDeps } from './engine-deps.js';

@@ -2,7 +2,7 @@
 // background training. Commands see it as a ChatSession; the Ink tree as a ChatController.
 import type { ChatSession, ChatSettings, CommandContext, Output, TrainingStatus } from '../commands/types.js';
 import { CommandError } from '../commands/types.js';
-import type { LoadedModel } from '../engine/checkpoint.js';
+import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
 import { oneLine } from './one-line.js';

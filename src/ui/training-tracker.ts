@@ -2,7 +2,7 @@
 // chart, and the lines worth keeping in the transcript (start, completion, errors).
 import type { TrainingStatus } from '../commands/types.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
-import type { TrainingHandle } from '../engine/worker/client.js';
+import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 import { oneLine } from './one-line.js';
 import { reportLines } from '../commands/training-run.js';
 import type { LossPoint, TrainingView } from './types.js';

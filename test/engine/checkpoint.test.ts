@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { makeTinyModel, tempDir, useTestBackend } from '../helpers/models.js';
-import { loadModel, loadResumeState, readManifest, recoverInterruptedSaves } from '../../src/engine/checkpoint.js';
-import { runTraining } from '../../src/engine/run.js';
+import { loadModel, loadResumeState, readManifest, recoverInterruptedSaves } from '../../src/engine/store/checkpoint.js';
+import { runTraining } from '../../src/engine/training/run.js';
 
 async function logitsOf(dir: string, ids: number[]): Promise<Float32Array> {
   const loaded = await loadModel(dir);

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
-import { loadModel, readManifest } from '../../src/engine/checkpoint.js';
-import { runTraining } from '../../src/engine/run.js';
-import { listModels, lineageTree } from '../../src/engine/registry.js';
+import { loadModel, readManifest } from '../../src/engine/store/checkpoint.js';
+import { runTraining } from '../../src/engine/training/run.js';
+import { listModels, lineageTree } from '../../src/engine/store/registry.js';
 import type { FinetuneRequest, TrainEvent } from '../../src/engine/types.js';
 
 const DISTINCT = 'to be or not to be, that is the question. whether tis nobler in the mind to suffer.\n'.repeat(30);

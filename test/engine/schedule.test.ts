@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { readManifest } from '../../src/engine/checkpoint.js';
-import { runTraining } from '../../src/engine/run.js';
-import { canFitSchedule, fittedDecaySteps } from '../../src/engine/schedule.js';
+import { readManifest } from '../../src/engine/store/checkpoint.js';
+import { runTraining } from '../../src/engine/training/run.js';
+import { canFitSchedule, fittedDecaySteps } from '../../src/engine/training/schedule.js';
 import type { TrainConfig, TrainEvent } from '../../src/engine/types.js';
 import { tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
 

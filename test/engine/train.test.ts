@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
-import { readManifest } from '../../src/engine/checkpoint.js';
-import { runTraining } from '../../src/engine/run.js';
-import { prepareTraining } from '../../src/engine/run-setup.js';
-import { trainLoop } from '../../src/engine/train.js';
+import { readManifest } from '../../src/engine/store/checkpoint.js';
+import { runTraining } from '../../src/engine/training/run.js';
+import { prepareTraining } from '../../src/engine/training/run-setup.js';
+import { trainLoop } from '../../src/engine/training/train.js';
 import type { TrainEvent } from '../../src/engine/types.js';
 import * as path from 'node:path';
 import { readdirSync } from 'node:fs';

@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../../src/engine/backend.js';
-import { runTraining } from '../../src/engine/run.js';
+import { initBackend } from '../../src/engine/runtime/backend.js';
+import { runTraining } from '../../src/engine/training/run.js';
 import type { Arch, TokenizerKind, TrainEvent, TrainResult } from '../../src/engine/types.js';
 
 export const TINY_TEXT =

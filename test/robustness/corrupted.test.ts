@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chatContext, cliContext } from '../commands/fakes.js';
 import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
-import { loadModel, loadResumeState } from '../../src/engine/checkpoint.js';
+import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
 import { ChatSessionImpl } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { SettingsStore } from '../../src/ui/settings-store.js';

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients.
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { releaseWebgpu, tryWebgpu, webgpuDeviceError } from '../../src/engine/backend-webgpu.js';
+import { releaseWebgpu, tryWebgpu, webgpuDeviceError } from '../../src/engine/runtime/backend-webgpu.js';
 import { pseudoRandom, runOn, useBackend, worstError } from './helpers.js';
 
 const probe = await tryWebgpu(true);

@@ -4,23 +4,23 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { batchMatMulKernel } from './batch-matmul.js';
-import { expKernel, identityKernel, tanhKernel } from './elementwise.js';
+import { batchMatMulKernel } from './fixes/batch-matmul.js';
+import { expKernel, identityKernel, tanhKernel } from './fixes/elementwise.js';
 import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
-import { sumKernel } from './sum.js';
-import { fusedMatMulKernel } from './fused-matmul.js';
-import { gatherKernel } from './gather.js';
-import { CROSS_ENTROPY_KERNELS } from './cross-entropy.js';
-import { LSTM_KERNELS } from './lstm-kernels.js';
-import { HEADS_KERNELS } from './heads.js';
-import { TRAINING_KERNELS } from './simd-training.js';
-import { GELU_KERNEL, geluKernel } from './gelu.js';
-import { LAYER_NORM_KERNEL, layerNormKernel } from './layer-norm.js';
-import { RECURRENT_DECODE_KERNELS } from './recurrent-decode.js';
-import { ATTENTION_DECODE_KERNELS } from './attention-decode.js';
-import { sliceKernel, splitVKernel, unpackKernel } from './slice.js';
-import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
+import { sumKernel } from './fixes/sum.js';
+import { fusedMatMulKernel } from './fixes/fused-matmul.js';
+import { gatherKernel } from './fixes/gather.js';
+import { CROSS_ENTROPY_KERNELS } from './training/cross-entropy.js';
+import { LSTM_KERNELS } from './training/lstm-kernels.js';
+import { HEADS_KERNELS } from './training/heads.js';
+import { TRAINING_KERNELS } from './training/simd-training.js';
+import { GELU_KERNEL, geluKernel } from './decode/gelu.js';
+import { LAYER_NORM_KERNEL, layerNormKernel } from './decode/layer-norm.js';
+import { RECURRENT_DECODE_KERNELS } from './decode/recurrent-decode.js';
+import { ATTENTION_DECODE_KERNELS } from './decode/attention-decode.js';
+import { sliceKernel, splitVKernel, unpackKernel } from './fixes/slice.js';
+import { unsortedSegmentSumKernel } from './fixes/unsorted-segment-sum.js';
 import { type WasmKernelFunc, replaceWasmKernel, stockKernel } from './wasm-internals.js';
 
 type Fix = { name: string; kernels: Record<string, WasmKernelFunc> };

@@ -1,7 +1,7 @@
 /** Shared by the kernel tests: a seeded RNG, the wasm backend with or without fixes, and float64 references. */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 import { loadNativeBlas } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW } from '../optim.js';
+import { AdamW } from '../training/optim.js';
 import type { GptConfig } from '../types.js';
 import { GptModel } from './gpt.js';
 import { assignWeights, countParameters, createModel, namedTensors, trainableNames } from './index.js';

@@ -3,7 +3,7 @@
 // head tied to the token embedding, no biases. Raw tfjs-core ops on [B*T, d] matrices.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
-import { DECODE_BLOCK_KERNEL } from '../kernels/decode-block.js';
+import { DECODE_BLOCK_KERNEL } from '../kernels/decode/decode-block.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, softmax, splitHeads, sumSizes } from './init.js';
 
 interface Block {

@@ -1,7 +1,7 @@
 // Model construction, weight loading and the groups used by `--freeze N`.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone has no gradients registered; training needs them (see gradients.ts).
-import '../gradients.js';
+import '../runtime/gradients.js';
 import type { LanguageModel, ModelConfig, NamedWeight } from '../types.js';
 import { GptModel, gptParameterCount } from './gpt.js';
 import { RnnModel, rnnParameterCount } from './rnn.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../gradients.js';
+import '../runtime/gradients.js';
 import { gelu, layerNorm } from './init.js';
 import { maxAbsDiff } from './testkit.js';
 

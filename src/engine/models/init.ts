@@ -1,9 +1,9 @@
 // Seeded weight initialisers and the small building blocks shared by the model families.
 import * as tf from '@tensorflow/tfjs-core';
-import { GELU_KERNEL } from '../kernels/gelu.js';
-import { LAYER_NORM_KERNEL } from '../kernels/layer-norm.js';
-import { SPLIT_HEADS } from '../kernels/heads.js';
-import { TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_SOFTMAX } from '../kernels/simd-training.js';
+import { GELU_KERNEL } from '../kernels/decode/gelu.js';
+import { LAYER_NORM_KERNEL } from '../kernels/decode/layer-norm.js';
+import { SPLIT_HEADS } from '../kernels/training/heads.js';
+import { TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_SOFTMAX } from '../kernels/training/simd-training.js';
 import type { NamedWeight } from '../types.js';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, expect, it } from 'vitest';
-import '../gradients.js';
+import '../runtime/gradients.js';
 import { lstmSequence } from './lstm-sequence.js';
 import { maxAbsDiff } from './testkit.js';
 

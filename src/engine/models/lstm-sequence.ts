@@ -3,8 +3,8 @@
 // (plus a saved copy of every op input); this takes ~9, and the recurrent kernel's gradient is one
 // matmul over all steps instead of one per step.
 import * as tf from '@tensorflow/tfjs-core';
-import { LSTM_BACKWARD, LSTM_FORWARD } from '../kernels/lstm-kernels.js';
-import { hasTrainingKernel } from '../kernels/simd-training.js';
+import { LSTM_BACKWARD, LSTM_FORWARD } from '../kernels/training/lstm-kernels.js';
+import { hasTrainingKernel } from '../kernels/training/simd-training.js';
 
 /**
  * The hidden states [T*B, hidden] (time-major) of an LSTM layer started from zero state.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW } from '../optim.js';
+import { AdamW } from '../training/optim.js';
 import type { RnnConfig } from '../types.js';
 import { countParameters, createModel, trainableNames } from './index.js';
 import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values } from './testkit.js';

@@ -4,7 +4,7 @@
 // h@U + b (as PyTorch / cuDNN), so a step needs a single h@U.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
-import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/recurrent-decode.js';
+import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/decode/recurrent-decode.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, hasKernel, runKernel, sumSizes } from './init.js';
 import { lstmSequence } from './lstm-sequence.js';
 

@@ -1,7 +1,7 @@
 // Test helpers shared by the model tests: a tiny repetitive corpus and a plain training step.
 import * as tf from '@tensorflow/tfjs-core';
-import { sparseCrossEntropy } from '../loss.js';
-import { AdamW } from '../optim.js';
+import { sparseCrossEntropy } from '../training/loss.js';
+import { AdamW } from '../training/optim.js';
 import type { LanguageModel, TrainConfig } from '../types.js';
 import { gradients } from './index.js';
 

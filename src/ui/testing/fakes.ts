@@ -1,7 +1,7 @@
 // Fake engine pieces for the UI tests: no tfjs, no workers, fully controllable.
-import type { LoadedModel } from '../../engine/checkpoint.js';
+import type { LoadedModel } from '../../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainEvent, TrainingRequest, TrainResult } from '../../engine/types.js';
-import type { TrainingHandle } from '../../engine/worker/client.js';
+import type { TrainingHandle } from '../../engine/runtime/worker/client.js';
 import type { SessionDeps } from '../engine-deps.js';
 
 export function fakeManifest(name: string, arch: Manifest['arch'] = 'gpt', params = 12_345): Manifest {

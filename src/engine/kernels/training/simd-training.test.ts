@@ -1,0 +1,181 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { gelu, layerNorm, softmax } from '../../models/init.js';
+import { AdamW } from '../../training/optim.js';
+import type { NamedWeight, TrainConfig } from '../../types.js';
+import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
+import { ADAMW, TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';
+import { assembleTrainingKernels } from '../simd/assemble.js';
+import { TRAINING_WASM } from '../simd/training-wasm.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '../test-helpers.js';
+
+beforeAll(useWasmWithFixes);
+afterEach(() => {
+  installWasmKernelFixes();
+});
+
+/** The value of f and the names of the kernels it ran (tf.profile reuses one object per call: copy out). */
+async function profiled<T>(f: () => Promise<T>): Promise<{ value: T; kernels: string[] }> {
+  let value: T | undefined;
+  const info = await tf.profile(async () => {
+    value = await f();
+    return tf.scalar(0);
+  });
+  tf.dispose(info.result as tf.Tensor);
+  return { value: value as T, kernels: [...info.kernelNames] };
+}
+
+/** f on the fused kernels, then on the composite path (fixes off). */
+async function bothWays<T>(f: () => Promise<T>): Promise<{ fused: T; composite: T; fusedKernels: string[]; compositeKernels: string[] }> {
+  const fused = await profiled(f);
+  uninstallWasmKernelFixes();
+  const composite = await profiled(f);
+  installWasmKernelFixes();
+  return { fused: fused.value, composite: composite.value, fusedKernels: fused.kernels, compositeKernels: composite.kernels };
+}
+
+/** [rows, C], as the models use them. */
+function randomShape(r: () => number): number[] {
+  // Last axes of 1-9 and 126-131 cover the SIMD loops' tails (widths not divisible by 4).
+  const last = r() < 0.5 ? randInt(r, 1, 9) : randInt(r, 126, 131);
+  return [randInt(r, 1, 6), last];
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+describe('fused wasm training kernels', () => {
+  it('are assembled from the current .wat files', async () => {
+    expect(await assembleTrainingKernels()).toEqual(TRAINING_WASM);
+  });
+
+  it('LayerNorm: value and gradients match the composite op (1e-5) over random shapes, using the fused kernels', async () => {
+    const r = rng(5);
+    for (let trial = 0; trial < 16; trial++) {
+      const shape = randomShape(r);
+      const C = shape[shape.length - 1];
+      const x = randomValues(r, size(shape)).map((v) => v * 3 + 0.5);
+      const gamma = randomValues(r, C);
+      const weights = randomValues(r, size(shape));
+      const run = async () => {
+        const grads = tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const w = tf.tensor(weights, shape);
+          const f = (a: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, g as tf.Tensor1D, true), w));
+          const { value, grads: [dx, dg] } = tf.valueAndGrads(f)([xt, tf.tensor1d(gamma)]);
+          return [layerNorm(xt as tf.Tensor2D, tf.tensor1d(gamma), true), value, dx, dg];
+        });
+        const values = await Promise.all(grads.map((t) => t.data()));
+        tf.dispose(grads);
+        return values;
+      };
+      const { fused, composite, fusedKernels, compositeKernels } = await bothWays(run);
+      expect(fusedKernels).toContain(TRAIN_LAYER_NORM);
+      expect(fusedKernels).toContain(TRAIN_LAYER_NORM_GRAD);
+      expect(compositeKernels).not.toContain(TRAIN_LAYER_NORM);
+      ['y', 'value', 'dx', 'dgamma'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-5, `${what} of shape ${shape}`));
+    }
+  });
+
+  it('GELU: value and gradient match the composite op (1e-6) over random shapes and wide values', async () => {
+    const r = rng(6);
+    for (let trial = 0; trial < 16; trial++) {
+      const shape = randomShape(r);
+      const x = randomValues(r, size(shape)).map((v) => v * 8);
+      const weights = randomValues(r, size(shape));
+      const run = async () => {
+        const out = tf.tidy(() => {
+          const w = tf.tensor(weights, shape);
+          const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => tf.sum(tf.mul(gelu(a, true), w)))(tf.tensor(x, shape));
+          return [gelu(tf.tensor(x, shape), true), value, grad];
+        });
+        const values = await Promise.all(out.map((t) => t.data()));
+        tf.dispose(out);
+        return values;
+      };
+      const { fused, composite, fusedKernels, compositeKernels } = await bothWays(run);
+      expect(fusedKernels).toContain(TRAIN_GELU);
+      expect(fusedKernels).toContain(TRAIN_GELU_GRAD);
+      expect(compositeKernels).not.toContain(TRAIN_GELU_GRAD);
+      ['y', 'value', 'dx'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-6, `${what} of shape ${shape}`));
+    }
+  });
+
+  it('softmax: value and gradient match the composite op (1e-6) over random shapes of rank 1-4', async () => {
+    const r = rng(7);
+    for (let trial = 0; trial < 16; trial++) {
+      const shape = [...Array.from({ length: randInt(r, 0, 3) }, () => randInt(r, 1, 4)), randInt(r, 1, 70)];
+      const x = randomValues(r, size(shape)).map((v) => v * 6);
+      const weights = randomValues(r, size(shape));
+      const run = async () => {
+        const out = tf.tidy(() => {
+          const w = tf.tensor(weights, shape);
+          const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => tf.sum(tf.mul(softmax(a, true), w)))(tf.tensor(x, shape));
+          return [softmax(tf.tensor(x, shape), true), value, grad];
+        });
+        const values = await Promise.all(out.map((t) => t.data()));
+        tf.dispose(out);
+        return values;
+      };
+      const { fused, composite, fusedKernels, compositeKernels } = await bothWays(run);
+      expect(fusedKernels).toContain(TRAIN_SOFTMAX_GRAD);
+      expect(compositeKernels).not.toContain(TRAIN_SOFTMAX_GRAD);
+      ['y', 'value', 'dx'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-6, `${what} of shape ${shape}`));
+    }
+  });
+
+  it('serve large inference LayerNorm and GELU calls (batched evaluation) too, matching the composite ops (1e-5)', async () => {
+    const r = rng(9);
+    const [rows, C] = [130, 128];
+    const x = randomValues(r, rows * C).map((v) => v * 4);
+    const gamma = randomValues(r, C);
+    const run = async () => {
+      const before = tf.memory().numTensors;
+      const out = tf.tidy(() => {
+        const xt = tf.tensor2d(x, [rows, C]);
+        return [layerNorm(xt, tf.tensor1d(gamma), false), gelu(xt, false)];
+      });
+      expect(tf.memory().numTensors).toBe(before + 2);
+      const values = await Promise.all(out.map((t) => t.data()));
+      tf.dispose(out);
+      return values;
+    };
+    const { fused, composite, fusedKernels } = await bothWays(run);
+    expect(fusedKernels).toContain(TRAIN_LAYER_NORM);
+    expect(fusedKernels).toContain(TRAIN_GELU);
+    ['layerNorm', 'gelu'].forEach((what, i) => expectClose(fused[i], composite[i], 1e-5, what));
+  });
+
+  it('AdamW: weights and moments match the composite update (1e-6) with clipping, decay and odd sizes', async () => {
+    const train: TrainConfig = {
+      batchSize: 1, seqLength: 1, learningRate: 0.01, minLearningRate: 0.01, warmupSteps: 0, decaySteps: 0,
+      weightDecay: 0.1, beta1: 0.9, beta2: 0.99, gradClip: 0.5, evalInterval: 1, evalBatches: 1,
+    };
+    const shapes = [[3, 5], [7], [2, 2, 3], [1], [13, 9]];
+    const run = async (config: TrainConfig) => {
+      const r = rng(8);
+      const weights: NamedWeight[] = shapes.map((shape, i) => ({
+        name: `w${i}`, group: 'g', decay: shape.length > 1, variable: tf.tidy(() => tf.variable(tf.tensor(randomValues(r, size(shape)), shape))),
+      }));
+      const optimizer = new AdamW(weights, config);
+      for (let step = 0; step < 3; step++) {
+        const grads = Object.fromEntries(weights.map((w) => [w.name, tf.tensor(randomValues(r, w.variable.size), w.variable.shape)]));
+        optimizer.step(grads, 0.01 * (step + 1));
+        tf.dispose(Object.values(grads));
+      }
+      const state = optimizer.getState();
+      const values = await Promise.all([...weights.map((w) => w.variable.data()), ...Object.values(state.tensors).map((t) => t.data())]);
+      tf.dispose([...weights.map((w) => w.variable), ...Object.values(state.tensors)]);
+      optimizer.dispose();
+      return values;
+    };
+    for (const config of [train, { ...train, gradClip: 0, weightDecay: 0 }, { ...train, gradClip: 100 }]) {
+      const before = tf.memory().numTensors;
+      const { fused, composite, fusedKernels, compositeKernels } = await bothWays(() => run(config));
+      expect(tf.memory().numTensors).toBe(before);
+      expect(fusedKernels).toContain(ADAMW);
+      expect(compositeKernels).not.toContain(ADAMW);
+      expect(fused.length).toBe(shapes.length * 3);
+      fused.forEach((values, i) => expectClose(values, composite[i], 1e-6, `tensor ${i} (clip ${config.gradClip})`));
+    }
+  });
+});

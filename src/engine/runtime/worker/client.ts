@@ -1,0 +1,68 @@
+// Starts workers and relays their messages; the main thread (UI or CLI) never blocks on training or eval.
+import { Worker } from 'node:worker_threads';
+import type { BackendName, TrainEvent, TrainingRequest, TrainResult } from '../../types.js';
+import type { EvalReport } from '../../training/evaluate.js';
+import type { WorkerInput, WorkerMessage } from './protocol.js';
+
+export interface TrainingHandle {
+  /** Ask the run to stop after saving a checkpoint. */
+  stop(): void;
+  /** Resolves with the result, rejects with a one-line Error. */
+  done: Promise<TrainResult>;
+}
+
+/** From a tsc build the entry is plain .js; from a checkout under tsx it goes through the bootstrap. */
+function workerUrl(): URL {
+  const compiled = import.meta.url.endsWith('.js');
+  return new URL(compiled ? './entry.js' : './bootstrap.mjs', import.meta.url);
+}
+
+/**
+ * Run one job in a worker. `onMessage` sees every message and returns a value to finish with, or
+ * undefined to go on; an 'error' message, a crash or an early exit rejects with one line.
+ */
+function runJob<T>(input: WorkerInput, onMessage: (message: WorkerMessage) => T | undefined, onError: (message: string) => void = () => {}): Promise<T> {
+  // execArgv: [] so test runners' loader flags (vitest) do not leak into the worker.
+  const worker = new Worker(workerUrl(), { workerData: input, execArgv: [] });
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | null, value?: T) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(value as T);
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      const value = onMessage(message);
+      if (message.type === 'error') finish(new Error(message.message));
+      else if (value !== undefined) finish(null, value);
+    });
+    worker.on('error', (error) => {
+      const message = error.message.split('\n')[0];
+      onError(message);
+      finish(new Error(message));
+    });
+    worker.on('exit', (code) => finish(new Error(`worker exited unexpectedly (code ${code})`)));
+  });
+}
+
+/** Run training or fine-tuning in a worker_threads worker; events arrive on the main thread. */
+export function startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle {
+  const stopFlag = new SharedArrayBuffer(4);
+  const done = runJob<TrainResult>(
+    { job: 'train', request, stopFlag },
+    (message) => {
+      if (message.type === 'eval-report') return undefined;
+      onEvent(message);
+      return message.type === 'done' ? message.result : undefined;
+    },
+    (message) => onEvent({ type: 'error', message }),
+  );
+  return { stop: () => Atomics.store(new Int32Array(stopFlag), 0, 1), done };
+}
+
+/** Evaluate a model folder in a worker (held-out loss, perplexity, continuation check). */
+export function evaluateInWorker(dir: string, options: { corpus?: string; backend?: BackendName } = {}): Promise<EvalReport> {
+  return runJob<EvalReport>({ job: 'eval', dir, ...options }, (message) => (message.type === 'eval-report' ? message.report : undefined));
+}

@@ -1,0 +1,154 @@
+// Transfer learning (the seed tutorial's second half): start from a base model's weights and
+// tokenizer, train on new text at a lower learning rate with optional frozen layers, hold out part
+// of the text and stop early when validation loss stops improving; report what it learned and forgot.
+import * as path from 'node:path';
+import { corpusFromText, loadCorpus, splitDocuments } from '../data/corpus.js';
+import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset.js';
+import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from '../store/checkpoint.js';
+import { assignWeights, trainableNames } from '../models/index.js';
+import { AdamW } from './optim.js';
+import { lossFigures } from './evaluate.js';
+import { findModel } from '../store/registry.js';
+import { shippedModelsDir } from '../store/paths.js';
+import { validateModelName } from '../store/names.js';
+import { PASTED_TEXT, deadlineFrom, folderExists, stepsFor, type RunSetup } from './run-setup.js';
+import type { EvalFigures, FinetuneReport, FinetuneRequest, TrainConfig } from '../types.js';
+
+export const FINETUNE_DEFAULTS = {
+  steps: 200,
+  /** Fraction of the base model's peak learning rate. */
+  learningRateFactor: 0.1,
+  patience: 3,
+};
+
+/** Tokens of each held-out set used for the base-vs-variant figures (enough to be stable, quick to run). */
+const REPORT_TOKENS = 8_000;
+
+export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetup> {
+  const name = validateModelName(request.name);
+  const dir = path.join(request.modelsDir, name);
+  if (await folderExists(dir)) throw new Error(`model '${name}' already exists: choose another --name`);
+  const baseDir = await findModel(uniqueDirs([request.modelsDir, shippedModelsDir()]), request.from);
+  const corpus = request.text !== undefined ? corpusFromText(request.text) : await loadCorpus(request.data ?? '');
+  const dataName = request.text !== undefined ? PASTED_TEXT : corpus.name;
+  const base = await loadModel(baseDir);
+  try {
+    const { model, tokenizer, manifest: baseManifest } = base;
+    const splits = encodeSplits(tokenizer, splitDocuments(corpus));
+    const totalTokens = splits.train.length + splits.val.length;
+    const unknownFraction = totalTokens === 0 ? 0 : splits.unknown / totalTokens;
+    const train = finetuneConfig(baseManifest.train, splits, request);
+    const trainable = trainableNames(model, request.freeze);
+    const optimizer = new AdamW(model.weights, train, trainable);
+    const baseCorpusSplits = await baseCorpusTokens(base);
+    const before = {
+      onData: await lossFigures(model, splits.val, splits.valChars, train.seqLength, REPORT_TOKENS),
+      onBaseCorpus: await lossFigures(model, baseCorpusSplits.val, baseCorpusSplits.valChars, train.seqLength, REPORT_TOKENS),
+    };
+    const now = new Date().toISOString();
+    const seed = request.seed ?? baseManifest.seed ?? 1337;
+    return {
+      name,
+      dir,
+      model,
+      tokenizer,
+      train,
+      splits,
+      optimizer,
+      trainable,
+      seed,
+      startStep: 0,
+      totalSteps: stepsFor({ steps: request.steps ?? (request.minutes === undefined ? FINETUNE_DEFAULTS.steps : undefined), minutes: request.minutes }, train, 0),
+      deadline: deadlineFrom(request.minutes),
+      patience: request.patience ?? FINETUNE_DEFAULTS.patience,
+      history: [],
+      bestValLoss: null,
+      initialBest: null,
+      wallSecondsBefore: 0,
+      ...(request.text !== undefined ? { keepFiles: { [FINETUNE_TEXT_FILE]: request.text } } : {}),
+      manifestBase: {
+        ...baseManifest,
+        format: 1,
+        name,
+        train,
+        parent: base.name,
+        corpus: { name: dataName, trainTokens: splits.train.length, valTokens: splits.val.length },
+        finetune: { data: dataName, freeze: request.freeze ?? -1 },
+        seed,
+        command: request.command,
+        createdAt: now,
+      },
+      startMessage:
+        `fine-tuning ${base.name} into ${name} on ${dataName} (${splits.train.length.toLocaleString('en-US')} tokens, ` +
+        `${(unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary), lr ${Number(train.learningRate.toPrecision(3))}` +
+        (request.freeze !== undefined ? `, embeddings and ${request.freeze} layer(s) frozen` : ''),
+      finish: async (variant, best, stoppedEarly) => {
+        if (best) assignWeights(variant, best);
+        const after = {
+          onData: await lossFigures(variant, splits.val, splits.valChars, train.seqLength, REPORT_TOKENS),
+          onBaseCorpus: await lossFigures(variant, baseCorpusSplits.val, baseCorpusSplits.valChars, train.seqLength, REPORT_TOKENS),
+        };
+        return reportOf(dataName, unknownFraction, before, after, stoppedEarly);
+      },
+      dispose: () => {
+        optimizer.dispose();
+        base.dispose();
+      },
+    };
+  } catch (error) {
+    base.dispose();
+    throw error;
+  }
+}
+
+function finetuneConfig(base: TrainConfig, splits: TokenSplits, request: FinetuneRequest): TrainConfig {
+  const learningRate = request.learningRate ?? base.learningRate * FINETUNE_DEFAULTS.learningRateFactor;
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new Error(`--lr must be a positive number, got ${learningRate}`);
+  const seqLength = usableSeqLength(splits, base.seqLength);
+  if (seqLength < 2) {
+    throw new Error(`fine-tuning data is too small: ${splits.train.length + splits.val.length} tokens; give at least a few sentences`);
+  }
+  const steps = request.steps ?? FINETUNE_DEFAULTS.steps;
+  return {
+    ...base,
+    seqLength,
+    learningRate,
+    // Constant rate after a short warmup: fine-tuning runs are short and stop early.
+    minLearningRate: learningRate,
+    warmupSteps: Math.min(10, Math.floor(steps / 10)),
+    decaySteps: steps,
+    evalInterval: Math.max(5, Math.min(50, Math.floor(steps / 10))),
+    evalBatches: Math.min(base.evalBatches, 4),
+  };
+}
+
+async function baseCorpusTokens(base: LoadedModel): Promise<TokenSplits> {
+  const corpusName = base.manifest.finetune?.data ?? base.manifest.corpus.name;
+  try {
+    return encodeSplits(base.tokenizer, splitDocuments(await loadCorpus(corpusName)));
+  } catch (error) {
+    throw new Error(`cannot load the base model's corpus '${corpusName}' for the report: ${(error as Error).message}`);
+  }
+}
+
+function reportOf(
+  data: string,
+  unknownFraction: number,
+  base: { onData: EvalFigures; onBaseCorpus: EvalFigures },
+  variant: { onData: EvalFigures; onBaseCorpus: EvalFigures },
+  stoppedEarly: boolean,
+): FinetuneReport {
+  const strip = (f: EvalFigures): EvalFigures => ({ valLoss: f.valLoss, perplexity: f.perplexity, bitsPerChar: f.bitsPerChar });
+  return {
+    data,
+    unknownFraction,
+    base: { onData: strip(base.onData), onBaseCorpus: strip(base.onBaseCorpus) },
+    variant: { onData: strip(variant.onData), onBaseCorpus: strip(variant.onBaseCorpus) },
+    stoppedEarly,
+  };
+}
+
+function uniqueDirs(dirs: string[]): string[] {
+  return [...new Set(dirs.map((d) => path.resolve(d)))];
+}
+

@@ -1,0 +1,228 @@
+// Everything the training loop needs, prepared for a run from scratch or a resume.
+// (Fine-tuning prepares the same shape in finetune.ts.)
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { corpusFromText, loadCorpus, splitDocuments } from '../data/corpus.js';
+import { buildTokenizer } from '../data/tokenizers/index.js';
+import { assignWeights, createModel, trainableNames } from '../models/index.js';
+import { defaultPreset, resolveConfig } from '../models/presets.js';
+import { AdamW } from './optim.js';
+import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset.js';
+import { FINETUNE_TEXT_FILE, loadModel, loadResumeState } from '../store/checkpoint.js';
+import { validateModelName } from '../store/names.js';
+import { canFitSchedule } from './schedule.js';
+import type { FinetuneReport, HistoryPoint, LanguageModel, Manifest, Tokenizer, TrainConfig, TrainRequest } from '../types.js';
+
+export interface RunSetup {
+  name: string;
+  dir: string;
+  model: LanguageModel;
+  tokenizer: Tokenizer;
+  train: TrainConfig;
+  splits: TokenSplits;
+  optimizer: AdamW;
+  /** Names of the weights the optimizer updates (all but frozen ones). */
+  trainable: ReadonlySet<string>;
+  seed: number;
+  startStep: number;
+  /** Absolute step to stop at, or null for a time budget only. */
+  totalSteps: number | null;
+  /** Epoch ms to stop at (--minutes), or null. */
+  deadline: number | null;
+  /** Fit the schedule's decay to the steps the deadline allows (schedule.ts); the loop updates train.decaySteps. */
+  fitSchedule?: boolean;
+  /** Evaluations without improvement before stopping early; 0 never stops early. */
+  patience: number;
+  history: HistoryPoint[];
+  bestValLoss: number | null;
+  /** Best weights so far (resume), or null; the loop owns and disposes them. */
+  initialBest: Record<string, tf.Tensor> | null;
+  wallSecondsBefore: number;
+  /** Manifest fields fixed for the run; the loop fills step, losses, history and timing. */
+  manifestBase: Omit<Manifest, 'step' | 'bestValLoss' | 'history' | 'params' | 'backend' | 'wallSeconds' | 'updatedAt'>;
+  startMessage: string;
+  /** Text files saved with every checkpoint (a pasted fine-tune text, so the run can resume). */
+  keepFiles?: Record<string, string>;
+  /** Fine-tuning: compute the base-vs-variant report at the end. */
+  finish?: (model: LanguageModel, best: Record<string, tf.Tensor> | null, stoppedEarly: boolean) => Promise<FinetuneReport>;
+  dispose(): void;
+}
+
+export function deadlineFrom(minutes: number | undefined): number | null {
+  return minutes === undefined ? null : Date.now() + minutes * 60_000;
+}
+
+export async function folderExists(dir: string): Promise<boolean> {
+  return fs.stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** On a GPU a step costs about the same at batch 64 as at 12 (it is dispatch-bound): keep it busy. */
+export const GPU_MIN_BATCH = 64;
+
+export async function prepareTraining(request: TrainRequest, backend = 'cpu'): Promise<RunSetup> {
+  const name = validateModelName(request.name);
+  const dir = path.join(request.modelsDir, name);
+  const exists = await folderExists(dir);
+  if (request.resume) {
+    if (!exists) throw new Error(`cannot resume: no model '${name}' in ${request.modelsDir}`);
+    return prepareResume(request, dir);
+  }
+  if (exists) throw new Error(`model '${name}' already exists: use --resume to continue it, or another --name`);
+
+  const corpus = await loadCorpus(request.corpus);
+  const split = splitDocuments(corpus);
+  const overrides = request.overrides ?? {};
+  const tokenizer = buildTokenizer(request.tokenizer, split.train, {
+    lowercase: overrides.lowercase,
+    vocabLimit: overrides.vocabLimit,
+  });
+  const splits = encodeSplits(tokenizer, split);
+  const preset = request.preset ?? defaultPreset(request.arch, request.tokenizer);
+  const { model: config, train } = resolveConfig(request.arch, preset, tokenizer.vocabSize, overrides);
+  if (backend.startsWith('webgpu') && overrides.batchSize === undefined) train.batchSize = Math.max(train.batchSize, GPU_MIN_BATCH);
+  const seqLength = usableSeqLength(splits, train.seqLength);
+  if (seqLength < 2) throw new Error(`corpus '${request.corpus}' is too small to train on (${splits.train.length} tokens)`);
+  train.seqLength = seqLength;
+  if (config.arch === 'gpt') config.contextLength = Math.min(config.contextLength, Math.max(seqLength, 2));
+  const seed = request.seed ?? 1337;
+  const model = createModel(config, seed);
+  const trainable = new Set(model.weights.map((w) => w.name));
+  const optimizer = new AdamW(model.weights, train, trainable);
+  const now = new Date().toISOString();
+  return {
+    name,
+    dir,
+    model,
+    tokenizer,
+    train,
+    splits,
+    optimizer,
+    trainable,
+    seed,
+    startStep: 0,
+    totalSteps: stepsFor(request, train, 0),
+    deadline: deadlineFrom(request.minutes),
+    fitSchedule: canFitSchedule(request, train),
+    patience: request.patience ?? 0,
+    history: [],
+    bestValLoss: null,
+    initialBest: null,
+    wallSecondsBefore: 0,
+    manifestBase: {
+      format: 1,
+      name,
+      arch: request.arch,
+      config,
+      train,
+      tokenizer: { kind: tokenizer.kind, vocabSize: tokenizer.vocabSize },
+      corpus: { name: corpus.name, trainTokens: splits.train.length, valTokens: splits.val.length },
+      parent: null,
+      seed,
+      command: request.command,
+      createdAt: now,
+    },
+    startMessage: `training ${name}: ${request.arch} (${preset}), ${tokenizer.kind} tokenizer of ${tokenizer.vocabSize} tokens, on ${corpus.name} (${splits.train.length.toLocaleString('en-US')} training tokens)`,
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** Steps to stop at: --steps more steps from here, else (with --minutes only) none, else the schedule's length. */
+export function stepsFor(request: { steps?: number; minutes?: number }, train: TrainConfig, startStep: number): number | null {
+  if (request.steps !== undefined) return startStep + request.steps;
+  if (request.minutes !== undefined) return null;
+  return Math.max(startStep, train.decaySteps);
+}
+
+async function prepareResume(request: TrainRequest, dir: string): Promise<RunSetup> {
+  const state = await loadResumeState(dir);
+  const { manifest, tokenizer } = state;
+  const model = createModel(manifest.config, manifest.seed ?? 0);
+  // A fine-tune resumes with the same layers frozen (its optimizer state has slots for the others only).
+  const freeze = manifest.finetune && manifest.finetune.freeze >= 0 ? manifest.finetune.freeze : undefined;
+  const trainable = trainableNames(model, freeze);
+  let optimizer: AdamW | null = null;
+  let best: Record<string, tf.Tensor> | null = null;
+  try {
+    assignWeights(model, state.weights);
+    optimizer = new AdamW(model.weights, manifest.train, trainable);
+    optimizer.setState(state.optimizer);
+    best = await bestWeightsOf(dir);
+  } catch (error) {
+    optimizer?.dispose();
+    model.dispose();
+    throw error;
+  } finally {
+    tf.dispose(Object.values(state.weights));
+    tf.dispose(Object.values(state.optimizer.tensors));
+  }
+  const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir) : null;
+  const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(corpusToReload(manifest));
+  const splits = encodeSplits(tokenizer, splitDocuments(corpus));
+  const startStep = manifest.step;
+  const opt = optimizer;
+  return {
+    name: manifest.name,
+    dir,
+    model,
+    tokenizer,
+    train: manifest.train,
+    splits,
+    optimizer: opt,
+    trainable,
+    seed: manifest.seed ?? 0,
+    startStep,
+    totalSteps: stepsFor(request, manifest.train, startStep),
+    deadline: deadlineFrom(request.minutes),
+    patience: request.patience ?? 0,
+    ...(pasted !== null ? { keepFiles: { [FINETUNE_TEXT_FILE]: pasted } } : {}),
+    history: manifest.history ?? [],
+    bestValLoss: manifest.bestValLoss,
+    initialBest: best,
+    wallSecondsBefore: manifest.wallSeconds ?? 0,
+    manifestBase: { ...stripRunFields(manifest), command: manifest.command },
+    startMessage: `resuming ${manifest.name} at step ${startStep} (best val loss ${manifest.bestValLoss?.toFixed(3) ?? 'n/a'})`,
+    dispose: () => {
+      opt.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** The data name of a fine-tune made from pasted text. */
+export const PASTED_TEXT = 'text';
+
+async function readPastedText(dir: string): Promise<string> {
+  try {
+    return await fs.readFile(path.join(dir, FINETUNE_TEXT_FILE), 'utf8');
+  } catch {
+    throw new Error(`cannot resume ${path.basename(dir)}: its pasted fine-tune text was not kept (${FINETUNE_TEXT_FILE} is missing)`);
+  }
+}
+
+/** The corpus a manifest was trained on: its recorded name (a shipped corpus) or file path. */
+function corpusToReload(manifest: Manifest): string {
+  return manifest.finetune?.data ?? manifest.corpus.name;
+}
+
+async function bestWeightsOf(dir: string): Promise<Record<string, tf.Tensor>> {
+  const loaded = await loadModel(dir);
+  try {
+    const out: Record<string, tf.Tensor> = {};
+    for (const w of loaded.model.weights) out[w.name] = tf.keep(w.variable.clone());
+    return out;
+  } finally {
+    loaded.dispose();
+  }
+}
+
+function stripRunFields(manifest: Manifest): RunSetup['manifestBase'] {
+  const { step: _s, bestValLoss: _b, history: _h, params: _p, backend: _k, wallSeconds: _w, updatedAt: _u, ...rest } = manifest;
+  return rest;
+}
