@@ -4,11 +4,13 @@ import { formatCount, formatLoss, formatParams } from './format.js';
 import { describeSettings } from './sampling.js';
 import type { ChatSession } from './types.js';
 
-function modelLines(chat: ChatSession): string[] {
+async function modelLines(chat: ChatSession): Promise<string[]> {
   if (!chat.model) return ['model: none loaded — /models lists them, /use NAME loads one'];
   const m = chat.model.manifest;
   const c = m.config;
-  const shape = c.arch === 'gpt' ? `${c.layers} layers, ${c.heads} heads, embedding ${c.embedding}, context ${c.contextLength}` : `${c.layers} layers, hidden ${c.hidden}, embedding ${c.embedding}`;
+  // Loaded lazily: the families pull in tfjs, which the CLI does not need at start.
+  const { describeShape } = await import('../engine/models/index.js');
+  const shape = describeShape(c);
   return [
     `model: ${chat.model.name} (${m.arch}, ${formatParams(m.params)} params; ${shape})`,
     `  tokenizer ${m.tokenizer.kind} (${formatCount(m.tokenizer.vocabSize)} tokens)  corpus ${m.corpus.name}  step ${formatCount(m.step)}  best val ${formatLoss(m.bestValLoss)}` +
@@ -32,7 +34,7 @@ export const showCommand = defineCommand({
   build: () => null,
   async run(_args, ctx) {
     const chat = requireChat(ctx, 'show');
-    const lines = [`settings: ${describeSettings(chat.settings)}`, ...modelLines(chat)];
+    const lines = [`settings: ${describeSettings(chat.settings)}`, ...(await modelLines(chat))];
     const training = trainingLine(chat);
     if (training) lines.push(training);
     ctx.out.line(lines.join('\n'));

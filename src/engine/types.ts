@@ -2,7 +2,18 @@
 // Engine code never imports from src/commands or src/ui.
 import type * as tf from '@tensorflow/tfjs-core';
 
-export type Arch = 'gpt' | 'lstm' | 'gru';
+/**
+ * Configs by arch name. A model family adds its own with declaration merging
+ * (`declare module '../types.js' { interface ModelConfigs { llama: LlamaConfig } }`) next to its code, so a new
+ * family plugs in without editing this file or the other families; see models/architectures.ts.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ModelConfigs {
+  gpt: GptConfig;
+  lstm: RnnConfig;
+  gru: RnnConfig;
+}
+export type Arch = keyof ModelConfigs;
 export type TokenizerKind = 'char' | 'word';
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -25,7 +36,7 @@ export interface RnnConfig {
   dropout: number;
 }
 
-export type ModelConfig = GptConfig | RnnConfig;
+export type ModelConfig = ModelConfigs[Arch];
 
 /** Optimisation settings: AdamW with linear warmup then cosine decay, as in nanoGPT. */
 export interface TrainConfig {

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
 import { DECODE_BLOCK_KERNEL } from '../kernels/decode/decode-block.js';
+import { registerArchitecture } from './architectures.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, softmax, splitHeads, sumSizes } from './init.js';
 
 interface Block {
@@ -235,3 +236,10 @@ export class GptModel implements LanguageModel {
     this.mask.dispose();
   }
 }
+
+registerArchitecture({
+  arch: 'gpt',
+  create: (config, seed) => new GptModel(config, seed),
+  parameterCount: gptParameterCount,
+  describe: (c) => `${c.layers} layers, ${c.heads} heads, embedding ${c.embedding}, context ${c.contextLength}`,
+});

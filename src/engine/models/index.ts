@@ -3,33 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone has no gradients registered; training needs them (see gradients.ts).
 import '../runtime/gradients.js';
 import type { LanguageModel, ModelConfig, NamedWeight } from '../types.js';
-import { GptModel, gptParameterCount } from './gpt.js';
-import { RnnModel, rnnParameterCount } from './rnn.js';
+// Every family registers itself on import.
+import './gpt.js';
+import './rnn.js';
 
-export function createModel(config: ModelConfig, seed: number): LanguageModel {
-  switch (config.arch) {
-    case 'gpt':
-      return new GptModel(config, seed);
-    case 'lstm':
-    case 'gru':
-      return new RnnModel(config, seed);
-    default:
-      throw new Error(`unknown architecture: ${(config as { arch: string }).arch}`);
-  }
-}
-
-/** Parameter count of a config, without building the model. */
-export function countParameters(config: ModelConfig): number {
-  switch (config.arch) {
-    case 'gpt':
-      return gptParameterCount(config);
-    case 'lstm':
-    case 'gru':
-      return rnnParameterCount(config);
-    default:
-      throw new Error(`unknown architecture: ${(config as { arch: string }).arch}`);
-  }
-}
+export { architectureOf, countParameters, createModel, describeShape, isArch, knownArchitectures } from './architectures.js';
 
 /** Copies saved values into the model's variables; a one-line Error when names or shapes differ. */
 export function assignWeights(model: LanguageModel, tensors: Record<string, tf.Tensor>): void {

@@ -7,6 +7,7 @@ import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../type
 import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/decode/recurrent-decode.js';
 import { Dropout, WeightBuilder, checkTokens, disposeWeights, hasKernel, runKernel, sumSizes } from './init.js';
 import { lstmSequence } from './lstm-sequence.js';
+import { registerArchitecture } from './architectures.js';
 
 interface Layer {
   kernel: tf.Variable;
@@ -210,4 +211,13 @@ export class RnnModel implements LanguageModel {
   dispose(): void {
     disposeWeights(this.weights);
   }
+}
+
+for (const arch of ['lstm', 'gru'] as const) {
+  registerArchitecture({
+    arch,
+    create: (config, seed) => new RnnModel(config, seed),
+    parameterCount: rnnParameterCount,
+    describe: (c) => `${c.layers} layers, hidden ${c.hidden}, embedding ${c.embedding}`,
+  });
 }

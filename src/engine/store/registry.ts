@@ -5,6 +5,7 @@ import { validateModelName } from './names.js';
 import { ownerAlive, parseSaveFolder, recoverInterruptedSaves, saveInProgress } from './recovery.js';
 import { shippedModelsDir } from './paths.js';
 import { tokenizerFromJSON } from '../data/tokenizers/index.js';
+import { isArch } from '../models/index.js';
 import type { Manifest, TokenizerJSON } from '../types.js';
 
 export type ModelEntry =
@@ -16,7 +17,6 @@ export function isInProgressName(name: string): boolean {
   return name.startsWith('.') || /\.tmp/i.test(name) || /\.partial$/i.test(name);
 }
 
-const ARCHS = new Set(['gpt', 'lstm', 'gru']);
 const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint8: 1, uint16: 2 };
 
 class Broken extends Error {}
@@ -42,7 +42,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function checkManifest(raw: unknown): Manifest {
   if (!isObject(raw)) throw new Broken('manifest.json is not an object');
   if (raw.format !== 1) throw new Broken(`manifest.json has unsupported format ${JSON.stringify(raw.format)}`);
-  if (typeof raw.arch !== 'string' || !ARCHS.has(raw.arch)) throw new Broken('manifest.json has no valid arch');
+  if (!isArch(raw.arch)) throw new Broken('manifest.json has no valid arch');
   if (!isObject(raw.config) || typeof raw.config.vocabSize !== 'number') throw new Broken('manifest.json has no valid config');
   const tok = raw.tokenizer;
   if (!isObject(tok) || (tok.kind !== 'char' && tok.kind !== 'word') || typeof tok.vocabSize !== 'number') {
