@@ -36,6 +36,15 @@ args = ap.parse_args()
 # OpenBLAS reads its thread count when it is loaded (at `import torch`): set it first.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
     os.environ[var] = str(args.threads)
+# For the phase children (read at their start; set yours to override, an empty value disables):
+# - glibc malloc: tensors over 32 MB are fresh mmaps every step and freed heap tops are trimmed, so
+#   each step re-faults its memory in 4 KiB pages; in this VM a fault costs ~25 us (a 100 MB softmax:
+#   690 ms with 4 KiB faults, 55 ms with transparent huge pages). hugetlb=1 madvises THP; the
+#   thresholds keep freed memory for reuse (the jemalloc/tcmalloc advice of PyTorch's CPU tuning guide).
+# - libgomp's spinning idle workers compete with OpenBLAS's own pthreads for the 2 cores: PASSIVE.
+os.environ.setdefault("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=4294967296:"
+                      "glibc.malloc.mmap_threshold=33554432")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import resource, statistics
 import torch
@@ -216,9 +225,9 @@ def run_phase(workload, phase):
     if phase == "lora":
         for p in model.parameters():
             p.requires_grad_(False)
-        for m in model.modules():
-            if isinstance(m, Linear) and any(getattr(b, t) is m for b in model.blocks for t in model.lora_targets):
-                m.add_lora()
+        for b in model.blocks:
+            for t in model.lora_targets:
+                getattr(b, t).add_lora()
     params = [p for p in model.parameters() if p.requires_grad]
     log(f"[{workload}/{phase}] training {sum(p.numel() for p in params) / 1e6:.2f}M params")
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
@@ -243,17 +252,19 @@ def blas_in_use():
 if args.phase:  # child: one phase, one JSON line
     w, ph = args.phase.split("/")
     rate = run_phase(w, ph)
-    print(json.dumps({"tok_s": round(rate, 2), "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+    print(json.dumps({"tok_s": round(rate, 2), "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      "load": round(os.getloadavg()[0], 2)}))
     sys.exit(0)
 
 kind, libs = blas_in_use()
 out = {"torch": torch.__version__, "threads": args.threads, "blas": kind, "blas_libs": libs, "quick": Q,
        "torch_blas_info": next((t.split("=")[1] for t in torch.__config__.show().replace(",", " ").split() if t.startswith("BLAS_INFO=")), None),
+       "env": {k: os.environ.get(k) for k in ("LD_LIBRARY_PATH", "GLIBC_TUNABLES", "OMP_WAIT_POLICY")},
        "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
 log(f"torch {torch.__version__}, {args.threads} threads, BLAS {kind}: {libs}")
 t0 = time.time()
 for w in (["d", "e"] if args.workload == "all" else [args.workload]):
-    res, rss = {}, {}
+    res, rss, load = {}, {}, {}
     for ph in PHASES[w]:
         cmd = [sys.executable, os.path.abspath(__file__), "--phase", f"{w}/{ph}", "--threads", str(args.threads)] + (["--quick"] if Q else [])
         p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
@@ -261,9 +272,10 @@ for w in (["d", "e"] if args.workload == "all" else [args.workload]):
             res[f"{ph}_error"] = f"exit {p.returncode}"
             continue
         r = json.loads(p.stdout.strip().splitlines()[-1])
-        res[f"{ph}_tok_s"], rss[ph] = r["tok_s"], r["rss_mb"]
-        log(f"[{w}/{ph}] {r['tok_s']} tok/s, peak RSS {r['rss_mb']} MB")
+        res[f"{ph}_tok_s"], rss[ph], load[ph] = r["tok_s"], r["rss_mb"], r["load"]
+        log(f"[{w}/{ph}] {r['tok_s']} tok/s, peak RSS {r['rss_mb']} MB, load {r['load']}")
     res["peak_rss_mb"], res["peak_rss_mb_by_phase"] = max(rss.values(), default=None), rss
+    res["loadavg_1min_by_phase"] = load  # at the end of each phase
     out[w] = res
 out["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
 out["seconds"] = round(time.time() - t0, 1)
