@@ -94,7 +94,7 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
     const packed = JSON.parse(run(clone, 'npm', ['pack', '--json', '--pack-destination', workDir], 10 * 60_000)) as { filename: string; files: { path: string }[] }[];
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/cli.js');
-    expect(files).toContain('dist/engine/worker/entry.js');
+    expect(files).toContain('dist/engine/runtime/worker/entry.js');
     expect(files).toContain('data/tinyshakespeare.txt');
     for (const name of shipped) expect(files).toContain(`models/${name}/manifest.json`);
     expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);

@@ -1,6 +1,6 @@
 // Issue 7, bad input: training and fine-tuning data that is missing, empty, a directory, binary, not
 // UTF-8 or 100 MB and more gets one clear line each through the commands (the training runs in the
-// real worker) and through the real CLI process. (src/engine/corpus.test.ts covers loadCorpus itself.)
+// real worker) and through the real CLI process. (src/engine/data/corpus.test.ts covers loadCorpus itself.)
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
