@@ -1,10 +1,14 @@
-// What the chat opens on: the last used model, else the first listed one (the user's, then the
-// shipped ones), else a first model trained in the background.
+// What the chat opens on: the last used model, else the shipped base model (a sensible default, where
+// the alphabetically first user model may be a tiny test run), else the first listed one, else a
+// first model trained in the background.
 import type { TrainingRequest } from '../engine/types.js';
+import { BASE_MODEL } from '../engine/store/paths.js';
 import { oneLine } from './one-line.js';
 
 export interface StartupSteps {
   lastModel: string | null;
+  /** The shipped model to fall back on (BASE_MODEL unless a test says otherwise). */
+  baseModel?: string;
   listModels(): Promise<string[]>;
   use(name: string): Promise<void>;
   firstRun: TrainingRequest;
@@ -24,25 +28,31 @@ export const defaultFirstRunTraining = (modelsDir: string): TrainingRequest => (
 
 export async function openFirstModel(steps: StartupSteps): Promise<void> {
   const last = steps.lastModel;
+  let lastProblem: string | null = null;
   if (last) {
     try {
       await steps.use(last);
       steps.note('info', `Loaded ${last}, the model you used last. Type a prompt, or /help.`);
       return;
     } catch (err) {
-      steps.note('info', `Could not load ${last}, the model you used last: ${oneLine(err)}`);
+      lastProblem = oneLine(err);
     }
   }
+  const base = steps.baseModel ?? BASE_MODEL;
   const names = await steps.listModels().catch(() => [] as string[]);
-  for (const name of names.filter((n) => n !== last)) {
+  const order = [...names.filter((n) => n === base), ...names.filter((n) => n !== base)];
+  for (const name of order.filter((n) => n !== last)) {
     try {
       await steps.use(name);
-      steps.note('info', `Loaded ${name}. Type a prompt, or /help.`);
+      const what = name === base ? `${name}, the shipped base model` : name;
+      // One line: why the last model did not open, and what opened instead.
+      steps.note('info', lastProblem ? `Could not open ${last}, the model you used last (${lastProblem}): opened ${what} instead.` : `Loaded ${what}. Type a prompt, or /help.`);
       return;
     } catch (err) {
       steps.note('info', `Skipped ${name}: ${oneLine(err)}`);
     }
   }
+  if (lastProblem) steps.note('info', `Could not open ${last}, the model you used last: ${lastProblem}`);
   const request = steps.firstRun;
   steps.note('info', `No model yet: training ${request.name} in the background. Chat works as soon as its first checkpoint lands.`);
   try {

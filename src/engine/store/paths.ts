@@ -26,6 +26,9 @@ export function dataDir(): string {
   return path.join(packageRoot(), 'data');
 }
 
+/** The shipped model the chat falls back on when the last used one is gone. */
+export const BASE_MODEL = 'gutenberg-gpt';
+
 /** Models shipped inside the package. */
 export function shippedModelsDir(): string {
   return path.join(packageRoot(), 'models');
