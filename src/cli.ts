@@ -4,17 +4,15 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
-import { quote, suggest } from './commands/args.js';
-import { runArgv, oneLine } from './commands/dispatch.js';
-import { firstLine } from './commands/engine.js';
+import { quote, suggest, UsageError } from './commands/args.js';
+import { runArgv, printableLine } from './commands/dispatch.js';
+import { firstLine } from './engine/first-line.js';
 import { commandList } from './commands/help.js';
 import type { CommandContext, Output } from './commands/types.js';
 import { packageRoot, resolveModelsDir, shippedModelsDir } from './engine/store/paths.js';
 import type { BackendName } from './engine/types.js';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
-
-class UsageError extends Error {}
 
 interface Globals {
   backend?: BackendName;
@@ -102,7 +100,7 @@ function consoleOutput(): Output & { failed: boolean } {
     info: (text) => void process.stderr.write(text + '\n'),
     error(text) {
       this.failed = true;
-      process.stderr.write(oneLine(text) + '\n');
+      process.stderr.write(printableLine(text) + '\n');
     },
   };
 }
@@ -110,7 +108,7 @@ function consoleOutput(): Output & { failed: boolean } {
 function fail(error: unknown, code: number): never {
   if (process.env.INKLING_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   const message = error instanceof UsageError ? error.message : `error: ${firstLine(error)}`;
-  process.stderr.write(oneLine(message) + '\n');
+  process.stderr.write(printableLine(message) + '\n');
   process.exit(code);
 }
 

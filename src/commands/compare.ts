@@ -2,7 +2,7 @@
 import { defineCommand, requireChat } from './define.js';
 import { formatCount, sideBySide } from './format.js';
 import { splitLeadingWords } from './split.js';
-import { checkModelName } from './engine.js';
+import { checkModelName } from './model-lookup.js';
 import { CommandError } from './types.js';
 
 export const compareCommand = defineCommand({

@@ -1,6 +1,7 @@
 // Builds a Command from one flag declaration: parser, usage, help and Tab completion stay in step.
 import { completeFlags, helpText, parseWith, usageLine, type ArgSpec, type Parsed } from './args.js';
-import { corpusNames, modelNames, presetNames } from './engine.js';
+import { corpusNames } from './corpus-check.js';
+import { modelNames, presetNames } from './model-lookup.js';
 import type { Command, CommandContext, Scope } from './types.js';
 import { CommandError } from './types.js';
 

@@ -1,7 +1,7 @@
 // Input -> command -> run, for the chat (`/cmd args`) and the CLI (argv). Every failure becomes one
 // error line through ctx.out.error: nothing thrown, no stack traces.
 import { suggest, UsageError } from './args.js';
-import { firstLine } from './engine.js';
+import { firstLine } from '../engine/first-line.js';
 import { commandsFor, findCommand, type AnyCommand } from './index.js';
 import { splitArgv } from './split.js';
 import type { CommandContext, Scope } from './types.js';
@@ -16,7 +16,7 @@ export type Outcome = 'ok' | 'usage' | 'failed';
 const MAX_ERROR = 300;
 
 /** Make any message one printable line of bounded length. */
-export function oneLine(text: string): string {
+export function printableLine(text: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
   const chars = [...flat];
@@ -30,11 +30,11 @@ function wantsHelp(argv: readonly string[]): boolean {
 
 function report(error: unknown, ctx: CommandContext): void {
   if (error instanceof CommandError) {
-    ctx.out.error(oneLine(error.message));
+    ctx.out.error(printableLine(error.message));
     return;
   }
   if (process.env.INKLING_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
-  ctx.out.error(oneLine(`error: ${firstLine(error)}`));
+  ctx.out.error(printableLine(`error: ${firstLine(error)}`));
 }
 
 function scopeError(command: AnyCommand, scope: Scope): string {
@@ -57,11 +57,11 @@ function unknownCommand(name: string, scope: Scope): string {
 export async function runArgv(name: string, argv: readonly string[], ctx: CommandContext, scope: Scope): Promise<Outcome> {
   const command = findCommand(name);
   if (!command) {
-    ctx.out.error(oneLine(unknownCommand(name, scope)));
+    ctx.out.error(printableLine(unknownCommand(name, scope)));
     return 'usage';
   }
   if (!command.scopes.includes(scope)) {
-    ctx.out.error(oneLine(scopeError(command, scope)));
+    ctx.out.error(printableLine(scopeError(command, scope)));
     return 'usage';
   }
   if (wantsHelp(argv)) {

@@ -4,7 +4,7 @@ import { runArgv, runCommandLine } from './dispatch.js';
 import { evalCommand } from './eval.js';
 
 const calls = vi.hoisted(() => ({ loaded: [] as string[], options: [] as unknown[] }));
-vi.mock('./engine.js', async (importOriginal) => ({
+vi.mock('./model-lookup.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   findModelDir: async (_ctx: unknown, name: string) => {
     calls.loaded.push(name);

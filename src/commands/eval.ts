@@ -1,7 +1,8 @@
 // eval: held-out loss, perplexity, bits per char and a greedy continuation check.
 import { UsageError, quote } from './args.js';
 import { defineCommand } from './define.js';
-import { checkCorpus, findModelDir } from './engine.js';
+import { checkCorpus } from './corpus-check.js';
+import { findModelDir } from './model-lookup.js';
 import { formatCount } from './format.js';
 import type { EvalReport } from '../engine/training/evaluate.js';
 

@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from './define.js';
 import { splitArgv } from './split.js';
-import { checkCorpus, checkModelName, findModelDir } from './engine.js';
+import { checkCorpus } from './corpus-check.js';
+import { checkModelName, findModelDir } from './model-lookup.js';
 import { commandLine, refuseWhileTraining, runTraining } from './training-run.js';
 import { CommandError } from './types.js';
+import { modelExistsMessage } from '../engine/store/names.js';
 import type { FinetuneRequest } from '../engine/types.js';
 
 const spec = {
@@ -74,9 +76,7 @@ export const finetuneCommand = defineCommand({
     refuseWhileTraining(ctx);
     await findModelDir(ctx, args.from);
     if (args.data !== undefined) await checkCorpus(args.data, '--data');
-    if (existsSync(path.join(ctx.modelsDir, args.name))) {
-      throw new CommandError(`model ${args.name} already exists: pick another --name for the variant`);
-    }
+    if (existsSync(path.join(ctx.modelsDir, args.name))) throw new CommandError(modelExistsMessage(args.name, false));
     await runTraining({ ...args, modelsDir: ctx.modelsDir, ...(ctx.backend ? { backend: ctx.backend } : {}) }, ctx);
   },
 });

@@ -5,7 +5,7 @@ import { runArgv } from './dispatch.js';
 import { generateCommand } from './generate.js';
 
 const calls = vi.hoisted(() => ({ loaded: [] as string[], disposed: 0, options: [] as unknown[] }));
-vi.mock('./engine.js', async (importOriginal) => ({
+vi.mock('./model-lookup.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   loadModelByName: async (_ctx: unknown, name: string) => {
     calls.loaded.push(name);

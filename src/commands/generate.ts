@@ -1,6 +1,6 @@
 // generate: stream a continuation of a prompt from a model to stdout (CLI; in the chat, type a prompt).
 import { defineCommand, info } from './define.js';
-import { loadModelByName } from './engine.js';
+import { loadModelByName } from './model-lookup.js';
 import { formatCount } from './format.js';
 import { SAMPLING_OPTIONS } from './sampling.js';
 import type { SampleOptions } from '../engine/types.js';

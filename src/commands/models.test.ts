@@ -3,7 +3,7 @@ import { chatContext, cliContext, fakeManifest } from '../../test/commands/fakes
 import { runArgv, runCommandLine } from './dispatch.js';
 
 const entries = vi.hoisted(() => ({ list: [] as unknown[] }));
-vi.mock('./engine.js', async (importOriginal) => ({
+vi.mock('./model-lookup.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   listModelEntries: async () => entries.list,
 }));

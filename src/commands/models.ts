@@ -1,6 +1,6 @@
 // models [--json]: every model with its shape, training and lineage; broken folders by name with the reason.
 import { defineCommand, info } from './define.js';
-import { listModelEntries } from './engine.js';
+import { listModelEntries } from './model-lookup.js';
 import { formatCount, formatLoss, formatParams, table } from './format.js';
 import type { ModelEntry } from '../engine/store/registry.js';
 

@@ -3,7 +3,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { quote } from './args.js';
 import { defineCommand, requireChat } from './define.js';
-import { firstLine } from './engine.js';
+import { firstLine } from '../engine/first-line.js';
 import { CommandError } from './types.js';
 
 function expandHome(file: string): string {

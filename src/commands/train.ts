@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { quote, suggest } from './args.js';
 import { defineCommand } from './define.js';
-import { checkCorpus, checkModelName } from './engine.js';
+import { checkCorpus } from './corpus-check.js';
+import { checkModelName } from './model-lookup.js';
 import { commandLine, refuseWhileTraining, runTraining } from './training-run.js';
 import { CommandError } from './types.js';
+import { modelExistsMessage } from '../engine/store/names.js';
 import { defaultPreset, listPresets } from '../engine/models/presets.js';
 import type { Arch, TokenizerKind, TrainRequest } from '../engine/types.js';
 
@@ -120,7 +122,7 @@ export const trainCommand = defineCommand({
     if (!request.resume) await checkCorpus(request.corpus);
     const modelName = name ?? defaultName(ctx.modelsDir, request.arch, request.corpus);
     const exists = existsSync(path.join(ctx.modelsDir, modelName));
-    if (exists && !request.resume) throw new CommandError(`model ${modelName} already exists: add --resume to continue it, or pick another --name`);
+    if (exists && !request.resume) throw new CommandError(modelExistsMessage(modelName, true));
     if (!exists && request.resume) throw new CommandError(`cannot resume: no model ${modelName} in ${ctx.modelsDir}`);
     await runTraining({ ...request, name: modelName, modelsDir: ctx.modelsDir, ...(ctx.backend ? { backend: ctx.backend } : {}) }, ctx);
   },

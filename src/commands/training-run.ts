@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { CommandError, type CommandContext } from './types.js';
 import type { FinetuneReport, TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
-import { firstLine } from './engine.js';
+import { firstLine } from '../engine/first-line.js';
 import { formatCount, formatDuration, formatLoss, formatParams } from './format.js';
 
 /** Turns training events into the CLI's lines; progress at most once a second (plus the last step). */

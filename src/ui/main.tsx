@@ -6,7 +6,7 @@ import { tidyModelsDir } from '../engine/store/registry.js';
 import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
 import { realEngine } from './real-engine.js';
-import { oneLine } from './one-line.js';
+import { firstLine } from '../engine/first-line.js';
 import { ChatSessionImpl } from './session.js';
 
 const CLEAR_SCREEN = '\u001B[2J\u001B[3J\u001B[H';
@@ -38,7 +38,7 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     epoch = next;
     process.stdout.write(CLEAR_SCREEN);
   });
-  session.start().catch((err) => session.notice(`Could not open a model: ${oneLine(err)}`));
+  session.start().catch((err) => session.notice(`Could not open a model: ${firstLine(err)}`));
   try {
     await instance.waitUntilExit();
   } finally {

@@ -3,7 +3,7 @@ import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { SamplingSettings } from '../commands/types.js';
 import type { SampleOptions } from '../engine/types.js';
 import type { SessionDeps } from './engine-deps.js';
-import { oneLine } from './one-line.js';
+import { firstLine } from '../engine/first-line.js';
 import type { NewTurn } from './types.js';
 
 export interface ReplyOutcome {
@@ -35,7 +35,7 @@ export async function streamReply(
     return { turns, tokensPerSec: result.tokensPerSec };
   } catch (err) {
     if (signal.aborted) return { turns: [{ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true }], tokensPerSec: null };
-    return { turns: [{ kind: 'error', text: `Generation failed: ${oneLine(err)}` }], tokensPerSec: null };
+    return { turns: [{ kind: 'error', text: `Generation failed: ${firstLine(err)}` }], tokensPerSec: null };
   }
 }
 

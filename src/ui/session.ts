@@ -5,7 +5,7 @@ import { CommandError } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
-import { oneLine } from './one-line.js';
+import { firstLine } from '../engine/first-line.js';
 import { promptBlocker, sampleOptionsFrom, streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
@@ -99,7 +99,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     try {
       this.store.set(key, value);
     } catch (err) {
-      throw new CommandError(oneLine(err));
+      throw new CommandError(firstLine(err));
     }
     this.drainWarnings();
     this.changed();
@@ -116,7 +116,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     try {
       next = await this.deps.loadModel(wanted);
     } catch (err) {
-      throw new CommandError(oneLine(err));
+      throw new CommandError(firstLine(err));
     }
     // A reply still streaming uses the old model's tensors: stop it before they go.
     if (this.generation) {
@@ -147,7 +147,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     try {
       tracker.attach(this.deps.startTraining(request, (event) => tracker.onEvent(event)));
     } catch (err) {
-      throw new CommandError(oneLine(err));
+      throw new CommandError(firstLine(err));
     }
     this.tracker = tracker;
     this.changed();
@@ -163,7 +163,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     try {
       loaded = own ?? (await this.deps.loadModel(name));
     } catch (err) {
-      throw new CommandError(oneLine(err));
+      throw new CommandError(firstLine(err));
     }
     const abort = new AbortController();
     this.commandAborts.add(abort);
@@ -243,7 +243,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
       await this.deps.runCommandLine(line, this.context(out, abort.signal));
     } catch (err) {
       out.flush();
-      this.push({ kind: 'error', text: oneLine(err) });
+      this.push({ kind: 'error', text: firstLine(err) });
     } finally {
       out.flush();
       this.commandAborts.delete(abort);
@@ -255,7 +255,7 @@ export class ChatSessionImpl implements ChatSession, ChatController {
     if (this.loaded) return;
     this.use(name).then(
       () => this.push({ kind: 'info', text: `Loaded ${name} at step ${step}: type a prompt to chat with it.` }),
-      (err) => this.push({ kind: 'error', text: `Could not load ${name}'s checkpoint: ${oneLine(err)}` }),
+      (err) => this.push({ kind: 'error', text: `Could not load ${name}'s checkpoint: ${firstLine(err)}` }),
     );
   }
 

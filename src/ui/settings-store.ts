@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import type { ChatSettings } from '../commands/types.js';
+import { firstLine } from '../engine/first-line.js';
 
 export const DEFAULT_SETTINGS: ChatSettings = {
   temperature: 0.8,
@@ -85,7 +86,7 @@ function openConf(dir: string, warnings: string[]): Conf<Stored> {
     return openIn(dir, () => make(dir), warnings);
   } catch (err) {
     // An unusable config folder (a file, no permission) costs persistence, not the chat.
-    warnings.push(`Could not use the config folder ${dir} (${oneLine(err)}): settings will not be kept after this session.`);
+    warnings.push(`Could not use the config folder ${dir} (${firstLine(err)}): settings will not be kept after this session.`);
     return make(mkdtempSync(path.join(tmpdir(), 'inkling-config-')));
   }
 }
@@ -105,7 +106,7 @@ function openIn(dir: string, make: () => Conf<Stored>, warnings: string[]): Conf
     return make();
   } catch (err) {
     if (!existsSync(file)) throw err;
-    backUp(oneLine(err));
+    backUp(firstLine(err));
     return make();
   }
 }
@@ -137,8 +138,4 @@ function sanitize(raw: unknown, warnings: string[]): ChatSettings {
   }
   if (bad.length > 0) warnings.push(`Reset bad saved settings to defaults: ${bad.join(', ')}.`);
   return out as unknown as ChatSettings;
-}
-
-function oneLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!;
 }

@@ -3,7 +3,7 @@
 // first model trained in the background.
 import type { TrainingRequest } from '../engine/types.js';
 import { BASE_MODEL } from '../engine/store/paths.js';
-import { oneLine } from './one-line.js';
+import { firstLine } from '../engine/first-line.js';
 
 export interface StartupSteps {
   lastModel: string | null;
@@ -35,7 +35,7 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
       steps.note('info', `Loaded ${last}, the model you used last. Type a prompt, or /help.`);
       return;
     } catch (err) {
-      lastProblem = oneLine(err);
+      lastProblem = firstLine(err);
     }
   }
   const base = steps.baseModel ?? BASE_MODEL;
@@ -49,7 +49,7 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
       steps.note('info', lastProblem ? `Could not open ${last}, the model you used last (${lastProblem}): opened ${what} instead.` : `Loaded ${what}. Type a prompt, or /help.`);
       return;
     } catch (err) {
-      steps.note('info', `Skipped ${name}: ${oneLine(err)}`);
+      steps.note('info', `Skipped ${name}: ${firstLine(err)}`);
     }
   }
   if (lastProblem) steps.note('info', `Could not open ${last}, the model you used last: ${lastProblem}`);
@@ -58,6 +58,6 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
   try {
     steps.startTraining(request);
   } catch (err) {
-    steps.note('error', oneLine(err));
+    steps.note('error', firstLine(err));
   }
 }

@@ -3,7 +3,7 @@
 import type { TrainingStatus } from '../commands/types.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
-import { oneLine } from './one-line.js';
+import { firstLine } from '../engine/first-line.js';
 import { reportLines } from '../commands/training-run.js';
 import type { LossPoint, TrainingView } from './types.js';
 
@@ -56,7 +56,7 @@ export class TrainingTracker {
     this.handle = handle;
     handle.done.then(
       (result) => this.finish(result),
-      (err) => this.fail(oneLine(err)),
+      (err) => this.fail(firstLine(err)),
     );
   }
 

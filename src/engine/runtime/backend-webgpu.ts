@@ -3,6 +3,7 @@
 // navigator.gpu is installed first and the backend is imported dynamically afterwards.
 import * as tf from '@tensorflow/tfjs-core';
 import { installWebgpuAddNFix } from '../kernels/fixes/webgpu-addn.js';
+import { firstLine } from '../first-line.js';
 
 export interface WebgpuAdapter {
   vendor: string;
@@ -45,11 +46,6 @@ let lastResult: WebgpuResult | null = null;
 let savedFactory: { factory: () => tf.KernelBackend | Promise<tf.KernelBackend>; priority: number } | null = null;
 
 const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|softpipe|software|basic render|warp/i;
-
-function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0].trim().slice(0, 200);
-}
 
 export function describeAdapter(adapter: GpuAdapterLike): WebgpuAdapter {
   const info = adapter.info ?? {};
@@ -125,12 +121,12 @@ export async function tryWebgpu(force: boolean): Promise<WebgpuResult> {
       try {
         dawn = (await import('webgpu')) as unknown as DawnModule;
       } catch (err) {
-        return fail(`webgpu package not available (${oneLine(err)})`);
+        return fail(`webgpu package not available (${firstLine(err, '', 200)})`);
       }
       try {
         gpu = dawn.create([]);
       } catch (err) {
-        return fail(`Dawn could not start: ${oneLine(err)}`);
+        return fail(`Dawn could not start: ${firstLine(err, '', 200)}`);
       }
       defineGlobalsOnce(dawn.globals);
       installNavigatorGpu(gpu);
@@ -153,7 +149,7 @@ export async function tryWebgpu(force: boolean): Promise<WebgpuResult> {
       await import('@tensorflow/tfjs-backend-webgpu');
     } catch (err) {
       releaseWebgpu();
-      return fail(`@tensorflow/tfjs-backend-webgpu not available (${oneLine(err)})`, info);
+      return fail(`@tensorflow/tfjs-backend-webgpu not available (${firstLine(err, '', 200)})`, info);
     }
     if (!tf.findBackendFactory('webgpu') && savedFactory) {
       tf.registerBackend('webgpu', savedFactory.factory, savedFactory.priority);
@@ -175,7 +171,7 @@ export async function tryWebgpu(force: boolean): Promise<WebgpuResult> {
     return lastResult;
   } catch (err) {
     releaseWebgpu();
-    return fail(`webgpu failed: ${oneLine(err)}`);
+    return fail(`webgpu failed: ${firstLine(err, '', 200)}`);
   }
 }
 
@@ -189,7 +185,7 @@ function watchDeviceErrors(): void {
   // A rejected pipeline does not throw: tfjs carries on with stale memory. Dawn prints the error
   // itself (natively, to stdout); keeping it lets the engine fail loudly instead of training on garbage.
   device.onuncapturederror = (event: { error?: { message?: string } }) => {
-    deviceError ??= oneLine(event.error?.message ?? 'unknown WebGPU device error');
+    deviceError ??= firstLine(event.error?.message ?? 'unknown WebGPU device error', '', 200);
   };
 }
 

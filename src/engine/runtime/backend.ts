@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { releaseWebgpu, tryWebgpu } from './backend-webgpu.js';
 import { installWasmKernelFixes, nativeBlasNote } from '../kernels/index.js';
 import { installMatMulGradient } from '../kernels/fixes/matmul-gradient.js';
+import { firstLine } from '../first-line.js';
 import type { BackendName } from '../types.js';
 
 export type BackendInfo = { name: BackendName; detail: string; accelerations: string[] };
@@ -39,11 +40,6 @@ function silenceTfjs(): void {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
 }
 
-function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : typeof err === 'object' && err && 'message' in err ? String(err.message) : String(err);
-  return (text.split('\n').find((l) => l.trim()) ?? 'unknown error').trim().slice(0, 160);
-}
-
 /**
  * tf.setBackend returns false when the backend's factory throws, and tells why only through a warning, which
  * silenceTfjs hides: collect that warning during this one call.
@@ -56,10 +52,10 @@ async function setBackendExplained(name: string): Promise<{ ok: boolean; why: st
   try {
     const ok = (await tf.setBackend(name)) && tf.getBackend() === name;
     if (ok) await tf.ready();
-    const reason = caught.filter((l) => !/^Initialization of backend/.test(l)).map(oneLine)[0];
+    const reason = caught.filter((l) => !/^Initialization of backend/.test(l)).map((l) => firstLine(l, 'unknown error', 160))[0];
     return { ok, why: reason ?? `${name} backend failed to initialise` };
   } catch (err) {
-    return { ok: false, why: oneLine(err) };
+    return { ok: false, why: firstLine(err, 'unknown error', 160) };
   } finally {
     tf.env().set('PROD', true);
     console.warn = warn;
@@ -74,7 +70,7 @@ async function tryTensorflow(): Promise<Attempt> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-    return { ok: false, why: missing ? 'tfjs-node not installed' : `tfjs-node failed to load: ${oneLine(err)}` };
+    return { ok: false, why: missing ? 'tfjs-node not installed' : `tfjs-node failed to load: ${firstLine(err, 'unknown error', 160)}` };
   }
   const set = await setBackendExplained('tensorflow');
   if (!set.ok) return { ok: false, why: `tfjs-node did not start: ${set.why}` };

@@ -33,3 +33,11 @@ export function validateModelName(name: string): string {
   if (name.endsWith('.')) throw bad('it must not end with a dot');
   return name;
 }
+
+/**
+ * The one message for a name that is taken. Checked by the commands before a worker starts and again by
+ * the engine (another process may have saved it since); `resumable` runs can also continue it.
+ */
+export function modelExistsMessage(name: string, resumable: boolean): string {
+  return `model ${name} already exists: ${resumable ? 'add --resume to continue it, or ' : ''}pick another --name`;
+}

@@ -34,6 +34,14 @@ export function shippedModelsDir(): string {
   return path.join(packageRoot(), 'models');
 }
 
+/**
+ * Where a model name is looked up: the user's models folder first (so a run of theirs shadows a shipped
+ * model of the same name), then the shipped ones; resolved and de-duplicated.
+ */
+export function modelSearchDirs(modelsDir: string): string[] {
+  return [...new Set([path.resolve(modelsDir), path.resolve(shippedModelsDir())])];
+}
+
 function isDirectory(p: string): boolean {
   try {
     return statSync(p).isDirectory();

@@ -9,8 +9,8 @@ import { assignWeights, trainableNames } from '../models/index.js';
 import { AdamW } from './optim.js';
 import { lossFigures } from './evaluate.js';
 import { findModel } from '../store/registry.js';
-import { shippedModelsDir } from '../store/paths.js';
-import { validateModelName } from '../store/names.js';
+import { modelSearchDirs } from '../store/paths.js';
+import { modelExistsMessage, validateModelName } from '../store/names.js';
 import { PASTED_TEXT, deadlineFrom, folderExists, stepsFor, type RunSetup } from './run-setup.js';
 import type { EvalFigures, FinetuneReport, FinetuneRequest, TrainConfig } from '../types.js';
 
@@ -27,8 +27,8 @@ const REPORT_TOKENS = 8_000;
 export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetup> {
   const name = validateModelName(request.name);
   const dir = path.join(request.modelsDir, name);
-  if (await folderExists(dir)) throw new Error(`model '${name}' already exists: choose another --name`);
-  const baseDir = await findModel(uniqueDirs([request.modelsDir, shippedModelsDir()]), request.from);
+  if (await folderExists(dir)) throw new Error(modelExistsMessage(name, false));
+  const baseDir = await findModel(modelSearchDirs(request.modelsDir), request.from);
   const corpus = request.text !== undefined ? corpusFromText(request.text) : await loadCorpus(request.data ?? '');
   const dataName = request.text !== undefined ? PASTED_TEXT : corpus.name;
   const base = await loadModel(baseDir);
@@ -146,9 +146,5 @@ function reportOf(
     variant: { onData: strip(variant.onData), onBaseCorpus: strip(variant.onBaseCorpus) },
     stoppedEarly,
   };
-}
-
-function uniqueDirs(dirs: string[]): string[] {
-  return [...new Set(dirs.map((d) => path.resolve(d)))];
 }
 

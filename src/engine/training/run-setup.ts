@@ -10,7 +10,7 @@ import { defaultPreset, resolveConfig } from '../models/presets.js';
 import { AdamW } from './optim.js';
 import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset.js';
 import { FINETUNE_TEXT_FILE, loadModel, loadResumeState } from '../store/checkpoint.js';
-import { validateModelName } from '../store/names.js';
+import { modelExistsMessage, validateModelName } from '../store/names.js';
 import { canFitSchedule } from './schedule.js';
 import type { FinetuneReport, HistoryPoint, LanguageModel, Manifest, Tokenizer, TrainConfig, TrainRequest } from '../types.js';
 
@@ -71,7 +71,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
     if (!exists) throw new Error(`cannot resume: no model '${name}' in ${request.modelsDir}`);
     return prepareResume(request, dir);
   }
-  if (exists) throw new Error(`model '${name}' already exists: use --resume to continue it, or another --name`);
+  if (exists) throw new Error(modelExistsMessage(name, true));
 
   const corpus = await loadCorpus(request.corpus);
   const split = splitDocuments(corpus);

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { backendLabel, initBackend } from '../backend.js';
 import { runTraining } from '../../training/run.js';
+import { firstLine } from '../../first-line.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -32,13 +33,8 @@ async function main(): Promise<void> {
   try {
     await (input.job === 'eval' ? evaluate(input) : train(input));
   } catch (error) {
-    post({ type: 'error', message: oneLine(error) });
+    post({ type: 'error', message: firstLine(error, 'the worker failed') });
   }
-}
-
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] || 'the worker failed';
 }
 
 void main();
