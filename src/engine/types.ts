@@ -108,6 +108,11 @@ export interface LanguageModel {
   readonly weights: readonly NamedWeight[];
   /** Longest context the model attends to (gpt); null for recurrent models. */
   readonly contextLength: number | null;
+  /**
+   * Hidden states [B, T, d] before the vocabulary head, for classification on top of the model.
+   * Causal, so right padding leaves earlier positions unchanged. Caller owns the result.
+   */
+  hidden?(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D;
   /** Logits [B, T, vocab] for int32 ids [B, T]. Caller owns the result (use tf.tidy). */
   apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D;
   createState(): DecodeState;
@@ -149,8 +154,52 @@ export interface FinetuneReport {
   stoppedEarly: boolean;
 }
 
+/** Held-out figures of a classifier (or a baseline) on the same split; confusion rows are true labels. */
+export interface ClassifyFigures {
+  accuracy: number;
+  macroF1: number;
+  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  confusion: number[][];
+}
+
+export interface ClassifyReport {
+  data: string;
+  labels: string[];
+  trainRows: number;
+  valRows: number;
+  /** Rows skipped as empty or malformed, with a few reasons. */
+  badRows: number;
+  badExamples: string[];
+  split: 'stratified' | 'split column';
+  /** Texts cut to the longest input the classifier reads (their tail is dropped). */
+  truncated: number;
+  maxTokens: number;
+  pool: 'last' | 'mean';
+  unfreeze: number;
+  classifier: ClassifyFigures;
+  majority: ClassifyFigures;
+  ngram: ClassifyFigures;
+}
+
+/** A classifier's own fields: a base model with a linear head on its pooled hidden states. */
+export interface ClassifyInfo {
+  labels: string[];
+  pool: 'last' | 'mean';
+  maxTokens: number;
+  unfreeze: number;
+  /** Epochs done in each stage, and the stage a --resume would run next. */
+  headEpochs: number;
+  unfreezeEpochs: number;
+  stage: 'head' | 'unfreeze' | 'done';
+  data: string;
+  report?: ClassifyReport;
+}
+
 export interface Manifest {
   format: 1;
+  /** Absent for language models. */
+  task?: 'classify';
+  classify?: ClassifyInfo;
   name: string;
   arch: Arch;
   config: ModelConfig;
@@ -240,6 +289,22 @@ export interface FinetuneRequest {
   patience?: number;
   backend?: BackendName;
   command?: string;
+  /** Classification on top of the base instead of more language modelling. */
+  task?: 'classify';
+  classify?: ClassifyOptions;
+}
+
+export interface ClassifyOptions {
+  textColumn?: string;
+  labelColumn?: string;
+  /** Held-out share for the stratified split. */
+  val?: number;
+  pool?: 'last' | 'mean';
+  /** Unfreeze the top N blocks (layers) of the base for a second stage at a lower learning rate. */
+  unfreeze?: number;
+  balance?: boolean;
+  epochs?: number;
+  resume?: boolean;
 }
 
 export type TrainingRequest = TrainRequest | FinetuneRequest;
@@ -269,4 +334,5 @@ export interface TrainResult {
   stoppedBy: 'steps' | 'time' | 'stop' | 'early-stop';
   wallSeconds: number;
   report?: FinetuneReport;
+  classifyReport?: ClassifyReport;
 }

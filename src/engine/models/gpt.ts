@@ -89,16 +89,32 @@ export class GptModel implements LanguageModel {
   }
 
   apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
-    const [B, T] = tokens.shape;
-    if (T > this.contextLength) {
-      throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
-    }
+    const [B, T] = this.checkLength(tokens);
     return tf.tidy(() => {
       const mask = tf.slice(this.mask, [0, 0], [T, T]);
       const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
       const logits = this.forward(tok, B, T, 0, mask, training, null, false);
       return tf.reshape(logits.logits, [B, T, this.config.vocabSize]);
     });
+  }
+
+  /** The final LayerNorm's output [B, T, d]: what the tied head reads, and what a classifier pools. */
+  hidden(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = this.checkLength(tokens);
+    return tf.tidy(() => {
+      const mask = tf.slice(this.mask, [0, 0], [T, T]);
+      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
+      const { x } = this.trunk(tok, B, T, 0, mask, training, null);
+      return tf.reshape(layerNorm(x, this.lnF as tf.Tensor1D, training), [B, T, this.config.embedding]);
+    });
+  }
+
+  private checkLength(tokens: tf.Tensor2D): [number, number] {
+    const [B, T] = tokens.shape;
+    if (T > this.contextLength) {
+      throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
+    }
+    return [B, T];
   }
 
   /**
@@ -117,6 +133,24 @@ export class GptModel implements LanguageModel {
     past: LayerCache[] | null,
     lastOnly: boolean,
   ): { logits: tf.Tensor2D; cache: LayerCache[] } {
+    const d = this.config.embedding;
+    const { x, cache } = this.trunk(tok, B, T, start, mask, training, past);
+    // Decoding needs only the last position's logits: skip the [T, vocab] head for the rest.
+    const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
+    const xf = layerNorm(rows, this.lnF as tf.Tensor1D, training);
+    return { logits: tf.matMul(xf, this.wte, false, true), cache };
+  }
+
+  /** Embeddings and blocks: the residual stream [B*T, d] before the final LayerNorm, and each layer's keys/values. */
+  private trunk(
+    tok: tf.Tensor2D,
+    B: number,
+    T: number,
+    start: number,
+    mask: tf.Tensor2D | null,
+    training: boolean,
+    past: LayerCache[] | null,
+  ): { x: tf.Tensor2D; cache: LayerCache[] } {
     const d = this.config.embedding;
     const pos = tf.slice(this.wpe, [start, 0], [T, d]);
     let x = (B === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D;
@@ -137,10 +171,7 @@ export class GptModel implements LanguageModel {
       const h = gelu(tf.matMul(layerNorm(x, blk.ln2 as tf.Tensor1D, training), blk.fc), training);
       x = tf.add(x, this.dropout.apply(tf.matMul(h as tf.Tensor2D, blk.mlpProj), training));
     });
-    // Decoding needs only the last position's logits: skip the [T, vocab] head for the rest.
-    const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
-    const xf = layerNorm(rows, this.lnF as tf.Tensor1D, training);
-    return { logits: tf.matMul(xf, this.wte, false, true), cache };
+    return { x, cache };
   }
 
   /** T new positions of one sequence through a whole block in one fused kernel call (decoding is dispatch-bound). */

@@ -86,6 +86,16 @@ export class RnnModel implements LanguageModel {
     });
   }
 
+  /** The last layer's outputs [B, T, hidden]: what the head reads, and what a classifier pools. */
+  hidden(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = tokens.shape;
+    return tf.tidy(() => {
+      const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
+      const { out } = this.run(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, null, training, false);
+      return tf.transpose(tf.reshape(out, [T, B, this.config.hidden]), [1, 0, 2]) as tf.Tensor3D;
+    });
+  }
+
   private head(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
     if (!training && hasKernel(DENSE_KERNEL)) return runKernel(DENSE_KERNEL, { x, kernel: this.headKernel, bias: this.headBias }) as tf.Tensor2D;
     return tf.add(tf.matMul(x, this.headKernel), this.headBias);

@@ -12,6 +12,10 @@ export async function runTraining(
   shouldStop: () => boolean,
   backend: string,
 ): Promise<TrainResult> {
+  if (request.kind === 'finetune' && request.task === 'classify') {
+    const { runClassify } = await import('../tasks/classify/train.js');
+    return runClassify(request, onEvent, shouldStop, backend);
+  }
   const setup = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
   const threads = tuneBlasThreadsForRun();
   try {

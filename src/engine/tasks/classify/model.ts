@@ -1,0 +1,106 @@
+// A classifier on disk is a model folder like any other (the base's weights, possibly tuned by
+// --unfreeze, and its tokenizer) plus head.json, with task "classify" in its manifest; the held-out
+// predictions behind its report are kept in predictions.json.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel, type LoadedModel } from '../../store/checkpoint.js';
+import { chunkTexts, textFeatures } from './features.js';
+import { LinearHead, type HeadJSON } from './head.js';
+import type { ClassifyInfo, Manifest } from '../../types.js';
+
+export const HEAD_FILE = 'head.json';
+export const PREDICTIONS_FILE = 'predictions.json';
+
+export interface Predictions {
+  labels: string[];
+  truth: number[];
+  classifier: number[];
+  majority: number[];
+  ngram: number[];
+}
+
+export interface Classification {
+  label: string;
+  probabilities: Record<string, number>;
+  truncated: boolean;
+}
+
+export function classifyInfo(manifest: Manifest, name: string): ClassifyInfo {
+  if (manifest.task !== 'classify' || !manifest.classify) {
+    throw new Error(`model '${name}' is a language model, not a classifier (make one with finetune --task classify)`);
+  }
+  return manifest.classify;
+}
+
+export async function readHead(dir: string): Promise<HeadJSON> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, HEAD_FILE), 'utf8');
+  } catch {
+    throw new Error(`classifier '${path.basename(dir)}' is missing ${HEAD_FILE}`);
+  }
+  const head = JSON.parse(text) as HeadJSON;
+  if (!Array.isArray(head.kernel) || head.kernel.length !== head.inputs * head.classes) {
+    throw new Error(`classifier '${path.basename(dir)}' has a malformed ${HEAD_FILE}`);
+  }
+  return head;
+}
+
+export class Classifier {
+  private constructor(
+    readonly loaded: LoadedModel,
+    readonly info: ClassifyInfo,
+    readonly head: LinearHead,
+  ) {}
+
+  static async load(dir: string): Promise<Classifier> {
+    const loaded = await loadModel(dir);
+    try {
+      const info = classifyInfo(loaded.manifest, loaded.name);
+      const json = await readHead(dir);
+      if (json.classes !== info.labels.length) throw new Error(`classifier '${loaded.name}': head.json does not match its labels`);
+      return new Classifier(loaded, info, new LinearHead(json));
+    } catch (error) {
+      loaded.dispose();
+      throw error;
+    }
+  }
+
+  get name(): string {
+    return this.loaded.name;
+  }
+
+  /** Label probabilities for each text, in batches. */
+  async classify(texts: readonly string[], batch = 32): Promise<Classification[]> {
+    const out: Classification[] = [];
+    const { model, tokenizer } = this.loaded;
+    for (let from = 0; from < texts.length; from += batch) {
+      const part = texts.slice(from, from + batch);
+      const chunked = chunkTexts(tokenizer, model, part, this.info.maxTokens);
+      const cut = new Set<number>();
+      part.forEach((t, i) => {
+        if (tokenizer.encode(t).ids.length > this.info.maxTokens) cut.add(i);
+      });
+      const probs = tf.tidy(() => tf.softmax(this.head.logits(textFeatures(model, chunked, 0, part.length, this.info.pool, false), false)));
+      const values = await probs.data();
+      probs.dispose();
+      const C = this.info.labels.length;
+      part.forEach((_, i) => {
+        const row = Array.from(values.slice(i * C, (i + 1) * C));
+        const best = row.indexOf(Math.max(...row));
+        out.push({
+          label: this.info.labels[best]!,
+          probabilities: Object.fromEntries(this.info.labels.map((l, c) => [l, row[c]!])),
+          truncated: cut.has(i),
+        });
+      });
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.head.dispose();
+    this.loaded.dispose();
+  }
+}
