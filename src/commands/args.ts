@@ -61,13 +61,18 @@ export function quote(text: string, max = 40): string {
   return JSON.stringify(cut);
 }
 
+/**
+ * A suggestion must share more than this share of its letters with the word (1 - edits / length):
+ * "nope" is two edits from "topk", half its letters, so it gets no suggestion; "hlep" gets "help".
+ */
+const MIN_SIMILARITY = 0.5;
+
 /** "did you mean X?" when `word` is close to one of `candidates`. */
 export function suggest(word: string, candidates: readonly string[]): string | null {
   if (candidates.length === 0 || word.length === 0) return null;
   const best = closest(word, candidates as string[]);
   const longest = Math.max(word.length, best.length);
-  const limit = longest <= 3 ? 1 : Math.ceil(longest / 3);
-  return distance(word, best) <= limit || swapsTwoNeighbours(word, best) ? best : null;
+  return 1 - distance(word, best) / longest > MIN_SIMILARITY || swapsTwoNeighbours(word, best) ? best : null;
 }
 
 /** "gtp" for "gpt": one transposition, which Levenshtein counts as two edits. */

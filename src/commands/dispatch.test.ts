@@ -14,9 +14,14 @@ describe('runCommandLine', () => {
     const ctx = chatContext();
     await runCommandLine('/foo', ctx);
     await runCommandLine('/hlep', ctx);
+    await runCommandLine('/nope', ctx);
+    await runCommandLine('/modls', ctx);
     expect(ctx.out.errors).toEqual([
       'unknown command /foo — /help lists commands',
       'unknown command /hlep (did you mean /help?) — /help lists commands',
+      // Two letters of four in common with /topk is no likeness.
+      'unknown command /nope — /help lists commands',
+      'unknown command /modls (did you mean /models?) — /help lists commands',
     ]);
   });
 
