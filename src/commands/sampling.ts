@@ -1,14 +1,15 @@
 // The sampling settings' names, ranges and parsing, shared by /set, its shortcuts, generate and compare.
+import { SAMPLING_RANGES } from '../engine/sample-settings.js';
 import { convertValue, quote, suggest, type OptionSpec } from './args.js';
 import type { ChatSettings } from './types.js';
 import { CommandError } from './types.js';
 
 export const SAMPLING_OPTIONS = {
-  temperature: { type: 'number', min: 0, max: 5, arg: 'T', description: 'randomness: 0 is greedy, 1 samples the model as is' },
-  'top-k': { type: 'integer', min: 0, arg: 'K', description: 'sample from the K likeliest tokens only (0: off)' },
-  'top-p': { type: 'number', min: 0, max: 1, minExclusive: true, arg: 'P', description: 'sample from the smallest set holding P of the probability (1: off)' },
-  'max-tokens': { type: 'integer', min: 1, max: 100_000, arg: 'N', description: 'longest reply, in tokens' },
-  seed: { type: 'integer', min: 0, max: 2 ** 32 - 1, arg: 'S', description: 'random seed, for repeatable samples' },
+  temperature: { ...SAMPLING_RANGES.temperature, arg: 'T', description: 'randomness: 0 is greedy, 1 samples the model as is' },
+  'top-k': { ...SAMPLING_RANGES.topK, arg: 'K', description: 'sample from the K likeliest tokens only (0: off)' },
+  'top-p': { ...SAMPLING_RANGES.topP, arg: 'P', description: 'sample from the smallest set holding P of the probability (1: off)' },
+  'max-tokens': { ...SAMPLING_RANGES.maxTokens, arg: 'N', description: 'longest reply, in tokens' },
+  seed: { ...SAMPLING_RANGES.seed, arg: 'S', description: 'random seed, for repeatable samples' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type SettingName = keyof typeof SAMPLING_OPTIONS | 'context';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import type { ChatSettings } from '../commands/types.js';
 import { firstLine } from '../engine/first-line.js';
+import { inRange, SAMPLING_RANGES } from '../engine/sample-settings.js';
 
 export const DEFAULT_SETTINGS: ChatSettings = {
   temperature: 0.8,
@@ -22,13 +23,12 @@ interface Stored {
 }
 
 type Check = (v: unknown) => boolean;
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const CHECKS: { [K in keyof ChatSettings]: Check } = {
-  temperature: (v) => isNumber(v) && v >= 0,
-  topK: (v) => isNumber(v) && Number.isInteger(v) && v >= 0,
-  topP: (v) => isNumber(v) && v > 0 && v <= 1,
-  maxTokens: (v) => isNumber(v) && Number.isInteger(v) && v > 0,
-  seed: (v) => v === null || (isNumber(v) && Number.isInteger(v)),
+  temperature: (v) => inRange(v, SAMPLING_RANGES.temperature),
+  topK: (v) => inRange(v, SAMPLING_RANGES.topK),
+  topP: (v) => inRange(v, SAMPLING_RANGES.topP),
+  maxTokens: (v) => inRange(v, SAMPLING_RANGES.maxTokens),
+  seed: (v) => v === null || inRange(v, SAMPLING_RANGES.seed),
   context: (v) => typeof v === 'boolean',
 };
 
