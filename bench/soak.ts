@@ -13,7 +13,7 @@ import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
 import { runTraining } from '../src/engine/training/run.js';
 import type { BackendName } from '../src/engine/types.js';
 import { realEngine } from '../src/ui/real-engine.js';
-import { ChatSessionImpl } from '../src/ui/session.js';
+import { Chat } from '../src/ui/session.js';
 
 interface Sample {
   reply: number;
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
         backend.name,
       );
     }
-    const chat = new ChatSessionImpl({ modelsDir, configDir: path.join(work, 'config'), deps: realEngine(modelsDir), backendLabel: backend.name });
+    const chat = new Chat({ modelsDir, configDir: path.join(work, 'config'), deps: realEngine(modelsDir), backendLabel: backend.name });
     chat.setSetting('maxTokens', maxTokens);
     chat.setSetting('context', values.context ?? false);
     await chat.use('gpt');

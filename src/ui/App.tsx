@@ -7,9 +7,11 @@ import { TrainingPanel } from './TrainingPanel.js';
 import { Transcript } from './Transcript.js';
 import type { ChatController } from './types.js';
 import { useChatView } from './useChatView.js';
+import { useExitOnQuit } from './useExitOnQuit.js';
 
 export function App({ controller }: { controller: ChatController }) {
   const view = useChatView(controller);
+  useExitOnQuit(view.quitting);
   const { stdout } = useStdout();
   const training = view.training?.running ? view.training : null;
   // Rows left for the streaming reply once the panel, input and status bar have theirs.

@@ -7,7 +7,7 @@ import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
 import { realEngine } from './real-engine.js';
 import { firstLine } from '../engine/first-line.js';
-import { ChatSessionImpl } from './session.js';
+import { Chat } from './session.js';
 
 const CLEAR_SCREEN = '\u001B[2J\u001B[3J\u001B[H';
 
@@ -18,7 +18,7 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
   // A save killed last time: put the previous checkpoint back and clear leftovers before listing.
   const tidied = await tidyModelsDir(options.modelsDir);
   const backend = await initBackend(options.backend ?? 'auto');
-  const session = new ChatSessionImpl({
+  const session = new Chat({
     modelsDir: options.modelsDir,
     configDir: configDir(),
     deps: realEngine(options.modelsDir),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError } from '../commands/types.js';
 import { InputHistory } from './history.js';
-import { ChatSessionImpl, type SessionOptions } from './session.js';
+import { Chat, type SessionOptions } from './session.js';
 import { fakeEngine, type FakeEngine } from './testing/fakes.js';
 import type { Turn } from './types.js';
 
@@ -14,11 +14,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function session(engine: FakeEngine, extra: Partial<SessionOptions> = {}): ChatSessionImpl {
-  return new ChatSessionImpl({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', frameMs: 0, ...extra });
+function session(engine: FakeEngine, extra: Partial<SessionOptions> = {}): Chat {
+  return new Chat({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', frameMs: 0, ...extra });
 }
 
-const texts = (s: ChatSessionImpl, kind?: Turn['kind']) =>
+const texts = (s: Chat, kind?: Turn['kind']) =>
   s.getView().turns.filter((t) => !kind || t.kind === kind).map((t) => t.text);
 
 describe('settings', () => {

@@ -20,7 +20,8 @@ export type { SessionOptions } from './session-options.js';
 import { TurnLog } from './turn-log.js';
 import type { ChatController, ChatView, LiveText, NewTurn } from './types.js';
 
-export class ChatSessionImpl implements ChatSession, ChatController {
+/** The chat: the one session object behind the UI (transcript, settings, model, training). */
+export class Chat implements ChatSession, ChatController {
   readonly history: InputHistory;
   private readonly store: SettingsStore;
   private readonly deps: SessionDeps;

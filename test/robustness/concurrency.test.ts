@@ -7,7 +7,7 @@ import { chatContext } from '../commands/fakes.js';
 import { runCommandLine } from '../../src/commands/dispatch.js';
 import { loadModel } from '../../src/engine/store/checkpoint.js';
 import { findModel } from '../../src/engine/store/registry.js';
-import { ChatSessionImpl } from '../../src/ui/session.js';
+import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
 
@@ -21,8 +21,8 @@ beforeAll(async () => {
   await makeTinyModel(modelsDir, 'k', { corpus, steps: 2, evalInterval: 1 });
 });
 
-function session(): ChatSessionImpl {
-  return new ChatSessionImpl({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm', backend: 'wasm' });
+function session(): Chat {
+  return new Chat({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm', backend: 'wasm' });
 }
 
 async function until(check: () => boolean, ms = 60_000): Promise<void> {

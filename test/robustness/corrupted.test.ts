@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { chatContext, cliContext } from '../commands/fakes.js';
 import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
 import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
-import { ChatSessionImpl } from '../../src/ui/session.js';
+import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { SettingsStore } from '../../src/ui/settings-store.js';
 import { InputHistory } from '../../src/ui/history.js';
@@ -111,7 +111,7 @@ describe('the chat starts even when the last used model is broken', () => {
   it.each(Object.keys(BROKEN))('last used %s: one line, then the good model', async (name) => {
     const configDir = tempDir();
     new SettingsStore(configDir).lastModel = name;
-    const session = new ChatSessionImpl({ modelsDir, configDir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    const session = new Chat({ modelsDir, configDir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
     await session.start();
     const notes = session.getView().turns.map((t) => t.text);
     expect(notes[0]).toMatch(new RegExp(`^Could not load ${name}, the model you used last: [^\\n]+$`));
@@ -147,10 +147,10 @@ describe('corrupted config and history files', () => {
     expect(backups(dir, 'history.json')).toHaveLength(1);
     history.add('three');
     expect(InputHistory.inFolder(dir).list()).toEqual(['three']);
-    const session = new ChatSessionImpl({ modelsDir, configDir: dir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    const session = new Chat({ modelsDir, configDir: dir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
     expect(session.getView().turns).toEqual([]);
     writeFileSync(path.join(dir, 'history.json'), '{"not": "a list"}');
-    const again = new ChatSessionImpl({ modelsDir, configDir: dir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    const again = new Chat({ modelsDir, configDir: dir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
     expect(again.getView().turns.map((t) => t.text)).toEqual([expect.stringMatching(/history file was unreadable.*history\.json\.corrupt-.*reset/i)]);
   });
 });
@@ -163,7 +163,7 @@ describe('an unusable config folder', () => {
     expect(store.warnings).toEqual([expect.stringMatching(/^Could not use the config folder .*a-file \(.*\): settings will not be kept/)]);
     store.set('temperature', 0.4);
     expect(store.settings.temperature).toBe(0.4);
-    const chat = new ChatSessionImpl({ modelsDir, configDir: file, deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    const chat = new Chat({ modelsDir, configDir: file, deps: realEngine(modelsDir), backendLabel: 'wasm' });
     expect(chat.getView().turns.map((t) => t.text)).toEqual([expect.stringMatching(/^Could not use the config folder/)]);
     chat.history.add('hello');
     expect(chat.history.list()).toEqual(['hello']);

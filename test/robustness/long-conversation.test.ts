@@ -2,7 +2,7 @@
 // the tfjs tensor count flat. (RSS over time is measured by bench/soak.ts, not asserted here.)
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChatSessionImpl } from '../../src/ui/session.js';
+import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
 
@@ -15,14 +15,14 @@ beforeAll(async () => {
   await makeTinyModel(modelsDir, 'r', { corpus, arch: 'lstm', steps: 2, evalInterval: 2 });
 });
 
-function session(): ChatSessionImpl {
-  const chat = new ChatSessionImpl({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm' });
+function session(): Chat {
+  const chat = new Chat({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm' });
   chat.setSetting('maxTokens', 3);
   chat.setSetting('seed', 1);
   return chat;
 }
 
-const errors = (chat: ChatSessionImpl) => chat.getView().turns.filter((t) => t.kind === 'error');
+const errors = (chat: Chat) => chat.getView().turns.filter((t) => t.kind === 'error');
 
 describe('a long conversation', () => {
   it('1,000 replies keep the tensor count flat (context on, so prompts fill the window)', async () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cliContext, chatContext } from '../commands/fakes.js';
 import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
 import { runTraining } from '../../src/engine/training/run.js';
-import { ChatSessionImpl } from '../../src/ui/session.js';
+import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
 
@@ -67,7 +67,7 @@ describe('model names are validated wherever they enter', () => {
   });
 
   it('/use in the real chat session refuses bad names in one line and keeps the model', async () => {
-    const session = new ChatSessionImpl({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    const session = new Chat({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm' });
     await session.use('m');
     for (const bad of BAD_NAMES) {
       const ctx = { modelsDir, out: chatContext().out, chat: session };
@@ -125,9 +125,9 @@ describe('the models folder given is the one used', () => {
   });
 
   it('/use in the chat looks in the session folder', async () => {
-    const session = new ChatSessionImpl({ modelsDir: otherDir, configDir: tempDir(), deps: realEngine(otherDir), backendLabel: 'wasm' });
+    const session = new Chat({ modelsDir: otherDir, configDir: tempDir(), deps: realEngine(otherDir), backendLabel: 'wasm' });
     await expect(session.use('m')).rejects.toThrow(/model 'm' not found/);
-    const home = new ChatSessionImpl({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm' });
+    const home = new Chat({ modelsDir, configDir: tempDir(), deps: realEngine(modelsDir), backendLabel: 'wasm' });
     await home.use('m');
     expect(home.model?.name).toBe('m');
     await home.shutdown();
