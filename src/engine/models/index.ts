@@ -6,6 +6,7 @@ import type { LanguageModel, ModelConfig, NamedWeight } from '../types.js';
 // Every family registers itself on import.
 import './gpt.js';
 import './rnn.js';
+import './llama.js';
 
 export { architectureOf, countParameters, createModel, describeShape, isArch, knownArchitectures } from './architectures.js';
 

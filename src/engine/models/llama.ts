@@ -1,0 +1,268 @@
+// The Llama family as Hugging Face's LlamaForCausalLM and Qwen2ForCausalLM define it (SmolLM2, Llama 3.x,
+// Qwen2.5): RMSNorm, rotary position embeddings, grouped-query attention and a SwiGLU MLP, pre-norm blocks:
+//   x = x + attn(rmsnorm1(x));  x = x + mlp(rmsnorm2(x))
+// Matrices are stored [in, out] (HF's nn.Linear keeps [out, in]; the loader transposes once).
+import * as tf from '@tensorflow/tfjs-core';
+import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
+import { registerArchitecture } from './architectures.js';
+import { WeightBuilder, checkTokens, disposeWeights, softmax, sumSizes } from './init.js';
+import { type RopeScaling, rotate, rotaryTables } from './rope.js';
+import { slideKeep } from './gpt.js';
+
+export interface LlamaConfig {
+  arch: 'llama';
+  vocabSize: number;
+  /** max_position_embeddings. */
+  contextLength: number;
+  layers: number;
+  /** hidden_size. */
+  embedding: number;
+  heads: number;
+  /** num_key_value_heads: heads / kvHeads query heads share each key/value head. */
+  kvHeads: number;
+  headDim: number;
+  /** intermediate_size of the SwiGLU MLP. */
+  intermediate: number;
+  rmsEps: number;
+  ropeTheta: number;
+  ropeScaling: RopeScaling | null;
+  tiedEmbeddings: boolean;
+  /** Biases on q, k and v (Qwen2; Llama's attention_bias also sets the output bias). */
+  qkvBias: boolean;
+  outputBias: boolean;
+  dropout: number;
+}
+
+declare module '../types.js' {
+  interface ModelConfigs {
+    llama: LlamaConfig;
+  }
+}
+
+interface Block {
+  norm1: tf.Variable;
+  q: tf.Variable;
+  k: tf.Variable;
+  v: tf.Variable;
+  qBias?: tf.Variable;
+  kBias?: tf.Variable;
+  vBias?: tf.Variable;
+  o: tf.Variable;
+  oBias?: tf.Variable;
+  norm2: tf.Variable;
+  gate: tf.Variable;
+  up: tf.Variable;
+  down: tf.Variable;
+}
+
+/** Rotated keys and values of one layer, [1, kvHeads, length, headDim]: grouped, never repeated per query head. */
+type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
+
+const MASKED = -1e9;
+
+export function llamaParameterCount(c: LlamaConfig): number {
+  const d = c.embedding;
+  const q = c.heads * c.headDim;
+  const kv = c.kvHeads * c.headDim;
+  const attn = d * q + 2 * d * kv + q * d + (c.qkvBias ? q + 2 * kv : 0) + (c.outputBias ? d : 0);
+  const mlp = 3 * d * c.intermediate;
+  const head = c.tiedEmbeddings ? 0 : c.vocabSize * d;
+  return c.vocabSize * d + c.layers * (attn + mlp + 2 * d) + d + head;
+}
+
+export class LlamaState implements DecodeState {
+  length = 0;
+  window: number[] = [];
+  cache: LayerCache[] = [];
+
+  dispose(): void {
+    for (const c of this.cache) {
+      c.k.dispose();
+      c.v.dispose();
+    }
+    this.cache = [];
+    this.window = [];
+  }
+}
+
+function rmsNorm(x: tf.Tensor2D, weight: tf.Variable, eps: number): tf.Tensor2D {
+  const variance = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
+}
+
+export class LlamaModel implements LanguageModel {
+  readonly weights: NamedWeight[];
+  readonly contextLength: number;
+  private readonly embed: tf.Variable;
+  private readonly blocks: Block[] = [];
+  private readonly norm: tf.Variable;
+  private readonly lmHead: tf.Variable | null;
+  private readonly inverseFrequencies: Float64Array;
+
+  constructor(readonly config: LlamaConfig, seed: number) {
+    const { vocabSize: V, embedding: d, layers, heads, kvHeads, headDim: hd, intermediate: I } = config;
+    if (heads % kvHeads !== 0) throw new Error(`num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`);
+    if (hd % 2 !== 0) throw new Error(`head_dim ${hd} must be even for rotary embeddings`);
+    this.contextLength = config.contextLength;
+    const b = new WeightBuilder(seed);
+    const std = 0.02;
+    this.embed = b.normal('embedding/token', 'embedding', [V, d], std);
+    for (let i = 0; i < layers; i++) {
+      const p = `block${i}`;
+      const g = `layer${i}`;
+      const blk: Block = {
+        norm1: b.constant(`${p}/norm1/gamma`, g, d, 1),
+        q: b.normal(`${p}/attn/q/kernel`, g, [d, heads * hd], std),
+        k: b.normal(`${p}/attn/k/kernel`, g, [d, kvHeads * hd], std),
+        v: b.normal(`${p}/attn/v/kernel`, g, [d, kvHeads * hd], std),
+        o: b.normal(`${p}/attn/o/kernel`, g, [heads * hd, d], std / Math.sqrt(2 * layers)),
+        norm2: b.constant(`${p}/norm2/gamma`, g, d, 1),
+        gate: b.normal(`${p}/mlp/gate/kernel`, g, [d, I], std),
+        up: b.normal(`${p}/mlp/up/kernel`, g, [d, I], std),
+        down: b.normal(`${p}/mlp/down/kernel`, g, [I, d], std / Math.sqrt(2 * layers)),
+      };
+      if (config.qkvBias) {
+        blk.qBias = b.constant(`${p}/attn/q/bias`, g, heads * hd, 0);
+        blk.kBias = b.constant(`${p}/attn/k/bias`, g, kvHeads * hd, 0);
+        blk.vBias = b.constant(`${p}/attn/v/bias`, g, kvHeads * hd, 0);
+      }
+      if (config.outputBias) blk.oBias = b.constant(`${p}/attn/o/bias`, g, d, 0);
+      this.blocks.push(blk);
+    }
+    this.norm = b.constant('head/norm/gamma', 'head', d, 1);
+    this.lmHead = config.tiedEmbeddings ? null : b.normal('head/kernel', 'head', [d, V], std);
+    this.weights = b.weights;
+    this.inverseFrequencies = rotaryTables.inverseFrequencies(hd, config.ropeTheta, config.ropeScaling);
+  }
+
+  apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = tokens.shape;
+    if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
+    return tf.tidy(() => {
+      const x = tf.gather(this.embed, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
+      const { logits } = this.forward(x, B, T, 0, null, false);
+      void training; // no dropout: pretrained Llama-family models are fine-tuned without it
+      return tf.reshape(logits, [B, T, this.config.vocabSize]);
+    });
+  }
+
+  /**
+   * x [B*T, d] holds the embeddings of T new positions after `start` cached ones (B = 1 when there is a
+   * cache). Returns logits [B*T, V] (or [1, V] for the last position) and each layer's keys and values.
+   */
+  private forward(
+    x: tf.Tensor2D,
+    B: number,
+    T: number,
+    start: number,
+    past: LayerCache[] | null,
+    lastOnly: boolean,
+  ): { logits: tf.Tensor2D; cache: LayerCache[] } {
+    const { rmsEps: eps, embedding: d } = this.config;
+    const { cos, sin } = rotaryTables.at(this.inverseFrequencies, start, T);
+    const mask = T === 1 ? null : this.causalMask(T, start + T, start);
+    const cache: LayerCache[] = [];
+    this.blocks.forEach((blk, i) => {
+      const attn = this.attention(rmsNorm(x, blk.norm1, eps), blk, B, T, cos, sin, mask, past?.[i]);
+      cache.push(attn.cache);
+      x = tf.add(x, attn.out);
+      x = tf.add(x, this.mlp(rmsNorm(x, blk.norm2, eps), blk));
+    });
+    const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
+    const h = rmsNorm(rows as tf.Tensor2D, this.norm, eps);
+    const logits = (this.lmHead ? tf.matMul(h, this.lmHead) : tf.matMul(h, this.embed, false, true)) as tf.Tensor2D;
+    return { logits, cache };
+  }
+
+  /** SwiGLU: down(silu(gate(x)) * up(x)). */
+  private mlp(x: tf.Tensor2D, blk: Block): tf.Tensor2D {
+    const gate = tf.matMul(x, blk.gate);
+    const act = tf.mul(gate, tf.sigmoid(gate)); // silu
+    return tf.matMul(tf.mul(act, tf.matMul(x, blk.up)) as tf.Tensor2D, blk.down);
+  }
+
+  private attention(
+    x: tf.Tensor2D,
+    blk: Block,
+    B: number,
+    T: number,
+    cos: tf.Tensor2D,
+    sin: tf.Tensor2D,
+    mask: tf.Tensor2D | null,
+    past: LayerCache | undefined,
+  ): { out: tf.Tensor2D; cache: LayerCache } {
+    const { heads: H, kvHeads: KV, headDim: hd } = this.config;
+    const G = H / KV;
+    const project = (w: tf.Variable, bias: tf.Variable | undefined) => (bias ? tf.add(tf.matMul(x, w), bias) : tf.matMul(x, w));
+    // [B*T, n*hd] -> [B, n, T, hd]
+    const split = (t: tf.Tensor, n: number) =>
+      (T === 1 ? tf.reshape(t, [B, n, 1, hd]) : tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3])) as tf.Tensor4D;
+    const q = tf.mul(rotate(split(project(blk.q, blk.qBias), H), cos, sin), 1 / Math.sqrt(hd)) as tf.Tensor4D;
+    const kNew = rotate(split(project(blk.k, blk.kBias), KV), cos, sin);
+    const vNew = split(project(blk.v, blk.vBias), KV);
+    const k = past ? (tf.concat([past.k, kNew], 2) as tf.Tensor4D) : kNew;
+    const v = past ? (tf.concat([past.v, vNew], 2) as tf.Tensor4D) : vNew;
+    // Grouped query heads without copying keys: the G query heads of a key head become G*T rows of it.
+    const grouped = tf.reshape(q, [B, KV, G * T, hd]); // head h uses key head floor(h / G), as HF's repeat_kv
+    const raw = tf.matMul(grouped, k, false, true); // [B, KV, G*T, S]
+    const scores = mask ? tf.add(raw, G === 1 ? mask : tf.tile(mask, [G, 1])) : raw;
+    const y = tf.matMul(softmax(scores, true), v); // [B, KV, G*T, hd]
+    const heads = tf.reshape(y, [B, H, T, hd]);
+    const merged = tf.reshape(T === 1 ? heads : tf.transpose(heads, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
+    const out = blk.oBias ? tf.add(tf.matMul(merged, blk.o), blk.oBias) : tf.matMul(merged, blk.o);
+    return { out: out as tf.Tensor2D, cache: { k, v } };
+  }
+
+  /** Additive mask [T, S] for T new positions starting at `start` of S total: each sees itself and earlier. */
+  private causalMask(T: number, S: number, start: number): tf.Tensor2D {
+    const values = new Float32Array(T * S);
+    for (let t = 0; t < T; t++) for (let s = start + t + 1; s < S; s++) values[t * S + s] = MASKED;
+    return tf.tensor2d(values, [T, S]);
+  }
+
+  createState(): LlamaState {
+    return new LlamaState();
+  }
+
+  feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
+    if (!(state instanceof LlamaState)) throw new Error('feed needs a state from this model');
+    checkTokens(tokens, this.config.vocabSize);
+    const ctx = this.contextLength;
+    let fresh = [...tokens];
+    let all = state.window.concat(fresh);
+    if (all.length > ctx) {
+      // Rotations are absolute positions in the window, so a slide recomputes the cache.
+      all = all.slice(all.length - slideKeep(ctx, all.length, fresh.length));
+      fresh = all;
+      state.dispose();
+    }
+    const start = all.length - fresh.length;
+    const past = state.cache.length > 0 ? state.cache : null;
+    const result = tf.tidy(() => {
+      const x = tf.gather(this.embed, tf.tensor1d(fresh, 'int32')) as tf.Tensor2D;
+      const { logits, cache } = this.forward(x, 1, fresh.length, start, past, true);
+      return { last: tf.reshape(logits, [-1]) as tf.Tensor1D, cache };
+    });
+    state.dispose();
+    state.cache = result.cache.map((c) => ({ k: tf.keep(c.k), v: tf.keep(c.v) }));
+    state.window = all;
+    state.length += tokens.length;
+    return result.last;
+  }
+
+  parameterCount(): number {
+    return sumSizes(this.weights);
+  }
+
+  dispose(): void {
+    disposeWeights(this.weights);
+  }
+}
+
+registerArchitecture({
+  arch: 'llama',
+  create: (config, seed) => new LlamaModel(config, seed),
+  parameterCount: llamaParameterCount,
+  describe: (c) =>
+    `${c.layers} layers, ${c.heads} heads (${c.kvHeads} key/value), embedding ${c.embedding}, context ${c.contextLength}`,
+});
