@@ -1,7 +1,10 @@
 // Streaming generation: feed the prompt once, then one token at a time through the model's
 // incremental state (KV cache or recurrent state), picking each token on the host.
 import seedrandom from 'seedrandom';
-import type { GenerationResult, SampleOptions, Tokenizer } from './types.js';
+import type { Tensor1D } from '@tensorflow/tfjs-core';
+import type { GenerationResult, ProbsRequest, SampleOptions, TokenProbs, Tokenizer } from './types.js';
+import { NextToken } from './probs.js';
+import { Ranking } from './ranking.js';
 import type { LoadedModel } from './store/checkpoint.js';
 
 export type Random = () => number;
@@ -17,7 +20,28 @@ export function makeRandom(seed?: number): Random {
  * selection does it in expected O(vocab): sorting a 10k vocabulary per token cost ~12 ms.
  */
 export function pickToken(logits: Float32Array, options: SampleOptions, random: Random): number {
-  if (options.temperature <= 0 || options.topK === 1) return argmax(logits);
+  if (isGreedy(options)) return argmax(logits);
+  return drawFrom(cutFor(logits, options), random);
+}
+
+export function isGreedy(options: SampleOptions): boolean {
+  return options.temperature <= 0 || options.topK === 1;
+}
+
+/**
+ * What the sampler draws from: the `count` top-ranked ids (they sit, unordered, in ranking positions
+ * [0, count)), with weights exp((logit - max) / temperature) summing to `total`. Not for greedy settings.
+ */
+export interface Cut {
+  readonly ranking: Ranking;
+  readonly count: number;
+  readonly total: number;
+  readonly weights: Float64Array;
+  readonly ids: Int32Array;
+}
+
+/** Temperature, then top-k, then top-p over what top-k kept: the sampler's whole rule, in one place. */
+export function cutFor(logits: Float32Array, options: SampleOptions): Cut {
   const max = logits[argmax(logits)];
   const ids = new Int32Array(logits.length);
   const weights = new Float64Array(logits.length);
@@ -25,96 +49,23 @@ export function pickToken(logits: Float32Array, options: SampleOptions, random: 
     ids[i] = i; // not Int32Array.from(keys()): the iterator costs more than all the rest
     weights[i] = Math.exp((logits[i] - max) / options.temperature);
   }
-  const ranked = new Ranking(logits, weights, ids);
+  const ranking = new Ranking(logits, weights, ids);
   let count = ids.length;
   if (options.topK > 0 && options.topK < count) {
-    ranked.partitionTop(options.topK);
+    ranking.partitionTop(options.topK);
     count = options.topK;
   }
-  let total = ranked.mass(0, count);
+  let total = ranking.mass(0, count);
   if (options.topP > 0 && options.topP < 1) {
-    count = ranked.prefixReaching(options.topP * total, count) + 1;
-    total = ranked.mass(0, count);
+    count = ranking.prefixReaching(options.topP * total, count) + 1;
+    total = ranking.mass(0, count);
   }
-  return ids[ranked.prefixReaching(random() * total, count)];
+  return { ranking, count, total, weights, ids };
 }
 
-/**
- * Ids ordered lazily by (logit desc, id asc) through in-place quickselect partitions: position i holds the i-th
- * ranked id once a query has pinned it, and every id before it ranks before it.
- */
-class Ranking {
-  constructor(
-    private readonly logits: Float32Array,
-    private readonly weights: Float64Array,
-    private readonly ids: Int32Array,
-  ) {}
-
-  private before(a: number, b: number): boolean {
-    const la = this.logits[a];
-    const lb = this.logits[b];
-    return la > lb || (la === lb && a < b);
-  }
-
-  /** Partition ids[lo, hi) around its middle element; returns the pivot's final position. */
-  private partition(lo: number, hi: number): number {
-    const ids = this.ids;
-    const mid = (lo + hi) >>> 1;
-    const pivot = ids[mid];
-    ids[mid] = ids[hi - 1];
-    ids[hi - 1] = pivot;
-    let store = lo;
-    for (let i = lo; i < hi - 1; i++) {
-      if (this.before(ids[i], pivot)) {
-        const t = ids[i];
-        ids[i] = ids[store];
-        ids[store++] = t;
-      }
-    }
-    ids[hi - 1] = ids[store];
-    ids[store] = pivot;
-    return store;
-  }
-
-  /** Puts the k top-ranked ids in positions [0, k). */
-  partitionTop(k: number): void {
-    let lo = 0;
-    let hi = this.ids.length;
-    while (hi - lo > 1) {
-      const p = this.partition(lo, hi);
-      if (p === k || p === k - 1) return;
-      if (p > k) hi = p;
-      else lo = p + 1;
-    }
-  }
-
-  mass(from: number, to: number): number {
-    let sum = 0;
-    for (let i = from; i < to; i++) sum += this.weights[this.ids[i]];
-    return sum;
-  }
-
-  /**
-   * Position of the first ranked id among positions [0, count) at which the running mass reaches `target`
-   * (the last one if it never does); all positions before it then hold the ids ranked before it.
-   */
-  prefixReaching(target: number, count: number): number {
-    let lo = 0;
-    let hi = count;
-    let left = target;
-    for (;;) {
-      if (hi - lo === 1) return lo;
-      const p = this.partition(lo, hi);
-      const below = this.mass(lo, p);
-      if (below >= left && p > lo) {
-        hi = p;
-      } else {
-        left -= below + this.weights[this.ids[p]];
-        if (left <= 0 || p === hi - 1) return p;
-        lo = p + 1;
-      }
-    }
-  }
+/** One draw from a cut; it reorders positions within [0, count) only, so the kept set stays. */
+export function drawFrom(cut: Cut, random: Random): number {
+  return cut.ids[cut.ranking.prefixReaching(random() * cut.total, cut.count)];
 }
 
 export function argmax(values: Float32Array): number {
@@ -156,6 +107,7 @@ export async function generate(
   options: SampleOptions,
   onText: (delta: string) => void,
   signal?: AbortSignal,
+  probs?: ProbsRequest,
 ): Promise<GenerationResult> {
   const { model, tokenizer } = loaded;
   const random = makeRandom(options.seed);
@@ -167,6 +119,7 @@ export async function generate(
   for (const id of promptIds) decodeNext(id);
   let full = '';
   const generated: number[] = [];
+  const described: TokenProbs[] = [];
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
   let text = '';
   let emitted = 0;
@@ -175,23 +128,37 @@ export async function generate(
   const started = performance.now();
   let lastYield = started;
   const state = model.createState();
-  let logits: { data(): Promise<unknown>; dispose(): void } | null = null;
+  let logits: Tensor1D | null = null;
   try {
     logits = model.feed(state, promptIds);
     while (generated.length < options.maxTokens) {
-      const values = (await logits.data()) as Float32Array;
+      // Only when asked: reading the top candidates costs a few kernels per token.
+      const next = probs ? await NextToken.read(logits, tokenizer, probs.top) : null;
+      const values = next ? next.values : ((await logits.data()) as Float32Array);
       logits.dispose();
       logits = null;
       if (signal?.aborted) {
         stoppedBy = 'abort';
         break;
       }
-      // Never write <unk>: it stands for "some rare word", which reads as noise in a reply.
-      if (tokenizer.unkId !== null) values[tokenizer.unkId] = -Infinity;
-      const id = pickToken(values, options, random);
+      let id: number;
+      if (next) {
+        const cut = next.cut(options);
+        id = cut ? drawFrom(cut, random) : argmax(values);
+        described.push({ ...next.view(options, cut), chosen: next.candidate(id, cut), text: '' });
+      } else {
+        // Never write <unk>: it stands for "some rare word", which reads as noise in a reply.
+        if (tokenizer.unkId !== null) values[tokenizer.unkId] = -Infinity;
+        id = pickToken(values, options, random);
+      }
       generated.push(id);
       if (generated.length === 1) msToFirstToken = performance.now() - started;
-      full += decodeNext(id);
+      const piece = decodeNext(id);
+      full += piece;
+      if (next) {
+        described[described.length - 1].text = piece;
+        probs!.onToken?.(described[described.length - 1]);
+      }
       const stopAt = firstStop(full, stops);
       text = stopAt === -1 ? full : full.slice(0, stopAt);
       // Hold back a tail that may be the start of a stop string, so a stop string never shows.
@@ -225,7 +192,21 @@ export async function generate(
     stoppedBy,
     unknownPromptPieces: unknown,
     ...(dropped > 0 ? { droppedPromptTokens: dropped } : {}),
+    ...(probs ? { tokenProbs: alignTokens(described, text) } : {}),
   };
+}
+
+/** The tokens whose pieces make up `text`: a stop string cuts the last one short and drops any after it. */
+function alignTokens(tokens: TokenProbs[], text: string): TokenProbs[] {
+  const out: TokenProbs[] = [];
+  let at = 0;
+  for (const token of tokens) {
+    if (at >= text.length && token.text.length > 0) break;
+    const piece = text.slice(at, at + token.text.length);
+    out.push(piece === token.text ? token : { ...token, text: piece });
+    at += piece.length;
+  }
+  return out;
 }
 
 /** Length of the longest end of `text` that is a proper start of some stop string. */

@@ -5,6 +5,7 @@ import { batchAt, encodeSplits, evenOffsets } from '../data/dataset.js';
 import { loadCorpus, splitDocuments } from '../data/corpus.js';
 import { sparseCrossEntropy } from './loss.js';
 import { argmax } from '../sample.js';
+import { perTokenSurprisal, type TokenSurprisal } from './per-token.js';
 import type { EvalFigures, LanguageModel, Tokenizer } from '../types.js';
 import type { LoadedModel } from '../store/checkpoint.js';
 
@@ -20,6 +21,8 @@ export interface EvalReport extends EvalFigures {
   /** Teacher-forced next-token accuracy over the held-out passages' continuations. */
   continuationAccuracy: number;
   samples: ContinuationSample[];
+  /** Every scored token's surprisal, when asked for (eval --per-token). */
+  perToken?: TokenSurprisal[];
 }
 
 /** Offsets of `batches` full batches spread evenly over the split. */
@@ -68,17 +71,26 @@ export async function lossFigures(
   seqLength: number,
   maxTokens = 20_000,
 ): Promise<EvalFigures & { tokens: number }> {
-  const windows = Math.max(1, Math.min(Math.floor((tokens.length - 1) / seqLength), Math.floor(maxTokens / seqLength)));
-  if (tokens.length < seqLength + 1) throw new Error(`held-out text is too short to evaluate (${tokens.length} tokens)`);
-  const offsets = evenOffsets(tokens, seqLength, windows);
+  const offsets = lossWindows(tokens, seqLength, maxTokens);
+  const windows = offsets.length;
   const loss = await estimateLoss(model, tokens, offsets, seqLength, 16);
   const covered = windows * seqLength;
   // Characters per token measured over the whole split, applied to the covered windows.
   return { ...figuresFrom(loss, covered, (chars * covered) / tokens.length), tokens: covered };
 }
 
+/** Where the loss windows of lossFigures start. */
+export function lossWindows(tokens: Int32Array, seqLength: number, maxTokens = 20_000): number[] {
+  const windows = Math.max(1, Math.min(Math.floor((tokens.length - 1) / seqLength), Math.floor(maxTokens / seqLength)));
+  if (tokens.length < seqLength + 1) throw new Error(`held-out text is too short to evaluate (${tokens.length} tokens)`);
+  return evenOffsets(tokens, seqLength, windows);
+}
+
 /** Held-out loss / perplexity / bits per char, and the continuation check, on `corpus` (default: the model's own). */
-export async function evaluateModel(loaded: LoadedModel, options: { corpus?: string; maxTokens?: number } = {}): Promise<EvalReport> {
+export async function evaluateModel(
+  loaded: LoadedModel,
+  options: { corpus?: string; maxTokens?: number; perToken?: boolean } = {},
+): Promise<EvalReport> {
   const { manifest, model, tokenizer } = loaded;
   const corpusName = options.corpus ?? manifest.finetune?.data ?? manifest.corpus.name;
   const splits = encodeSplits(tokenizer, splitDocuments(await loadCorpus(corpusName)));
@@ -86,7 +98,10 @@ export async function evaluateModel(loaded: LoadedModel, options: { corpus?: str
   if (seqLength < 2) throw new Error(`the held-out part of '${corpusName}' is too short to evaluate`);
   const figures = await lossFigures(model, splits.val, splits.valChars, seqLength, options.maxTokens);
   const continuation = await continuationCheck(model, tokenizer, splits.val, seqLength);
-  return { corpus: corpusName, ...figures, ...continuation };
+  const perToken = options.perToken
+    ? { perToken: await perTokenSurprisal(model, tokenizer, splits.val, lossWindows(splits.val, seqLength, options.maxTokens), seqLength) }
+    : {};
+  return { corpus: corpusName, ...figures, ...continuation, ...perToken };
 }
 
 /**
