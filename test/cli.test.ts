@@ -84,6 +84,13 @@ describe.concurrent('inkling CLI', () => {
     expect(run.stdout).toMatch(new RegExp(`no models yet in ${other}|^name`, 'm'));
   });
 
+  it('export refuses a GPT model in one line (exit 1) and needs --format (exit 2)', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'inkling-cli-export-')), 'web');
+    expectOneLineError(await inkling(['export', 'gutenberg-gpt', '--format', 'tfjs-layers', out]), 1, /^tfjs-layers has no GPT layers: /);
+    expectOneLineError(await inkling(['export', 'gutenberg-lstm', out]), 2, /^--format is required/);
+    expectOneLineError(await inkling(['export', 'gutenberg-lstm', '--format', 'onnx', out]), 2, /^--format must be one of /);
+  });
+
   it('with no command and no TTY, says how to use the CLI and exits 1', async () => {
     const run = await inkling([]);
     expect(run.code).toBe(1);

@@ -5,6 +5,7 @@ import { compareCommand } from './compare.js';
 import { contextCommand } from './context.js';
 import { corporaCommand } from './corpora.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { finetuneCommand } from './finetune.js';
 import { generateCommand } from './generate.js';
 import { helpCommand } from './help.js';
@@ -32,6 +33,7 @@ export function allCommands(): AnyCommand[] {
     finetuneCommand,
     generateCommand,
     evalCommand,
+    exportCommand,
     modelsCommand,
     corporaCommand,
     presetsCommand,
