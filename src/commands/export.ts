@@ -1,7 +1,8 @@
 // export NAME --format F DIR: write a model in another tool's format (the exporters live in engine/store/export).
 import path from 'node:path';
 import { defineCommand } from './define.js';
-import { findModelDir, firstLine, loadModelByName } from './engine.js';
+import { firstLine } from '../engine/first-line.js';
+import { findModelDir, loadModelByName } from './model-lookup.js';
 import { CommandError } from './types.js';
 import { EXPORT_FORMATS, exportFormatNames, type ExportFormatName } from '../engine/store/export/index.js';
 
