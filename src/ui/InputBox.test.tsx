@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyCompletion, InputBox } from './InputBox.js';
+import { QUIT_HINT, QUIT_WINDOW_MS } from './useInterruptKeys.js';
 import { FakeController, settle } from './testing/fake-controller.js';
 
 let cleanup: (() => void) | null = null;
@@ -37,11 +38,33 @@ describe('InputBox', () => {
     await vi.waitFor(() => expect(controller.submitted).toEqual(['/train --corpus c.txt', 'next']));
   });
 
-  it('treats text and a newline in one chunk as Enter, and a multi-line paste as one input', async () => {
+  it('applies each key of a chunk: Backspaces erase, every Enter ends a submission', async () => {
     const { controller, type } = await setup();
-    await type('one chunk\r');
-    await type('line one\nline two\n');
-    await vi.waitFor(() => expect(controller.submitted).toEqual(['one chunk', 'line one\nline two']));
+    await type('hello world\x7f\x7f\x7f\x7f\x7f\r');
+    await type('/max 120\rgrep searches for\r');
+    await vi.waitFor(() => expect(controller.submitted).toEqual(['hello ', '/max 120', 'grep searches for']));
+  });
+
+  it('keeps a bracketed paste as one input with its line breaks, until Enter', async () => {
+    const { controller, app, type } = await setup();
+    await type('\u001B[200~line one\r\nline two\u001B[201~');
+    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/line one\s*│\n│\s+line two/));
+    expect(controller.submitted).toEqual([]);
+    await type('\r');
+    await vi.waitFor(() => expect(controller.submitted).toEqual(['line one\nline two']));
+  });
+
+  it('shows no escape sequence or control byte, and sends none (text copied from a coloured terminal)', async () => {
+    const { controller, app, type } = await setup();
+    // Control bytes that are not keys of the line editor (those are tested apart) type nothing.
+    for (let code = 0; code < 0x20; code++) if (!'\x01\x02\x03\x04\x05\x06\x0b\x15\x17\t\n\r\x1b'.includes(String.fromCharCode(code))) await type(String.fromCharCode(code));
+    await type('x \u001B[31mred\u001B[0m');
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('x red'));
+    await type('\u001B[200~\u0000\u0007\u001B]0;t\u0007\u001B[201~');
+    await type('!\r');
+    await vi.waitFor(() => expect(controller.submitted).toHaveLength(1));
+    expect(controller.submitted[0]).toMatch(/^[^\u0000-\u001f\u007f-\u009f]*$/);
+    expect(controller.submitted[0]).toContain('x red');
   });
 
   it('walks the input history with Up and Down, back to the draft', async () => {
@@ -97,7 +120,7 @@ describe('InputBox', () => {
     await type('\u0015');
     await vi.waitFor(() => expect(app.lastFrame()).not.toMatch(/abc|› u/));
     await type('xy');
-    await type('\u0002');
+    await type('\u0011');
     await type('z');
     await type('\u0001');
     await type('w');
@@ -115,6 +138,43 @@ describe('InputBox', () => {
     await type('\u0003');
     await vi.waitFor(() => expect(controller.interrupts).toBe(1));
     expect(app.lastFrame()).toContain('keep me');
+  });
+});
+
+describe('InputBox quitting keys', () => {
+  it('clears the Ctrl-C hint when its window ends; a press after that asks again', async () => {
+    const { controller, app, type } = await setup();
+    await type('\u0003');
+    expect(app.lastFrame()).toContain(QUIT_HINT);
+    await vi.waitFor(() => expect(app.lastFrame()).not.toContain(QUIT_HINT), { timeout: QUIT_WINDOW_MS * 3 });
+    await type('\u0003');
+    expect(app.lastFrame()).toContain(QUIT_HINT);
+    expect(controller.quitCalls).toBe(0);
+  });
+
+  it('quits on Ctrl-D on an empty line; with text Ctrl-D deletes under the cursor', async () => {
+    const { controller, type } = await setup();
+    await type('ab\u0002\u0004');
+    await type('\r');
+    await vi.waitFor(() => expect(controller.submitted).toEqual(['a']));
+    expect(controller.quitCalls).toBe(0);
+    await type('\u0004');
+    await vi.waitFor(() => expect(controller.quitCalls).toBe(1));
+  });
+});
+
+describe('InputBox layout', () => {
+  it('wraps long input inside the box with a hanging indent under the prompt mark', async () => {
+    const { app, type } = await setup();
+    const long = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.';
+    await type(long);
+    const frame = app.lastFrame()!;
+    const lines = frame.split('\n').filter((l) => l.startsWith('│'));
+    // ink-testing-library's terminal is 100 columns.
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+    expect(lines[0]).toMatch(/^│ › It is a truth/);
+    expect(lines[1]).toMatch(/^│ {3}\S/);
+    expect(frame.replace(/[│╭╮╰╯─]/g, '').replace(/\s+/g, ' ')).toContain(long);
   });
 });
 

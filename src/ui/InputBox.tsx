@@ -1,10 +1,15 @@
-// The prompt line: Enter sends, Up/Down walk the input history, Tab completes, pastes stay one input.
-import { Box, Text, useInput } from 'ink';
-import { useReducer, useRef, useState } from 'react';
+// The prompt box: Enter sends, Up/Down walk the input history, Tab completes, pastes stay one input.
+// Long input wraps inside the box with a hanging indent.
+import { Box, Text } from 'ink';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import type { KeyEvent } from './keys.js';
 import { applyKey, EMPTY_LINE, lineAt, type LineState } from './line-editing.js';
+import { oneLine } from './one-line.js';
 import { TextField } from './TextField.js';
 import type { ChatController } from './types.js';
 import { useInterruptKeys } from './useInterruptKeys.js';
+import { useKeys } from './useKeys.js';
+import { useTerminalSize } from './useTerminalSize.js';
 
 /** The line after Tab, given the completions for its last word; and candidates to show when ambiguous. */
 export function applyCompletion(line: string, candidates: readonly string[]): { line: string; shown: string[] } {
@@ -17,12 +22,23 @@ export function applyCompletion(line: string, candidates: readonly string[]): { 
   return { line: prefix.length > word.length ? line.slice(0, start) + prefix : line, shown: [...candidates] };
 }
 
+// Border and padding on each side.
+const BOX_FRAME = 4;
+
 export function InputBox({ controller }: { controller: ChatController }) {
+  const { columns } = useTerminalSize();
   // The line lives in a ref, changed synchronously by each key; a render just shows it.
   const line = useRef<LineState>(EMPTY_LINE);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ text: string; forMs?: number } | null>(null);
 
+  useEffect(() => {
+    if (!notice?.forMs) return;
+    const timer = setTimeout(() => setNotice((now) => (now === notice ? null : now)), notice.forMs);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  const notify = (text: string | null, forMs?: number) => setNotice(text === null ? null : { text, forMs });
   const setLine = (next: LineState) => {
     if (next === line.current) return;
     line.current = next;
@@ -33,40 +49,42 @@ export function InputBox({ controller }: { controller: ChatController }) {
     const { line: completed, shown } = applyCompletion(before, await controller.complete(before));
     if (line.current.value !== before) return; // typed on meanwhile
     setLine(lineAt(completed));
-    setNotice(shown.length > 0 ? shown.join('  ') : null);
+    notify(shown.length > 0 ? shown.join('  ') : null);
   };
 
-  useInput((input, key) => {
-    if (key.escape || (key.ctrl && input === 'c')) return; // useInterruptKeys
-    if (key.upArrow) {
-      const older = controller.history.up(line.current.value);
-      if (older !== undefined) setLine(lineAt(older));
-    } else if (key.downArrow) {
-      const newer = controller.history.down();
-      if (newer !== undefined) setLine(lineAt(newer));
-    } else if (key.tab) {
-      void complete();
-    } else {
-      const { state, submit } = applyKey(line.current, input, key);
-      setLine(state);
-      setNotice(null);
-      if (submit !== undefined) void controller.submit(submit);
-    }
-  });
-  useInterruptKeys({
+  const interruptKey = useInterruptKeys({
     controller,
     isInputEmpty: () => line.current.value === '',
     clearInput: () => setLine(EMPTY_LINE),
-    notify: setNotice,
+    notify,
   });
+  const onKey = (key: KeyEvent) => {
+    if (interruptKey(key)) return;
+    if (key.type === 'key' && key.name === 'up') {
+      const older = controller.history.up(line.current.value);
+      if (older !== undefined) setLine(lineAt(older));
+    } else if (key.type === 'key' && key.name === 'down') {
+      const newer = controller.history.down();
+      if (newer !== undefined) setLine(lineAt(newer));
+    } else if (key.type === 'key' && key.name === 'tab') {
+      void complete();
+    } else {
+      const before = line.current;
+      const { state, submit } = applyKey(before, key);
+      setLine(state);
+      if (state !== before || submit !== undefined) notify(null);
+      if (submit !== undefined) void controller.submit(submit);
+    }
+  };
+  // A key that fails must not end the chat: say so in one line and go on.
+  useKeys(onKey, (err) => notify(`That key failed: ${oneLine(err)}`));
 
   return (
     <Box flexDirection="column" marginTop={1}>
       <Box borderStyle="round" borderColor="cyan" paddingX={1}>
-        <Text color="cyan">{'› '}</Text>
-        <TextField line={line.current} placeholder="Type a prompt, or /help" />
+        <TextField line={line.current} placeholder="Type a prompt, or /help" width={columns - BOX_FRAME} />
       </Box>
-      {notice && <Text dimColor>{notice}</Text>}
+      {notice && <Text dimColor>{notice.text}</Text>}
     </Box>
   );
 }

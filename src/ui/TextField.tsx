@@ -1,26 +1,56 @@
-// Shows the input line with its cursor (an inverse cell), or a placeholder when empty.
-import { Text } from 'ink';
+// The input line with its cursor (an inverse cell), wrapped to the box with a hanging indent under the
+// prompt mark; or a placeholder when empty.
+import { Box, Text } from 'ink';
 import type { LineState } from './line-editing.js';
+import { wrapRows, type Row } from './wrap.js';
 
-export function TextField({ line, placeholder }: { line: LineState; placeholder: string }) {
+const MARK = '› ';
+const INDENT = '  ';
+
+export function TextField({ line, placeholder, width }: { line: LineState; placeholder: string; width: number }) {
   const { value, cursor } = line;
   if (value === '') {
     return (
-      <Text>
+      <Text wrap="truncate-end">
+        <Text color="cyan">{MARK}</Text>
         <Text inverse>{placeholder.slice(0, 1) || ' '}</Text>
         <Text color="gray">{placeholder.slice(1)}</Text>
       </Text>
     );
   }
-  const at = value[cursor];
-  // At the end, or on a line break, the cursor is a blank cell (the break itself still shows).
-  const under = at === undefined || at === '\n' ? ' ' : at;
-  const after = at === undefined ? '' : at === '\n' ? value.slice(cursor) : value.slice(cursor + 1);
+  // One cell stays free at the end of each row for the cursor (or a space hanging at a break).
+  const rows = wrapRows(value, Math.max(1, width - MARK.length - 1));
+  const at = cursorRow(rows, cursor);
   return (
-    <Text>
-      {value.slice(0, cursor)}
+    <Box flexDirection="column">
+      {rows.map((row, i) => (
+        <Text key={i}>
+          {i === 0 ? <Text color="cyan">{MARK}</Text> : INDENT}
+          {i === at ? withCursor(value.slice(row.start, row.end), cursor - row.start) : value.slice(row.start, row.end)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The row that shows the cursor: at a soft break, the start of the next row. */
+export function cursorRow(rows: readonly Row[], cursor: number): number {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const nextStart = rows[i + 1]?.start;
+    if (cursor >= row.start && (cursor < row.end || (cursor === row.end && nextStart !== cursor))) return i;
+  }
+  return rows.length - 1;
+}
+
+function withCursor(text: string, at: number) {
+  const ch = String.fromCodePoint(text.codePointAt(at) ?? 0x20);
+  const under = at >= text.length ? ' ' : ch;
+  return (
+    <>
+      {text.slice(0, at)}
       <Text inverse>{under}</Text>
-      {after}
-    </Text>
+      {text.slice(at + under.length)}
+    </>
   );
 }

@@ -1,45 +1,45 @@
-import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
+import type { KeyEvent, KeyName } from './keys.js';
 import { applyKey, EMPTY_LINE, lineAt, type LineState } from './line-editing.js';
 
-const none: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false,
-};
-const press = (state: LineState, input: string, key: Partial<Key> = {}) => applyKey(state, input, { ...none, ...key });
+const key = (name: KeyName, mods: { ctrl?: boolean; meta?: boolean } = {}): KeyEvent => ({ type: 'key', name, ...mods });
+const text = (t: string): KeyEvent => ({ type: 'text', text: t });
+const ctrl = (letter: string): KeyEvent => ({ type: 'ctrl', letter });
+const run = (state: LineState, ...keys: KeyEvent[]) => keys.reduce((s, k) => applyKey(s, k).state, state);
 
 describe('applyKey', () => {
   it('inserts at the cursor and moves it', () => {
-    let s = press(EMPTY_LINE, 'ac').state;
-    s = press(s, '', { leftArrow: true }).state;
-    s = press(s, 'b').state;
-    expect(s).toEqual({ value: 'abc', cursor: 2 });
+    expect(run(EMPTY_LINE, text('ac'), key('left'), text('b'))).toEqual({ value: 'abc', cursor: 2 });
   });
 
-  it('sends the line on Enter, and on text that ends with a line break', () => {
-    expect(press(lineAt('hi'), '', { return: true })).toEqual({ state: EMPTY_LINE, submit: 'hi' });
-    expect(press(lineAt('say '), 'hello\r')).toEqual({ state: EMPTY_LINE, submit: 'say hello' });
-    expect(press(EMPTY_LINE, 'one\r\ntwo\r\n')).toEqual({ state: EMPTY_LINE, submit: 'one\ntwo' });
+  it('sends the line on Enter; Alt-Enter and a paste keep line breaks in it', () => {
+    expect(applyKey(lineAt('hi'), key('return'))).toEqual({ state: EMPTY_LINE, submit: 'hi' });
+    expect(run(lineAt('one'), key('return', { meta: true }), text('two'))).toEqual({ value: 'one\ntwo', cursor: 7 });
+    expect(run(EMPTY_LINE, { type: 'paste', text: 'one\ntwo' })).toEqual({ value: 'one\ntwo', cursor: 7 });
   });
 
-  it('keeps a multi-line paste as one input until Enter', () => {
-    const { state, submit } = press(EMPTY_LINE, 'one\rtwo');
-    expect(submit).toBeUndefined();
-    expect(state).toEqual({ value: 'one\ntwo', cursor: 7 });
+  it('erases left with Backspace and right with Delete or Ctrl-D, a surrogate pair as one', () => {
+    expect(run(lineAt('abc'), key('backspace'))).toEqual({ value: 'ab', cursor: 2 });
+    expect(run({ value: 'abc', cursor: 0 }, key('backspace'))).toEqual({ value: 'abc', cursor: 0 });
+    expect(run({ value: 'abc', cursor: 1 }, key('delete'))).toEqual({ value: 'ac', cursor: 1 });
+    expect(run({ value: 'abc', cursor: 1 }, ctrl('d'))).toEqual({ value: 'ac', cursor: 1 });
+    expect(run(lineAt('a😀'), key('backspace'))).toEqual({ value: 'a', cursor: 1 });
+    expect(run(lineAt('a😀b'), key('left'), key('left'))).toEqual({ value: 'a😀b', cursor: 1 });
   });
 
-  it('erases and kills like a shell', () => {
-    expect(press(lineAt('abc'), '', { delete: true }).state).toEqual({ value: 'ab', cursor: 2 });
-    expect(press({ value: 'abc', cursor: 0 }, '', { backspace: true }).state).toEqual({ value: 'abc', cursor: 0 });
-    expect(press(lineAt('the cat sat'), 'w', { ctrl: true }).state).toEqual({ value: 'the cat ', cursor: 8 });
-    expect(press({ value: 'the cat', cursor: 3 }, 'k', { ctrl: true }).state).toEqual({ value: 'the', cursor: 3 });
-    expect(press({ value: 'the cat', cursor: 4 }, 'u', { ctrl: true }).state).toEqual({ value: 'cat', cursor: 0 });
+  it('kills and moves by words like a shell', () => {
+    expect(run(lineAt('the cat sat'), ctrl('w'))).toEqual({ value: 'the cat ', cursor: 8 });
+    expect(run(lineAt('the cat sat'), key('backspace', { meta: true }))).toEqual({ value: 'the cat ', cursor: 8 });
+    expect(run({ value: 'the cat', cursor: 3 }, ctrl('k'))).toEqual({ value: 'the', cursor: 3 });
+    expect(run({ value: 'the cat', cursor: 4 }, ctrl('u'))).toEqual({ value: 'cat', cursor: 0 });
+    expect(run(lineAt('the cat'), key('left', { ctrl: true }))).toEqual({ value: 'the cat', cursor: 4 });
+    expect(run({ value: 'the cat', cursor: 0 }, { type: 'meta', char: 'f' })).toEqual({ value: 'the cat', cursor: 3 });
   });
 
   it('leaves keys it does not own alone', () => {
     const s = lineAt('x');
-    for (const key of [{ upArrow: true }, { tab: true }, { escape: true }, { meta: true }]) expect(press(s, '', key).state).toBe(s);
-    expect(press(s, 'q', { ctrl: true }).state).toEqual(s);
+    for (const k of [key('up'), key('tab'), key('escape'), key('pageup'), ctrl('q'), { type: 'meta', char: 'z' } as KeyEvent]) {
+      expect(applyKey(s, k).state).toBe(s);
+    }
   });
 });

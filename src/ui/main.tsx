@@ -10,6 +10,10 @@ import { firstLine } from '../engine/first-line.js';
 import { Chat } from './session.js';
 
 const CLEAR_SCREEN = '\u001B[2J\u001B[3J\u001B[H';
+// Bracketed paste: the terminal marks pasted text, so its line breaks stay text instead of sending it.
+const PASTE_ON = '\u001B[?2004h';
+const PASTE_OFF = '\u001B[?2004l';
+const pasteOff = () => process.stdout.write(PASTE_OFF);
 
 export async function runChat(options: { modelsDir: string; backend?: BackendName }): Promise<void> {
   if (!process.stdin.isTTY) {
@@ -29,6 +33,8 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
   });
   session.notice(describeBackend(backend));
   for (const line of tidied) session.notice(line);
+  process.stdout.write(PASTE_ON);
+  process.once('exit', pasteOff);
   const instance = render(<App controller={session} />, { exitOnCtrlC: false });
   // /clear: wipe what <Static> already wrote (the transcript remounts empty on its new epoch).
   let epoch = session.getView().epoch;
@@ -42,6 +48,8 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
   try {
     await instance.waitUntilExit();
   } finally {
+    pasteOff();
+    process.off('exit', pasteOff);
     unsubscribe();
     const training = session.training;
     if (training?.running) process.stdout.write(`Stopping training ${training.request.name} after a checkpoint…\n`);
