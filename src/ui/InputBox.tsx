@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { KeyEvent } from './keys.js';
 import { applyKey, EMPTY_LINE, lineAt, type LineState } from './line-editing.js';
-import { oneLine } from './one-line.js';
+import { firstLine } from '../engine/first-line.js';
 import { TextField } from './TextField.js';
 import type { ChatController } from './types.js';
 import { useInterruptKeys } from './useInterruptKeys.js';
@@ -77,7 +77,7 @@ export function InputBox({ controller }: { controller: ChatController }) {
     }
   };
   // A key that fails must not end the chat: say so in one line and go on.
-  useKeys(onKey, (err) => notify(`That key failed: ${oneLine(err)}`));
+  useKeys(onKey, (err) => notify(`That key failed: ${firstLine(err)}`));
 
   return (
     <Box flexDirection="column" marginTop={1}>
