@@ -180,7 +180,6 @@ export async function main(args: readonly string[]): Promise<number> {
   return outcome === 'failed' || out.failed ? 1 : 0;
 }
 
-/** The process wrapper around main(): exit code, last-resort error lines. Used by bin/inkling.js. */
 /**
  * `npm run inkling` / `npm start` run in the package folder; npm says where the user was in INIT_CWD.
  * Work from there, so `--corpus notes.txt`, `--models-dir` and `/save FILE` mean what the user typed.
@@ -195,6 +194,7 @@ function returnToCallersFolder(): void {
   }
 }
 
+/** The process wrapper around main(): exit code, last-resort error lines. Used by bin/inkling.js. */
 export function runCli(args: readonly string[] = process.argv.slice(2)): void {
   returnToCallersFolder();
   // `inkling generate ... | head`: a closed pipe is the reader's choice, not an error.

@@ -17,7 +17,7 @@ export function makeRandom(seed?: number): Random {
  * Pick the next token id from logits with temperature, top-k and top-p (nucleus) filtering.
  * Temperature 0 (or top-k 1) is greedy and consumes no randomness.
  * The candidates are ranked by logit (ties by id) and a draw walks that ranking, as a full sort would, but
- * selection does it in expected O(vocab): sorting a 10k vocabulary per token cost ~12 ms.
+ * selection does it in expected O(vocab): sorting a 10k vocabulary per token was a visible cost.
  */
 export function pickToken(logits: Float32Array, options: SampleOptions, random: Random): number {
   if (isGreedy(options)) return argmax(logits);

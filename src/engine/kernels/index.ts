@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { batchMatMulKernel } from './fixes/batch-matmul.js';
+import { batchMatMulKernel } from './fixes/transpose-matmul.js';
 import { expKernel, identityKernel, tanhKernel } from './fixes/elementwise.js';
 import { loadNativeBlas, nativeBlasDescription } from './native-blas.js';
 import { useNativeBlas } from './native-matmul.js';
@@ -30,7 +30,7 @@ const fixes: Fix[] = [
   { name: 'transpose-matmul', kernels: { BatchMatMul: batchMatMulKernel, _FusedMatMul: fusedMatMulKernel } },
   { name: 'segment-sum', kernels: { UnsortedSegmentSum: unsortedSegmentSumKernel } },
   { name: 'zero-copy-slice', kernels: { Slice: sliceKernel, SplitV: splitVKernel, Unpack: unpackKernel, Identity: identityKernel } },
-  { name: 'sigmoid-tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
+  { name: 'tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
   { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
   { name: 'simd-training', kernels: TRAINING_KERNELS },

@@ -55,8 +55,7 @@ export class WeightBuilder {
 
 /**
  * From this many values an inference LayerNorm or GELU (a batched evaluation) runs on the SIMD training kernels:
- * the JS inference kernels, made for decoding's few rows, took 0.66 and 12 ms on [768, 128] and [768, 512]
- * against 0.13 and 0.7 ms.
+ * the JS inference kernels, made for decoding's few rows, are several times slower there (bench/RESULTS.md).
  */
 const LARGE = 16384;
 

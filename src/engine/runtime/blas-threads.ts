@@ -1,6 +1,6 @@
 // How many threads the native BLAS uses while a run trains. A second thread pays only when the other core is
-// idle and the step is matmul-heavy (measured: word LSTM (c) +40% on a quiet machine, nothing under load, and
-// sampling a bit slower), so a run measures both settings in alternating blocks and keeps the faster one.
+// idle and the step is matmul-heavy (figures: bench/RESULTS.md, "Figures moved out of source comments"), so a
+// run measures both settings in alternating blocks and keeps the faster one.
 import { cpus } from 'node:os';
 import { nativeBlas } from '../kernels/native-matmul.js';
 

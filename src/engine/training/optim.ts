@@ -1,8 +1,8 @@
 // AdamW as in nanoGPT (torch.optim.AdamW): bias-corrected Adam, decoupled weight decay on the
 // weights marked `decay`, global-norm gradient clipping computed on device, and the
 // warmup + cosine learning-rate schedule.
-// The update runs on ONE flat vector of all trainable weights: on wasm every kernel call costs
-// ~30 us of dispatch, and a dozen ops per weight tensor made AdamW ~40% of a GPT step's calls.
+// The update runs on ONE flat vector of all trainable weights: on wasm every kernel call pays a dispatch
+// cost, and a dozen ops per weight tensor made AdamW a large share of a GPT step's calls (bench/RESULTS.md).
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAMW, hasTrainingKernel } from '../kernels/training/simd-training.js';
 import type { NamedWeight, TrainConfig } from '../types.js';

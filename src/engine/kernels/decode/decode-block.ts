@@ -9,7 +9,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { attendOnHeap, cacheProblem } from './attention-math.js';
-import { matMulExplicit } from '../fixes/batch-matmul.js';
+import { matMulExplicit } from '../fixes/transpose-matmul.js';
 import { layerNormKernel } from './layer-norm.js';
 import { type KernelArgs, type WasmBackendInternals, reshaped, runStock } from '../wasm-internals.js';
 

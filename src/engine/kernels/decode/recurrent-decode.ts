@@ -1,13 +1,13 @@
 /**
  * Fused inference kernels for decoding recurrent models (LSTM/GRU) on wasm: a whole cell step, products included, in
- * one kernel call instead of ~14 (sampling one token is dispatch-bound: ~10 us per call). Registered with the other
+ * one kernel call instead of ~14 (sampling one token is dispatch-bound). Registered with the other
  * inference kernels by index.ts; the models call them by name when the backend has them. Gate order and math as in
  * models/rnn.ts. Inputs: x [B, In] with kernel [In, G*H], or x = x@W [B, G*H] itself when no kernel is given (a
  * prompt's products over all steps are one matmul), or with attr row the embedding table [V, In] and a token;
  * recurrent [H, G*H]; bias [G*H]. No gradients are registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { matMulExplicit } from '../fixes/batch-matmul.js';
+import { matMulExplicit } from '../fixes/transpose-matmul.js';
 import { type KernelArgs, type WasmBackendInternals, type WasmKernelFunc, runStock } from '../wasm-internals.js';
 
 export const LSTM_CELL_KERNEL = 'InklingLstmCell';
@@ -16,8 +16,8 @@ export const DENSE_KERNEL = 'InklingDense';
 
 /**
  * The stock (vectorised) Sigmoid of values `fill` writes into a fresh [shape] buffer: with Math.exp/Math.tanh per
- * element in JS, one LSTM-256 cell call took ~47 us instead of ~33 (loaded machine). tanh(x) is taken as
- * 2 sigmoid(2x) - 1 (absolute error ~1e-7, as kernels/elementwise.ts). The caller disposes the result; views taken
+ * element in JS, a cell call was slower (bench/RESULTS.md). tanh(x) is taken as
+ * 2 sigmoid(2x) - 1 (absolute error ~1e-7, as kernels/fixes/elementwise.ts). The caller disposes the result; views taken
  * before this call are stale.
  */
 function stockSigmoidOf(backend: WasmBackendInternals, shape: number[], fill: (pre: Float32Array) => void): TensorInfo {

@@ -1,8 +1,8 @@
 /**
- * Two cheap element-wise wins on wasm, measured on a [12, 64, 512] tensor:
- * - Tanh: the stock kernel is scalar (26 ms) while Sigmoid is vectorised (1.5 ms); tanh(x) = 2 sigmoid(2x) - 1
- *   (absolute error ~1e-7) in four vectorised passes takes ~3 ms. GELU and every LSTM/GRU step use tanh.
- * - Exp: also scalar in stock (11.5 ms); softmax cross-entropy over a 10k vocabulary spent a third of a step there.
+ * Three cheap element-wise kernels for wasm (figures: bench/RESULTS.md, "Figures moved out of source comments"):
+ * - Tanh: the stock kernel is scalar while Sigmoid is vectorised; tanh(x) = 2 sigmoid(2x) - 1 (absolute error
+ *   ~1e-7) in four vectorised passes is several times faster. GELU and every LSTM/GRU step use tanh.
+ * - Exp: also scalar in stock; softmax cross-entropy over a 10k vocabulary spent a large share of a step there.
  * - Identity: the stock kernel copies; the cpu backend and the wasm Reshape share the data and count a
  *   reference instead, which is safe because no wasm kernel writes into its inputs.
  */

@@ -4,7 +4,7 @@
  * keep the stock fused path; everything else is our BatchMatMul, then the stock Add and activation kernels.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { asCachedWeights, matMulExplicit } from './batch-matmul.js';
+import { asCachedWeights, matMulExplicit } from './transpose-matmul.js';
 import { type KernelArgs, type WasmBackendInternals, runStock } from '../wasm-internals.js';
 
 const activationKernels: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
- * GatherV2 for wasm: the stock kernel took 8 ms to gather 768 rows of 128 floats (an embedding lookup, every
- * training step and prompt) and 16 ms for 1,024 rows of a 10k-word table; copying each selected run heap to heap
- * takes well under a millisecond. batchDims > 0 and string tensors go to the stock kernel.
+ * GatherV2 for wasm: the stock kernel is slow on an embedding lookup (every training step and prompt); copying
+ * each selected run heap to heap is far quicker (bench/RESULTS.md, 2a23be7). batchDims > 0 and string tensors go
+ * to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';

@@ -31,7 +31,7 @@ function shapeBytes(shape: number[]): Uint8Array {
 }
 
 /** a [batch, m, k] x b [batch, k, n], both row-major and unshared batches -> a new [batch, m, n]. */
-export function batchedFastMatMul(backend: WasmBackendInternals, a: TensorInfo, b: TensorInfo): TensorInfo {
+export function perBatchMatMul(backend: WasmBackendInternals, a: TensorInfo, b: TensorInfo): TensorInfo {
   const [batch, m, k] = a.shape;
   const n = b.shape[2];
   const out = backend.makeOutput([batch, m, n], 'float32');

@@ -1,7 +1,7 @@
 /**
  * Slice, SplitV and Unpack (tf.unstack) for wasm without the stock kernels' habit of copying the whole input out of the heap (readSync)
  * for every piece: we copy only the selected runs, heap to heap. SplitV and Unpack call the stock internal slice,
- * so they are replaced too (unstacking an LSTM's [32, 64, 256] input took 340 ms).
+ * so they are replaced too (unstacking an LSTM's input was a large share of a step; bench/RESULTS.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { nativeBlas, nativeLeadingSum } from '../native-matmul.js';
-import { plainBatchMatMul } from './batch-matmul.js';
+import { plainBatchMatMul } from './transpose-matmul.js';
 import { type KernelArgs, reshaped, sizeOf, stockKernel } from '../wasm-internals.js';
 
 export function sumKernel(args: KernelArgs): TensorInfo {

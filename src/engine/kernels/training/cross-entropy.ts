@@ -1,5 +1,5 @@
 /**
- * Sparse softmax cross-entropy for wasm around the stock (XNNPACK) Softmax: the composite loss spent ~75 ms of a
+ * Sparse softmax cross-entropy for wasm around the stock (XNNPACK) Softmax: the composite loss spent much of a
  * 10k-word LSTM step in max, subtract, exp (no fast exp on wasm) and row sums over [1024, 10001], and its gradient
  * three more passes plus a scatter. Here the forward pass is one Softmax call and a per-row pick, the backward
  * pass one vectorised scaling of the saved probabilities with the N target entries patched in place.

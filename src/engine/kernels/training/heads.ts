@@ -1,7 +1,7 @@
 /**
  * Attention heads for wasm training: qkv [B*T, 3*H*hs] (each third head-major) to q (scaled), k, v [B, H, T, hs]
  * in one SIMD pass (simd/layout.wat), and the gradient back in one, instead of a rank-4 Transpose, a SplitV and a
- * scaling forward and a Concat, a Transpose and a scaling backward (~6 ms of a GPT step for (a)). hs % 4 === 0.
+ * scaling forward and a Concat, a Transpose and a scaling backward (bench/RESULTS.md has the gain). hs % 4 === 0.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';

@@ -4,7 +4,7 @@
  * calls forward and ~10 backward per step. Gates i, f, g, o; rows time-major (step t is rows t*B .. t*B+B-1).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { plainBatchMatMul } from '../fixes/batch-matmul.js';
+import { plainBatchMatMul } from '../fixes/transpose-matmul.js';
 import { nativeBlas } from '../native-matmul.js';
 import { at, ifSimd, simd } from './simd-training.js';
 import { type KernelArgs, type WasmBackendInternals, sizeOf } from '../wasm-internals.js';

@@ -2,8 +2,8 @@
  * Fused training kernels for wasm, in hand-written WebAssembly SIMD (simd/*.wat) run on the tfjs wasm
  * backend's own memory: LayerNorm forward and backward, GELU forward (around the stock sigmoid) and backward, softmax's gradient and the
  * whole AdamW update.
- * Each replaces a chain of 4-25 stock kernel calls (each a separate pass over the data plus ~30 us of dispatch);
- * JS loops over the heap were slower than those chains, these SIMD passes are several times faster. An exp written
+ * Each replaces a chain of 4-25 stock kernel calls (each a separate pass over the data plus its dispatch);
+ * JS loops over the heap were slower than those chains, these SIMD passes are faster (bench/RESULTS.md). An exp written
  * here was slower than the stock (XNNPACK) sigmoid, so GELU keeps that call. The models and the optimizer call
  * them by name where the active backend registers them, and keep their composite paths elsewhere.
  */

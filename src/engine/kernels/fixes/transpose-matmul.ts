@@ -1,12 +1,12 @@
 /**
- * BatchMatMul for wasm: the stock kernel is 10-50x slower when asked to transpose (backprop asks all the time), and
+ * BatchMatMul for wasm: the stock kernel is far slower when asked to transpose (backprop asks all the time), and
  * wrong under general batch broadcasting ([2,1,m,k] x [1,3,k,n]) and for an inner size of 0. This wrapper
  * transposes explicitly with the stock Transpose kernel, broadcasts batches itself, then calls the stock kernel with
  * no transpose flags.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { batchedFastMatMul } from './per-batch-matmul.js';
+import { perBatchMatMul } from './per-batch-matmul.js';
 import { nativeBlas, nativeMatMul } from '../native-matmul.js';
 import { type KernelArgs, type WasmBackendInternals, reshaped, runStock, sizeOf } from '../wasm-internals.js';
 
@@ -66,8 +66,8 @@ export function asCachedWeights(backend: WasmBackendInternals, b: TensorInfo, ow
 }
 
 /**
- * Per-batch XNNPACK calls pay an operator setup each (~15 us, far more for single-row products): measured here,
- * the naive loop wins below these sizes (decode-time attention with one query row), XNNPACK wins 2-10x above.
+ * Per-batch XNNPACK calls pay an operator setup each (more for single-row products): measured, the naive loop
+ * wins below these sizes (decode-time attention with one query row), XNNPACK wins above.
  */
 const FAST_MIN_ROWS = 4;
 const FAST_MIN_WORK = 4096;
@@ -99,7 +99,7 @@ export function plainBatchMatMul(backend: WasmBackendInternals, a: TensorInfo, b
     }
     const out =
       batch > 1 && m >= FAST_MIN_ROWS && m * k * n >= FAST_MIN_WORK
-        ? batchedFastMatMul(backend, a3, b3)
+        ? perBatchMatMul(backend, a3, b3)
         : runStock('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
     return reshaped(out, outShape);
   } finally {
