@@ -7,6 +7,8 @@ import { checkCorpus } from './corpus-check.js';
 import { checkModelName, findModelDir } from './model-lookup.js';
 import { commandLine, refuseWhileTraining, runTraining } from './training-run.js';
 import { CommandError } from './types.js';
+import { UsageError } from './args.js';
+import { firstLine } from '../engine/first-line.js';
 import { modelExistsMessage } from '../engine/store/names.js';
 import type { FinetuneRequest } from '../engine/types.js';
 
@@ -22,12 +24,23 @@ const spec = {
     freeze: { type: 'integer', min: 0, max: 64, arg: 'N', description: 'freeze the embeddings and the first N layers' },
     patience: { type: 'integer', min: 0, max: 1000, arg: 'N', description: 'stop after N evaluations without improvement (0: never)' },
     seed: { type: 'integer', min: 0, max: 2 ** 32 - 1, arg: 'S', description: 'random seed' },
+    task: { type: 'string', choices: ['classify'], arg: 'classify', description: 'train a text classifier on top of the base instead (--data: CSV, TSV or JSONL)' },
+    'text-column': { type: 'string', arg: 'COL', description: 'classify: the column holding the text (default: text)' },
+    'label-column': { type: 'string', arg: 'COL', description: 'classify: the column holding the label (default: label)' },
+    val: { type: 'number', min: 0, max: 0.9, minExclusive: true, arg: 'F', description: 'classify: held-out share, stratified by label (default: 0.2)' },
+    pool: { type: 'string', choices: ['mean', 'last'], arg: 'mean|last', description: 'classify: pool the hidden states by mean or last token (default: mean)' },
+    unfreeze: { type: 'integer', min: 0, max: 64, arg: 'N', description: 'classify: then train the top N layers too, at a lower rate (--lr)' },
+    balance: { type: 'boolean', description: 'classify: weight classes by inverse frequency' },
+    epochs: { type: 'integer', min: 1, max: 10_000, arg: 'N', description: 'classify: most head epochs (stops early on held-out macro-F1)' },
+    resume: { type: 'boolean', description: 'classify: continue a stopped classifier run of the same --name' },
   },
   oneOf: [['data', 'text']],
   exclusive: [['data', 'text'], ['steps', 'minutes']],
   examples: [
     'inkling finetune --from s1 --data poems.txt --name s1-poems --steps 300',
     'inkling finetune --from s1 --data austen-emma --name s1-emma --minutes 2 --freeze 2',
+    'inkling finetune --task classify --from gutenberg-gpt --data gutenberg-authors --name authors',
+    'inkling finetune --task classify --from gutenberg-lstm --data reviews.csv --label-column sentiment --name moods --balance',
     '/finetune --from s1 --name s1-sea --text The sea, the sea, the grey and restless sea...',
   ],
 } as const;
@@ -45,6 +58,17 @@ export function splitFinetune(raw: string): string[] {
   return [...splitArgv(before), `--text=${text}`];
 }
 
+/** Read and split the labelled file before a worker starts, so a bad file is one line at once. */
+async function checkLabelledData(args: FinetuneArgs): Promise<void> {
+  const { readLabelled, splitRows } = await import('../engine/tasks/classify/data.js');
+  try {
+    const data = await readLabelled(args.data!, { textColumn: args.classify?.textColumn, labelColumn: args.classify?.labelColumn });
+    splitRows(data.rows, args.classify?.val ?? 0.2, args.seed ?? 1337);
+  } catch (error) {
+    throw new CommandError(firstLine(error));
+  }
+}
+
 export const finetuneCommand = defineCommand({
   name: 'finetune',
   summary: 'fine-tune a base model on new text into a named variant',
@@ -56,6 +80,13 @@ export const finetuneCommand = defineCommand({
     checkModelName(o.from!);
     if (name === o.from) throw new CommandError('--name must differ from --from: the variant is a new model');
     if (o.text !== undefined && o.text.trim() === '') throw new CommandError('--text is empty: give the text to fine-tune on');
+    const classify = o.task === 'classify';
+    const classifyOnly = (['text-column', 'label-column', 'val', 'pool', 'unfreeze', 'balance', 'epochs', 'resume'] as const).filter((k) => o[k] !== undefined);
+    if (!classify && classifyOnly.length > 0) throw new UsageError(`--${classifyOnly[0]} needs --task classify`);
+    if (classify) {
+      const lmOnly = (['text', 'steps', 'minutes', 'freeze', 'patience'] as const).filter((k) => o[k] !== undefined);
+      if (lmOnly.length > 0) throw new UsageError(`--${lmOnly[0]} is for language-model fine-tuning, not --task classify`);
+    }
     const shownArgv = argv.map((a) => (a.startsWith('--text=') && a.length > 200 ? `--text=${a.slice(7, 190)}…` : a));
     return {
       kind: 'finetune',
@@ -69,14 +100,32 @@ export const finetuneCommand = defineCommand({
       ...(o.freeze !== undefined ? { freeze: o.freeze } : {}),
       ...(o.patience !== undefined ? { patience: o.patience } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(classify
+        ? {
+            task: 'classify' as const,
+            classify: {
+              ...(o['text-column'] !== undefined ? { textColumn: o['text-column'] } : {}),
+              ...(o['label-column'] !== undefined ? { labelColumn: o['label-column'] } : {}),
+              ...(o.val !== undefined ? { val: o.val } : {}),
+              ...(o.pool !== undefined ? { pool: o.pool as 'mean' | 'last' } : {}),
+              ...(o.unfreeze !== undefined ? { unfreeze: o.unfreeze } : {}),
+              ...(o.balance ? { balance: true } : {}),
+              ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+              ...(o.resume ? { resume: true } : {}),
+            },
+          }
+        : {}),
       command: commandLine('finetune', shownArgv),
     };
   },
   async run(args, ctx) {
     refuseWhileTraining(ctx);
     await findModelDir(ctx, args.from);
-    if (args.data !== undefined) await checkCorpus(args.data, '--data');
-    if (existsSync(path.join(ctx.modelsDir, args.name))) throw new CommandError(modelExistsMessage(args.name, false));
+    if (args.task === 'classify') await checkLabelledData(args);
+    else if (args.data !== undefined) await checkCorpus(args.data, '--data');
+    const exists = existsSync(path.join(ctx.modelsDir, args.name));
+    if (args.classify?.resume && !exists) throw new CommandError(`cannot resume: no classifier ${args.name} in ${ctx.modelsDir}`);
+    if (!args.classify?.resume && exists) throw new CommandError(modelExistsMessage(args.name, args.task === 'classify'));
     await runTraining({ ...args, modelsDir: ctx.modelsDir, ...(ctx.backend ? { backend: ctx.backend } : {}) }, ctx);
   },
 });

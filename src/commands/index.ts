@@ -1,5 +1,6 @@
 // The registry of commands shared by the CLI and the chat.
 import { benchCommand } from './bench.js';
+import { classifyCommand } from './classify.js';
 import { clearCommand } from './clear.js';
 import { compareCommand } from './compare.js';
 import { contextCommand } from './context.js';
@@ -32,6 +33,7 @@ export function allCommands(): AnyCommand[] {
     trainCommand,
     finetuneCommand,
     generateCommand,
+    classifyCommand,
     evalCommand,
     exportCommand,
     modelsCommand,

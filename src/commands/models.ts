@@ -20,7 +20,15 @@ function toJson(e: ModelEntry) {
     bestValLoss: m.bestValLoss,
     parent: m.parent,
     trainedOn: m.backend,
+    ...(m.task ? { task: m.task, labels: m.classify?.labels, macroF1: m.classify?.report?.classifier.macroF1 ?? null } : {}),
   };
+}
+
+/** "classify, macro-F1 0.898" for a classifier (its held-out figure), null for a language model. */
+function taskNote(e: ModelEntry): string | null {
+  if (!e.ok || e.manifest.task !== 'classify') return null;
+  const report = e.manifest.classify?.report;
+  return report ? `classify, macro-F1 ${report.classifier.macroF1.toFixed(3)}` : 'classify, unfinished (--resume)';
 }
 
 export const modelsCommand = defineCommand({
@@ -51,10 +59,17 @@ export const modelsCommand = defineCommand({
     } else {
       const rows = good.map((e) => {
         const m = e.manifest;
-        return [e.name, m.arch, formatParams(m.params), m.tokenizer.kind, m.corpus.name, formatCount(m.step), formatLoss(m.bestValLoss), m.parent ?? '-', m.backend];
+        // A classifier has no validation loss: its column shows the held-out macro-F1.
+        const best = m.task === 'classify' ? `F1 ${m.classify?.report?.classifier.macroF1.toFixed(2) ?? '-'}` : formatLoss(m.bestValLoss);
+        return [e.name, m.arch, formatParams(m.params), m.tokenizer.kind, m.corpus.name, formatCount(m.step), best, m.parent ?? '-', m.backend];
       });
       lines.push(...table(['name', 'arch', 'params', 'tokenizer', 'corpus', 'steps', 'best val', 'parent', 'trained on'], rows));
-      if (good.some((e) => e.manifest.parent)) lines.push('', 'lineage:', ...lineageTree(entries).map((l) => `  ${l}`));
+      const notes = new Map(good.map((e) => [e.name, taskNote(e)]));
+      const annotate = (line: string) => {
+        const note = notes.get(line.replace(/^[\s│├└─]*/, ''));
+        return note ? `${line}  (${note})` : line;
+      };
+      if (good.some((e) => e.manifest.parent)) lines.push('', 'lineage:', ...lineageTree(entries).map((l) => `  ${annotate(l)}`));
     }
     for (const e of broken) lines.push(`broken: ${e.name} — ${e.error} (skipped)`);
     ctx.out.line(lines.join('\n'));

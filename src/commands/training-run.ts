@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CommandError, type CommandContext } from './types.js';
 import type { FinetuneReport, TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import { firstLine } from '../engine/first-line.js';
+import { classifyReportLines } from './classify-report.js';
 import { formatCount, formatDuration, formatLoss, formatParams } from './format.js';
 
 /** Turns training events into the CLI's lines; progress at most once a second (plus the last step). */
@@ -72,6 +73,13 @@ export function resultLine(result: TrainResult): string {
   return `saved ${result.name} at step ${formatCount(result.step)} (${why}; best val ${formatLoss(result.bestValLoss)}, ${formatDuration(result.wallSeconds)})`;
 }
 
+export function classifyResultLine(result: TrainResult): string {
+  const epochs = `${formatCount(result.step)} epoch(s), ${formatDuration(result.wallSeconds)}`;
+  return result.classifyReport
+    ? `saved classifier ${result.name} (${epochs}); try: inkling classify --model ${result.name} --text "..."`
+    : `saved ${result.name} unfinished (${epochs}): add --resume to the same command to continue it`;
+}
+
 /** The command that produced a model, stored in its manifest so it can be rerun. */
 export function commandLine(command: string, argv: readonly string[]): string {
   const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
@@ -132,5 +140,8 @@ export async function runTraining(request: TrainingRequest, ctx: CommandContext)
     ctx.signal?.removeEventListener('abort', onAbort);
   }
   if (result.report) for (const line of reportLines(result.report)) ctx.out.line(line);
-  ctx.out.line(resultLine(result));
+  if (request.kind === 'finetune' && request.task === 'classify') {
+    if (result.classifyReport) for (const line of classifyReportLines(result.classifyReport)) ctx.out.line(line);
+    ctx.out.line(classifyResultLine(result));
+  } else ctx.out.line(resultLine(result));
 }

@@ -13,7 +13,7 @@ import { classifyInfo, HEAD_FILE, PREDICTIONS_FILE, readHead, type Predictions }
 import { loadModel, saveCheckpoint, snapshotWeights, type LoadedModel } from '../../store/checkpoint.js';
 import { findModel } from '../../store/registry.js';
 import { shippedModelsDir } from '../../store/paths.js';
-import { validateModelName } from '../../store/names.js';
+import { modelExistsMessage, validateModelName } from '../../store/names.js';
 import { folderExists } from '../../training/run-setup.js';
 import type { ClassifyFigures, ClassifyInfo, ClassifyReport, FinetuneRequest, Manifest, TrainEvent, TrainResult } from '../../types.js';
 
@@ -29,7 +29,7 @@ export async function runClassify(request: FinetuneRequest, onEvent: (e: TrainEv
   const dir = path.join(request.modelsDir, name);
   const exists = await folderExists(dir);
   if (o.resume && !exists) throw new Error(`cannot resume: no classifier '${name}' in ${request.modelsDir}`);
-  if (!o.resume && exists) throw new Error(`model '${name}' already exists: choose another --name (or --resume it)`);
+  if (!o.resume && exists) throw new Error(modelExistsMessage(name, true));
   if (!request.data) throw new Error('--task classify needs --data: a CSV, TSV or JSONL file with text and label columns');
 
   const data = await readLabelled(request.data, { textColumn: o.textColumn, labelColumn: o.labelColumn });
