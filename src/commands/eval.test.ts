@@ -1,4 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { chatContext, cliContext } from '../../test/commands/fakes.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { evalCommand } from './eval.js';
@@ -17,13 +20,16 @@ vi.mock('../engine/runtime/worker/client.js', () => ({
     return {
       corpus: 'shakespeare', tokens: 12345, valLoss: 1.5, perplexity: 4.48, bitsPerChar: 2.16, continuationAccuracy: 0.413,
       samples: [{ prompt: 'ROMEO:', expected: ' O', generated: ' A' }],
+      ...((options as { perToken?: boolean }).perToken
+        ? { perToken: [{ position: 1, id: 3, label: 'O', nats: Math.LN2 }, { position: 2, id: 0, label: '\n\t', nats: 3 * Math.LN2 }] }
+        : {}),
     };
   },
 }));
 
 describe('eval', () => {
   it('parses its flags', () => {
-    expect(evalCommand.parse(['--model', 's1', '--corpus', 'austen-emma', '--json'])).toEqual({ model: 's1', corpus: 'austen-emma', json: true });
+    expect(evalCommand.parse(['--model', 's1', '--corpus', 'austen-emma', '--json'])).toEqual({ model: 's1', corpus: 'austen-emma', json: true, perToken: null });
     expect(() => evalCommand.parse(['--model'])).toThrow('--model needs a value');
   });
 
@@ -42,6 +48,18 @@ describe('eval', () => {
     await runArgv('eval', ['--model', 's1', '--json'], ctx, 'cli');
     expect(JSON.parse(ctx.out.lines[1]!)).toMatchObject({ model: 's1', valLoss: 1.5 });
     expect(calls.loaded).toEqual(['s1', 's1']);
+  });
+
+  it('writes per-token surprisal in bits to the --per-token file, one escaped token per row', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'inkling-eval-'));
+    const file = path.join(dir, 'surprise.tsv');
+    const ctx = cliContext();
+    expect(await runArgv('eval', ['--model', 's1', '--per-token', file, '--json'], ctx, 'cli')).toBe('ok');
+    expect(calls.options.at(-1)).toMatchObject({ perToken: true });
+    expect(readFileSync(file, 'utf8')).toBe('position\tid\ttoken\tsurprisal_bits\n1\t3\tO\t1.0000\n2\t0\t\\n\\t\t3.0000\n');
+    expect(JSON.parse(ctx.out.lines.at(-1)!)).not.toHaveProperty('perToken');
+    expect(await runArgv('eval', ['--model', 's1', '--per-token', path.join(dir, 'no', 'such', 'x.tsv')], ctx, 'cli')).not.toBe('ok');
+    expect(ctx.out.errors.at(-1)).toMatch(/^cannot write ".*x\.tsv": ENOENT$/);
   });
 
   it('uses the current model in the chat, and checks the corpus first', async () => {

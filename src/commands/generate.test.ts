@@ -4,7 +4,7 @@ import type { SampleOptions } from '../engine/types.js';
 import { runArgv } from './dispatch.js';
 import { generateCommand } from './generate.js';
 
-const calls = vi.hoisted(() => ({ loaded: [] as string[], disposed: 0, options: [] as unknown[] }));
+const calls = vi.hoisted(() => ({ loaded: [] as string[], disposed: 0, options: [] as unknown[], probs: [] as unknown[] }));
 vi.mock('./model-lookup.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   loadModelByName: async (_ctx: unknown, name: string) => {
@@ -13,19 +13,29 @@ vi.mock('./model-lookup.js', async (importOriginal) => ({
   },
 }));
 vi.mock('../engine/sample.js', () => ({
-  generate: async (_l: unknown, _p: string, options: SampleOptions, onText: (d: string) => void) => {
+  generate: async (_l: unknown, _p: string, options: SampleOptions, onText: (d: string) => void, _s: unknown, probs?: { top: number }) => {
     calls.options.push(options);
+    calls.probs.push(probs);
     onText(' and');
     onText(' more');
-    return { text: ' and more', tokens: 2, tokensPerSec: 1615.4, msToFirstToken: 12, stoppedBy: 'max-tokens', unknownPromptPieces: 1 };
+    const candidate = (id: number, label: string, logprob: number) => ({ id, label, logprob, sampled: Math.exp(logprob) });
+    const tokenProbs = [
+      { text: ' and', chosen: candidate(4, 'and', -0.5), candidates: [candidate(4, 'and', -0.5), candidate(9, 'or', -1.25)], entropy: 1.1, sampledEntropy: 1, kept: 2 },
+      { text: ' m\u00f6re', chosen: candidate(7, '<0xC3>', -3), candidates: [candidate(1, 'the', -0.1), candidate(2, '\n', -2.5)], entropy: 0.4, sampledEntropy: 0.3, kept: 2 },
+    ];
+    return {
+      text: ' and more', tokens: 2, tokensPerSec: 1615.4, msToFirstToken: 12, stoppedBy: 'max-tokens', unknownPromptPieces: 1,
+      ...(probs ? { tokenProbs } : {}),
+    };
   },
 }));
 
 describe('generate parser', () => {
   it('fills sampling defaults and reads flags', () => {
     expect(generateCommand.parse(['--model', 's1', '--prompt', 'ROMEO:'])).toEqual({
-      model: 's1', prompt: 'ROMEO:', onlyNew: false, options: { maxTokens: 200, temperature: 0.8, topK: 0, topP: 1 },
+      model: 's1', prompt: 'ROMEO:', onlyNew: false, logprobs: null, options: { maxTokens: 200, temperature: 0.8, topK: 0, topP: 1 },
     });
+    expect(generateCommand.parse(['--model', 's1', '--prompt', 'x', '--logprobs', '5']).logprobs).toBe(5);
     const args = generateCommand.parse(['--model', 's1', '--prompt', '-x', '--temperature', '0', '--top-k', '1', '--top-p', '0.5', '--seed', '3', '--stop', '\\n\\n', '--stop', 'END', '--max-tokens', '9']);
     expect(args.prompt).toBe('-x');
     expect(args.options).toEqual({ maxTokens: 9, temperature: 0, topK: 1, topP: 0.5, seed: 3, stop: ['\n\n', 'END'] });
@@ -40,6 +50,8 @@ describe('generate parser', () => {
     [['--model', 's1', '--prompt', 'x', '--max-tokens', '0'], '--max-tokens must be between 1 and 100000, got 0'],
     [['--model', 's1', '--prompt', 'x', '--seed', '1.5'], '--seed needs a whole number, got "1.5"'],
     [['--model', 's1', '--prompt', 'x', '--temperature'], '--temperature needs a value'],
+    [['--model', 's1', '--prompt', 'x', '--logprobs', '-1'], '--logprobs must be between 0 and 100, got -1'],
+    [['--model', 's1', '--prompt', 'x', '--logprobs', 'all'], '--logprobs needs a whole number, got "all"'],
   ])('%j -> %s', (argv, message) => {
     expect(() => generateCommand.parse(argv)).toThrow(message);
   });
@@ -56,6 +68,19 @@ describe('generate run', () => {
     ]);
     expect(calls.options.at(-1)).toMatchObject({ seed: 1 });
     expect(calls.disposed).toBe(1);
+  });
+
+  it('prints one JSON line per token with --logprobs N, and no plain text', async () => {
+    const ctx = cliContext();
+    expect(await runArgv('generate', ['--model', 's1', '--prompt', 'ROMEO:', '--logprobs', '1'], ctx, 'cli')).toBe('ok');
+    expect(calls.probs.at(-1)).toEqual({ top: 1 });
+    const lines = ctx.out.written.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { text: ' and', token: 'and', id: 4, logprob: -0.5, sampled: 0.6065, entropy: 1.1, top: [{ token: 'and', id: 4, logprob: -0.5 }] },
+      { text: ' m\u00f6re', token: '<0xC3>', id: 7, logprob: -3, sampled: 0.0498, entropy: 0.4, top: [{ token: 'the', id: 1, logprob: -0.1 }] },
+    ]);
+    await runArgv('generate', ['--model', 's1', '--prompt', 'ROMEO:'], ctx, 'cli');
+    expect(calls.probs.at(-1)).toBeUndefined();
   });
 
   it('is a CLI command only', async () => {

@@ -3,7 +3,7 @@ import { defineCommand, info } from './define.js';
 import { loadModelByName } from './model-lookup.js';
 import { formatCount } from './format.js';
 import { SAMPLING_OPTIONS } from './sampling.js';
-import type { SampleOptions } from '../engine/types.js';
+import type { SampleOptions, TokenCandidate, TokenProbs } from '../engine/types.js';
 
 const spec = {
   options: {
@@ -12,11 +12,16 @@ const spec = {
     ...SAMPLING_OPTIONS,
     stop: { type: 'string', multiple: true, arg: 'STR', description: 'stop before this text appears' },
     'only-new': { type: 'boolean', description: 'print only the continuation, not the prompt' },
+    logprobs: {
+      type: 'integer', min: 0, max: 100, arg: 'N',
+      description: 'print one JSON line per token instead: its text, id, log-probability and the top N alternatives',
+    },
   },
   examples: [
     'inkling generate --model s1 --prompt "ROMEO:" --seed 1',
     'inkling generate --model s1 --prompt "To be" --temperature 0 --max-tokens 100',
     'inkling generate --model s1 --prompt "KING:" --top-k 40 --stop "\\n\\n"',
+    'inkling generate --model s1 --prompt "The" --max-tokens 5 --logprobs 3',
   ],
 } as const;
 
@@ -27,6 +32,8 @@ export interface GenerateArgs {
   prompt: string;
   options: SampleOptions;
   onlyNew: boolean;
+  /** Top alternatives per token in JSON lines, or null for plain text. */
+  logprobs: number | null;
 }
 
 /** `--stop '\n'` means a newline: the shell passes backslash escapes through literally. */
@@ -43,6 +50,7 @@ export const generateCommand = defineCommand({
     model: o.model!,
     prompt: o.prompt!,
     onlyNew: o['only-new'] ?? false,
+    logprobs: o.logprobs ?? null,
     options: {
       maxTokens: o['max-tokens'] ?? GENERATE_DEFAULTS.maxTokens,
       temperature: o.temperature ?? GENERATE_DEFAULTS.temperature,
@@ -52,13 +60,17 @@ export const generateCommand = defineCommand({
       ...(o.stop ? { stop: o.stop.map(unescape) } : {}),
     },
   }),
-  async run({ model, prompt, options, onlyNew }, ctx) {
+  async run({ model, prompt, options, onlyNew, logprobs }, ctx) {
     const loaded = await loadModelByName(ctx, model);
     try {
       const { generate } = await import('../engine/sample.js');
-      if (!onlyNew) ctx.out.write(prompt);
-      const result = await generate(loaded, prompt, options, (delta) => ctx.out.write(delta), ctx.signal);
-      ctx.out.write('\n');
+      const asText = logprobs === null;
+      if (asText && !onlyNew) ctx.out.write(prompt);
+      const onText = asText ? (delta: string) => ctx.out.write(delta) : () => {};
+      const result = await generate(loaded, prompt, options, onText, ctx.signal, asText ? undefined : { top: Math.max(1, logprobs) });
+      if (asText) ctx.out.write('\n');
+      // Printed from the result, not as they come: a stop string can cut the last token short.
+      for (const token of result.tokenProbs ?? []) ctx.out.write(tokenJsonLine(token, logprobs!) + '\n');
       if (result.unknownPromptPieces > 0) {
         const fate = loaded.tokenizer.unkId === null ? 'dropped' : 'read as <unk>';
         info(ctx, `warning: ${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were ${fate}`);
@@ -73,3 +85,20 @@ export const generateCommand = defineCommand({
     }
   },
 });
+
+/** Log-probabilities as the model gives them (temperature 1), rounded for reading. */
+const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
+const alternative = (c: TokenCandidate) => ({ token: c.label, id: c.id, logprob: round(c.logprob) });
+
+/** One token as a JSON line: `text` is what it added to the output, `token` the token on its own. */
+export function tokenJsonLine(t: TokenProbs, top: number): string {
+  return JSON.stringify({
+    text: t.text,
+    token: t.chosen.label,
+    id: t.chosen.id,
+    logprob: round(t.chosen.logprob),
+    sampled: round(t.chosen.sampled),
+    entropy: round(t.entropy),
+    top: t.candidates.slice(0, top).map(alternative),
+  });
+}

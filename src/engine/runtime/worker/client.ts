@@ -63,6 +63,9 @@ export function startTraining(request: TrainingRequest, onEvent: (event: TrainEv
 }
 
 /** Evaluate a model folder in a worker (held-out loss, perplexity, continuation check). */
-export function evaluateInWorker(dir: string, options: { corpus?: string; backend?: BackendName } = {}): Promise<EvalReport> {
+export function evaluateInWorker(
+  dir: string,
+  options: { corpus?: string; backend?: BackendName; perToken?: boolean } = {},
+): Promise<EvalReport> {
   return runJob<EvalReport>({ job: 'eval', dir, ...options }, (message) => (message.type === 'eval-report' ? message.report : undefined));
 }

@@ -22,7 +22,8 @@ async function evaluate(input: Extract<WorkerInput, { job: 'eval' }>): Promise<v
   const { evaluateModel } = await import('../../training/evaluate.js');
   const loaded = await loadModel(input.dir);
   try {
-    post({ type: 'eval-report', report: await evaluateModel(loaded, input.corpus === undefined ? {} : { corpus: input.corpus }) });
+    const options = { ...(input.corpus === undefined ? {} : { corpus: input.corpus }), ...(input.perToken ? { perToken: true } : {}) };
+    post({ type: 'eval-report', report: await evaluateModel(loaded, options) });
   } finally {
     loaded.dispose();
   }

@@ -11,7 +11,7 @@ export type WorkerInput =
       /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when a stop is asked for. */
       stopFlag: SharedArrayBuffer;
     }
-  | { job: 'eval'; dir: string; corpus?: string; backend?: BackendName };
+  | { job: 'eval'; dir: string; corpus?: string; backend?: BackendName; perToken?: boolean };
 
 /** A training worker posts TrainEvents ('done' or 'error' last); an eval worker posts one of these. */
 export type WorkerMessage = TrainEvent | { type: 'eval-report'; report: EvalReport };
