@@ -4,7 +4,7 @@ import type { LoadedModel } from '../engine/store/checkpoint.js';
 import { firstLine } from '../engine/first-line.js';
 import { validateModelName } from '../engine/store/names.js';
 import { modelSearchDirs } from '../engine/store/paths.js';
-import type { CommandContext } from './types.js';
+import type { CommandContext, Scope } from './types.js';
 import { CommandError } from './types.js';
 import { suggest } from './args.js';
 
@@ -32,14 +32,21 @@ export async function presetNames(): Promise<string[]> {
   }
 }
 
+/** A missing model in one line, with a close name, pointing to the list in the words of where it was asked. */
+export function missingModel(name: string, known: readonly string[], scope: Scope): string {
+  const near = suggest(name, known);
+  const list = scope === 'chat' ? '/models lists them' : 'inkling models lists them';
+  return `model '${name}' not found` + (near ? ` (did you mean ${near}?)` : '') + ` — ${list}`;
+}
+
 /** Find a model by name in the search dirs; a one-line CommandError (with a suggestion) when missing. */
 export async function findModelDir(ctx: CommandContext, name: string): Promise<string> {
-  const { findModel } = await import('../engine/store/registry.js');
+  const { findModel, ModelNotFoundError } = await import('../engine/store/registry.js');
   try {
     return await findModel(modelSearchDirs(ctx.modelsDir), name);
   } catch (error) {
-    const near = suggest(name, await modelNames(ctx));
-    throw new CommandError(firstLine(error) + (near ? ` — did you mean ${near}?` : ''));
+    if (!(error instanceof ModelNotFoundError)) throw new CommandError(firstLine(error));
+    throw new CommandError(missingModel(name, await modelNames(ctx), ctx.chat ? 'chat' : 'cli'));
   }
 }
 

@@ -352,7 +352,17 @@ export interface ClassifyOptions {
 export type TrainingRequest = TrainRequest | FinetuneRequest;
 
 export type TrainEvent =
-  | { type: 'start'; name: string; backend: string; totalSteps: number | null; startStep: number; params: number; message: string }
+  | {
+      type: 'start';
+      name: string;
+      backend: string;
+      totalSteps: number | null;
+      startStep: number;
+      params: number;
+      message: string;
+      /** When checkpoints land: every `steps` steps, and at least every `seconds` (so the chat can say when a new run becomes usable). */
+      saveEvery?: { steps: number; seconds: number };
+    }
   | {
       type: 'progress';
       step: number;

@@ -6,6 +6,7 @@ import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
 import { firstLine } from '../engine/first-line.js';
+import { explainLoadFailure } from './load-failure.js';
 import { promptBlocker, sampleOptionsFrom, streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
@@ -117,7 +118,7 @@ export class Chat implements ChatSession, ChatController {
     try {
       next = await this.deps.loadModel(wanted);
     } catch (err) {
-      throw new CommandError(firstLine(err));
+      throw new CommandError(await explainLoadFailure(wanted, err, this.tracker, this.deps.listModels));
     }
     // A reply still streaming uses the old model's tensors: stop it before they go.
     if (this.generation) {
@@ -164,7 +165,7 @@ export class Chat implements ChatSession, ChatController {
     try {
       loaded = own ?? (await this.deps.loadModel(name));
     } catch (err) {
-      throw new CommandError(firstLine(err));
+      throw new CommandError(await explainLoadFailure(name, err, this.tracker, this.deps.listModels));
     }
     const abort = new AbortController();
     this.commandAborts.add(abort);

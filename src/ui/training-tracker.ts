@@ -3,6 +3,7 @@
 import type { TrainingStatus } from '../commands/types.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
+import { formatDuration } from '../commands/format.js';
 import { firstLine } from '../engine/first-line.js';
 import { reportLines } from '../commands/training-run.js';
 import type { LossPoint, TrainingView } from './types.js';
@@ -31,6 +32,9 @@ export class TrainingTracker {
   };
   private cachedView: TrainingView | null = null;
   private handle: TrainingHandle | null = null;
+  private saved = false;
+  private start: Extract<TrainEvent, { type: 'start' }> | null = null;
+  private pace: { step: number; elapsedSeconds: number } | null = null;
 
   constructor(
     readonly request: TrainingRequest,
@@ -39,6 +43,28 @@ export class TrainingTracker {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** A checkpoint of this run has landed, so its name loads. */
+  get hasSaved(): boolean {
+    return this.saved;
+  }
+
+  /** For a /use of this run before its first checkpoint: when that comes. */
+  notSavedYet(): string {
+    const name = this.request.name;
+    const every = this.start?.saveEvery;
+    if (!every) return `${name} has not saved a checkpoint yet: /use ${name} once its first one lands.`;
+    const step = this.figures.step;
+    const next = (Math.floor(step / every.steps) + 1) * every.steps;
+    const byTime = `${every.seconds} s into the run`;
+    const pace = this.pace;
+    if (!pace || pace.elapsedSeconds <= 0 || step <= this.start!.startStep) {
+      return `${name} has not saved a checkpoint yet: the first comes at step ${next} or ${byTime}, whichever is sooner. /use ${name} then.`;
+    }
+    const stepsPerSecond = (step - this.start!.startStep) / pace.elapsedSeconds;
+    const seconds = Math.max(0, Math.min((next - step) / stepsPerSecond, every.seconds - pace.elapsedSeconds));
+    return `${name} has not saved a checkpoint yet: the first comes at step ${next} or ${byTime}, in about ${formatDuration(seconds)}. /use ${name} then.`;
   }
 
   get status(): TrainingStatus {
@@ -79,6 +105,7 @@ export class TrainingTracker {
     this.last = event;
     switch (event.type) {
       case 'start':
+        this.start = event;
         this.figures.totalSteps = event.totalSteps;
         this.figures.step = event.startStep;
         this.sink.line('info', event.message || `Training ${event.name} on ${event.backend} (${event.params} parameters).`);
@@ -92,12 +119,14 @@ export class TrainingTracker {
           trainLoss: event.trainLoss,
         });
         this.addPoint({ step: event.step, train: event.trainLoss });
+        this.pace = { step: event.step, elapsedSeconds: event.elapsedSeconds };
         break;
       case 'eval':
         this.figures.valLoss = event.valLoss;
         this.addPoint({ step: event.step, train: event.trainLoss, val: event.valLoss });
         break;
       case 'checkpoint':
+        this.saved = true;
         this.sink.checkpoint(this.request.name, event.step);
         break;
       case 'log':

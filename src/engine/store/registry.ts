@@ -175,7 +175,14 @@ export async function findModel(modelsDirs: string[], name: string): Promise<str
     if (await saveInProgress(dir)) return dir;
     if ((await recoverInterruptedSaves(modelsDir)).includes(name)) return dir;
   }
-  throw new Error(`model '${name}' not found (inkling models lists them)`);
+  throw new ModelNotFoundError(name);
+}
+
+/** No folder of that name: callers add the pointer and suggestion their scope needs. */
+export class ModelNotFoundError extends Error {
+  constructor(readonly modelName: string) {
+    super(`model '${modelName}' not found (inkling models lists them)`);
+  }
 }
 
 /**

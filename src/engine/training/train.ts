@@ -49,6 +49,7 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
     startStep: step,
     params: model.parameterCount(),
     message: setup.startMessage,
+    saveEvery: { steps: train.evalInterval, seconds: MAX_SECONDS_BETWEEN_SAVES },
   });
 
   /** With a time budget, end the cosine at the deadline: pace from recent steps at first, then the run's average. */

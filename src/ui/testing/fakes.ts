@@ -3,6 +3,7 @@ import type { LoadedModel } from '../../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainEvent, TrainingRequest, TrainResult } from '../../engine/types.js';
 import type { TrainingHandle } from '../../engine/runtime/worker/client.js';
 import type { SessionDeps } from '../engine-deps.js';
+import { ModelNotFoundError } from '../../engine/store/registry.js';
 
 export function fakeManifest(name: string, arch: Manifest['arch'] = 'gpt', params = 12_345): Manifest {
   return {
@@ -78,7 +79,7 @@ export function fakeEngine(options: { models?: string[]; reply?: string[]; token
   engine.deps = {
     listModels: async () => models,
     loadModel: async (name) => {
-      if (!models.includes(name)) throw new Error(`no model named ${name}: /models lists them`);
+      if (!models.includes(name)) throw new ModelNotFoundError(name);
       const loaded = fakeLoaded(name);
       engine.loads.push(loaded);
       return loaded;
