@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { missingModel } from '../commands/model-lookup.js';
-import { ChatSessionImpl } from './session.js';
+import { Chat } from './session.js';
 import { fakeEngine } from './testing/fakes.js';
 
 let dir: string;
@@ -14,7 +14,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const session = (engine = fakeEngine({ models: ['gutenberg-gpt', 'gutenberg-lstm'] })) =>
-  Object.assign(new ChatSessionImpl({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', frameMs: 0 }), { engine });
+  Object.assign(new Chat({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', frameMs: 0 }), { engine });
 
 describe('a model that does not open in the chat', () => {
   it('gets a close name, and points to /models rather than the command line', async () => {
