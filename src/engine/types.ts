@@ -14,7 +14,8 @@ export interface ModelConfigs {
   gru: RnnConfig;
 }
 export type Arch = keyof ModelConfigs;
-export type TokenizerKind = 'char' | 'word';
+/** 'bpe': a pretrained model's Hugging Face tokenizer (imported, never built from a corpus). */
+export type TokenizerKind = 'char' | 'word' | 'bpe';
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface GptConfig {
@@ -73,6 +74,8 @@ export interface Tokenizer {
   readonly vocabSize: number;
   /** Id of `<unk>`, or null when unknown pieces are dropped (char). */
   readonly unkId: number | null;
+  /** Ids that end a reply (a pretrained model's end-of-text); absent or empty when none. */
+  readonly eosIds?: readonly number[];
   encode(text: string): Encoded;
   /** Prefix-stable: decode(a) is a prefix of decode(a.concat(b)), so streaming can emit deltas. */
   decode(ids: readonly number[]): string;

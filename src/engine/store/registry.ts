@@ -45,7 +45,7 @@ function checkManifest(raw: unknown): Manifest {
   if (!isArch(raw.arch)) throw new Broken('manifest.json has no valid arch');
   if (!isObject(raw.config) || typeof raw.config.vocabSize !== 'number') throw new Broken('manifest.json has no valid config');
   const tok = raw.tokenizer;
-  if (!isObject(tok) || (tok.kind !== 'char' && tok.kind !== 'word') || typeof tok.vocabSize !== 'number') {
+  if (!isObject(tok) || (tok.kind !== 'char' && tok.kind !== 'word' && tok.kind !== 'bpe') || typeof tok.vocabSize !== 'number') {
     throw new Broken('manifest.json has no valid tokenizer');
   }
   return raw as unknown as Manifest;

@@ -2,8 +2,10 @@
 import type { Tokenizer, TokenizerJSON, TokenizerKind } from '../../types.js';
 import { CharTokenizer } from './char.js';
 import { UNK, WordTokenizer } from './word.js';
+import { hfTokenizerFromJSON } from './hf.js';
 
 export { CharTokenizer } from './char.js';
+export { HfBpeTokenizer, tokenizerJsonFromVocabMerges } from './hf.js';
 export { WordTokenizer, joinWords, splitWords, UNK, NEWLINE, DEFAULT_VOCAB_LIMIT } from './word.js';
 
 export interface TokenizerOptions {
@@ -14,6 +16,7 @@ export interface TokenizerOptions {
 export function buildTokenizer(kind: TokenizerKind, trainingTexts: string[], options: TokenizerOptions = {}): Tokenizer {
   if (kind === 'char') return CharTokenizer.fromTexts(trainingTexts);
   if (kind === 'word') return WordTokenizer.fromTexts(trainingTexts, options);
+  if (kind === 'bpe') throw new Error('a bpe tokenizer comes with a pretrained model: inkling import or inkling pull one, then fine-tune it');
   throw new Error(`unknown tokenizer '${String(kind)}': use char or word`);
 }
 
@@ -25,6 +28,7 @@ function fail(why: string): never {
 export function tokenizerFromJSON(json: TokenizerJSON): Tokenizer {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('not a JSON object');
   const { kind, vocab, options } = json as Partial<TokenizerJSON>;
+  if (kind === 'bpe') return hfTokenizerFromJSON(json);
   if (!Array.isArray(vocab) || vocab.length === 0) fail('vocab must be a non-empty array');
   const bad = vocab.findIndex((v) => typeof v !== 'string' || v === '');
   if (bad >= 0) fail(`vocab entry ${bad} is not a non-empty string`);
@@ -47,5 +51,5 @@ export function tokenizerFromJSON(json: TokenizerJSON): Tokenizer {
     }
     return new WordTokenizer(vocab, { lowercase, vocabLimit });
   }
-  fail(`unknown kind '${String(kind)}' (expected char or word)`);
+  fail(`unknown kind '${String(kind)}' (expected char, word or bpe)`);
 }
