@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchCommand } from './bench.js';
-import { cliContext } from '../../test/commands/fakes.js';
+import { cliContext } from '#test/support/commands.js';
 import { runArgv } from './dispatch.js';
 
 describe('corpora, presets, bench', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chatContext, cliContext } from '../../test/commands/fakes.js';
+import { chatContext, cliContext } from '#test/support/commands.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { evalCommand } from './eval.js';
 

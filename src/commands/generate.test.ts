@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { cliContext } from '../../test/commands/fakes.js';
+import { cliContext } from '#test/support/commands.js';
 import type { SampleOptions } from '../engine/types.js';
 import { runArgv } from './dispatch.js';
 import { generateCommand } from './generate.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatContext, cliContext } from '../../test/commands/fakes.js';
+import { chatContext, cliContext } from '#test/support/commands.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { allCommands } from './index.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { chatContext, cliContext, fakeManifest } from '../../test/commands/fakes.js';
+import { chatContext, cliContext, fakeManifest } from '#test/support/commands.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 
 const entries = vi.hoisted(() => ({ list: [] as unknown[] }));

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chatContext } from '../../test/commands/fakes.js';
+import { chatContext } from '#test/support/commands.js';
 import { runCommandLine } from './dispatch.js';
 
 describe('/save', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { chatContext, cliContext } from '../../test/commands/fakes.js';
+import { chatContext, cliContext } from '#test/support/commands.js';
 import type { TrainEvent, TrainingRequest } from '../engine/types.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { defaultName, trainCommand } from './train.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatContext } from '../../test/commands/fakes.js';
+import { chatContext } from '#test/support/commands.js';
 import { runCommandLine } from './dispatch.js';
 import { useCommand } from './use.js';
 

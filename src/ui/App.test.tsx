@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App.js';
-import { FakeController, settle } from './testing/fake-controller.js';
+import { FakeController, settle } from '#test/support/controller.js';
 import type { TrainingView } from './types.js';
 
 let cleanup: (() => void) | null = null;

@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyCompletion, InputBox } from './InputBox.js';
 import { QUIT_HINT, QUIT_WINDOW_MS } from './useInterruptKeys.js';
-import { FakeController, settle } from './testing/fake-controller.js';
+import { FakeController, settle } from '#test/support/controller.js';
 
 let cleanup: (() => void) | null = null;
 afterEach(() => cleanup?.());

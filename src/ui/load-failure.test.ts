@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { missingModel } from '../commands/model-lookup.js';
 import { Chat } from './session.js';
-import { fakeEngine } from './testing/fakes.js';
+import { fakeEngine } from '#test/support/ui.js';
 
 let dir: string;
 beforeEach(() => {

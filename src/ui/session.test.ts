@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError } from '../commands/types.js';
 import { InputHistory } from './history.js';
 import { Chat, type SessionOptions } from './session.js';
-import { fakeEngine, type FakeEngine } from './testing/fakes.js';
+import { fakeEngine, type FakeEngine } from '#test/support/ui.js';
 import type { Turn } from './types.js';
 
 let dir: string;

@@ -3,7 +3,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
 import { hasTmux, TmuxScreen } from './tmux.js';
 
 const EXITED = 'INKLING-E2E-EXITED';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { makeTinyModel, tempDir, useTestBackend } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend } from '../support/models.js';
 import { loadModel, loadResumeState, readManifest, recoverInterruptedSaves } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
 

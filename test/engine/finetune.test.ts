@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
 import { loadModel, readManifest } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { listModels, lineageTree } from '../../src/engine/store/registry.js';

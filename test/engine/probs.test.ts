@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, useTestBackend } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend } from '../support/models.js';
 import { loadModel, type LoadedModel } from '../../src/engine/store/checkpoint.js';
 import { generate, makeRandom, pickToken } from '../../src/engine/sample.js';
 import { NextToken } from '../../src/engine/probs.js';

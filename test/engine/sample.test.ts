@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir } from '../helpers/models.js';
+import { makeTinyModel, tempDir } from '../support/models.js';
 import { loadModel, type LoadedModel } from '../../src/engine/store/checkpoint.js';
 import { generate, makeRandom, pickToken } from '../../src/engine/sample.js';
 import type { SampleOptions } from '../../src/engine/types.js';

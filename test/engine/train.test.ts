@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { prepareTraining } from '../../src/engine/training/run-setup.js';

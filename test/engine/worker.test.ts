@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
 import { evaluateInWorker, startTraining } from '../../src/engine/runtime/worker/client.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
 import type { TrainEvent } from '../../src/engine/types.js';

@@ -3,13 +3,13 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatContext } from '../commands/fakes.js';
+import { chatContext } from '../support/commands.js';
 import { runCommandLine } from '../../src/commands/dispatch.js';
 import { loadModel } from '../../src/engine/store/checkpoint.js';
 import { findModel } from '../../src/engine/store/registry.js';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
-import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
 
 let modelsDir: string;
 let corpus: string;

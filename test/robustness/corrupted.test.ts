@@ -4,14 +4,14 @@
 import { cpSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatContext, cliContext } from '../commands/fakes.js';
+import { chatContext, cliContext } from '../support/commands.js';
 import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
 import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { SettingsStore } from '../../src/ui/settings-store.js';
 import { InputHistory } from '../../src/ui/history.js';
-import { makeTinyModel, tempDir } from '../helpers/models.js';
+import { makeTinyModel, tempDir } from '../support/models.js';
 
 let modelsDir: string;
 const BROKEN: Record<string, RegExp> = {

@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliContext } from '../commands/fakes.js';
+import { cliContext } from '../support/commands.js';
 import { runArgv } from '../../src/commands/dispatch.js';
-import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let modelsDir: string;

@@ -9,8 +9,8 @@ import { listModels, tidyModelsDir } from '../../src/engine/store/registry.js';
 import { recoverInterruptedSaves } from '../../src/engine/store/recovery.js';
 import { runArgv } from '../../src/commands/dispatch.js';
 import type { TrainEvent } from '../../src/engine/types.js';
-import { cliContext } from '../commands/fakes.js';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
+import { cliContext } from '../support/commands.js';
+import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

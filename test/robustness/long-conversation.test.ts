@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
-import { makeTinyModel, tempDir, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
 
 let modelsDir: string;
 

@@ -3,12 +3,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliContext, chatContext } from '../commands/fakes.js';
+import { cliContext, chatContext } from '../support/commands.js';
 import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../helpers/models.js';
+import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
 
 const BAD_NAMES = ['../x', '../../etc/passwd', '/abs', 'a/b', 'a\\b', 'C:x', '.hidden', '-dash', 'con', 'NUL', 'tmp', 'x.tmp-1', 'x.partial', 'sp ace', '🙂', 'a'.repeat(65)];
 

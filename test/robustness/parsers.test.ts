@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { chatContext } from '../commands/fakes.js';
+import { chatContext } from '../support/commands.js';
 import { runCommandLine } from '../../src/commands/dispatch.js';
 import { main } from '../../src/cli.js';
 

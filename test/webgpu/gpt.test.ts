@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { releaseWebgpu, tryWebgpu, webgpuDeviceError } from '../../src/engine/runtime/backend-webgpu.js';
 import { installWasmKernelFixes } from '../../src/engine/kernels/index.js';
 import { createModel } from '../../src/engine/models/index.js';
-import { TEST_TRAIN, TINY_VOCAB, trainStep } from '../../src/engine/models/testkit.js';
+import { TEST_TRAIN, TINY_VOCAB, trainStep } from '../support/training.js';
 import { AdamW } from '../../src/engine/training/optim.js';
 import type { GptConfig } from '../../src/engine/types.js';
 import { useBackend, worstError } from './helpers.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeBlas, nativeBlasDescription, probeNativeBlas } from './native-blas.js';
-import { expectClose, kernelModes, randomValues, rng, useKernelMode, useWasmWithFixes } from './test-helpers.js';
+import { expectClose, kernelModes, randomValues, rng, useKernelMode, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 

@@ -5,7 +5,7 @@ import { AdamW } from '../training/optim.js';
 import type { GptConfig } from '../types.js';
 import { GptModel } from './gpt.js';
 import { assignWeights, countParameters, createModel, namedTensors, trainableNames } from './index.js';
-import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values } from './testkit.js';
+import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values } from '#test/support/training.js';
 
 const config: GptConfig = {
   arch: 'gpt',

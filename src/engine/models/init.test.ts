@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../runtime/gradients.js';
 import { gelu, layerNorm } from './init.js';
-import { maxAbsDiff } from './testkit.js';
+import { maxAbsDiff } from '#test/support/training.js';
 
 /** Largest absolute difference of two tensors' values (disposes both). */
 async function gap(a: tf.Tensor, b: tf.Tensor): Promise<number> {

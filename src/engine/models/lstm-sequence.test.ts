@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, expect, it } from 'vitest';
 import '../runtime/gradients.js';
 import { lstmSequence } from './lstm-sequence.js';
-import { maxAbsDiff } from './testkit.js';
+import { maxAbsDiff } from '#test/support/training.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

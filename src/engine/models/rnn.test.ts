@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../training/optim.js';
 import type { RnnConfig } from '../types.js';
 import { countParameters, createModel, trainableNames } from './index.js';
-import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values } from './testkit.js';
+import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values } from '#test/support/training.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel, gradients } from '../models/index.js';
-import { TEST_TRAIN, TINY_VOCAB, batch, lossOf, maxAbsDiff, values } from '../models/testkit.js';
+import { TEST_TRAIN, TINY_VOCAB, batch, lossOf, maxAbsDiff, values } from '#test/support/training.js';
 import { resolveConfig } from '../models/presets.js';
 import { AdamW, learningRateAt } from './optim.js';
 import type { NamedWeight, TrainConfig } from '../types.js';

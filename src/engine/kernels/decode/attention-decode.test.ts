@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GptModel, slideKeep } from '../../models/gpt.js';
 import { gelu, layerNorm, runKernel } from '../../models/init.js';
-import { TINY_IDS, TINY_VOCAB } from '../../models/testkit.js';
+import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { DECODE_ATTENTION_KERNEL } from './attention-decode.js';
 import { DECODE_BLOCK_KERNEL } from './decode-block.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
-import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GptModel } from '../../models/gpt.js';
 import { gelu } from '../../models/init.js';
-import { TINY_IDS, TINY_VOCAB } from '../../models/testkit.js';
+import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { GELU_KERNEL } from './gelu.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes, fusedAndComposite } from '../test-helpers.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes, fusedAndComposite } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { layerNorm } from '../../models/init.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RnnModel } from '../../models/rnn.js';
-import { TINY_IDS, TINY_VOCAB } from '../../models/testkit.js';
+import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from './recurrent-decode.js';
-import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes, fusedAndComposite } from '../test-helpers.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes, fusedAndComposite } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, randInt, randomValues, referenceMatMul, rng, kernelModes, useKernelMode, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, randInt, randomValues, referenceMatMul, rng, kernelModes, useKernelMode, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 

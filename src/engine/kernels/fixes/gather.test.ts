@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
-import { randInt, randomValues, rng, useWasmWithFixes } from '../test-helpers.js';
+import { randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, onCpu, randInt, randomValues, rng, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, onCpu, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sparseCrossEntropy } from '../../training/loss.js';
 import { XENT_GRAD, XENT_LOSS } from './cross-entropy.js';
 import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lstmSequence } from '../../models/lstm-sequence.js';
 import { LSTM_BACKWARD, LSTM_FORWARD, LSTM_KERNELS } from './lstm-kernels.js';
-import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 

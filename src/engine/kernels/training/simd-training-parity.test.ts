@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../models/index.js';
-import { TEST_TRAIN, TINY_VOCAB, trainStep } from '../../models/testkit.js';
+import { TEST_TRAIN, TINY_VOCAB, trainStep } from '#test/support/training.js';
 import { AdamW } from '../../training/optim.js';
 import type { ModelConfig } from '../../types.js';
 import { CROSS_ENTROPY_KERNELS, XENT_GRAD } from './cross-entropy.js';
 import { HEADS_KERNELS, JOIN_HEADS } from './heads.js';
 import { LSTM_BACKWARD, LSTM_KERNELS } from './lstm-kernels.js';
 import { ADAMW, TRAINING_KERNELS, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';
-import { useWasmWithFixes } from '../test-helpers.js';
+import { useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 

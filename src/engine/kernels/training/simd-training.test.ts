@@ -7,7 +7,7 @@ import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { ADAMW, TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';
 import { assembleTrainingKernels } from '../simd/assemble.js';
 import { TRAINING_WASM } from '../simd/training-wasm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '../test-helpers.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
 afterEach(() => {

@@ -1,7 +1,7 @@
 // A ChatController for component tests: a view you set by hand, actions recorded.
-import { DEFAULT_SETTINGS } from '../settings-store.js';
-import { InputHistory } from '../history.js';
-import type { ChatController, ChatView, NewTurn, Turn } from '../types.js';
+import { DEFAULT_SETTINGS } from '../../src/ui/settings-store.js';
+import { InputHistory } from '../../src/ui/history.js';
+import type { ChatController, ChatView, NewTurn, Turn } from '../../src/ui/types.js';
 
 export class FakeController implements ChatController {
   readonly history: InputHistory;

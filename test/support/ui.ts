@@ -1,9 +1,9 @@
 // Fake engine pieces for the UI tests: no tfjs, no workers, fully controllable.
-import type { LoadedModel } from '../../engine/store/checkpoint.js';
-import type { GenerationResult, Manifest, SampleOptions, TrainEvent, TrainingRequest, TrainResult } from '../../engine/types.js';
-import type { TrainingHandle } from '../../engine/runtime/worker/client.js';
-import type { SessionDeps } from '../engine-deps.js';
-import { ModelNotFoundError } from '../../engine/store/registry.js';
+import type { LoadedModel } from '../../src/engine/store/checkpoint.js';
+import type { GenerationResult, Manifest, SampleOptions, TrainEvent, TrainingRequest, TrainResult } from '../../src/engine/types.js';
+import type { TrainingHandle } from '../../src/engine/runtime/worker/client.js';
+import type { SessionDeps } from '../../src/ui/engine-deps.js';
+import { ModelNotFoundError } from '../../src/engine/store/registry.js';
 
 export function fakeManifest(name: string, arch: Manifest['arch'] = 'gpt', params = 12_345): Manifest {
   return {

@@ -1,10 +1,10 @@
 /** Shared by the kernel tests: a seeded RNG, the wasm backend with or without fixes, and float64 references. */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { initBackend } from '../runtime/backend.js';
-import { loadNativeBlas } from './native-blas.js';
-import { useNativeBlas } from './native-matmul.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from './index.js';
+import { initBackend } from '../../src/engine/runtime/backend.js';
+import { loadNativeBlas } from '../../src/engine/kernels/native-blas.js';
+import { useNativeBlas } from '../../src/engine/kernels/native-matmul.js';
+import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../../src/engine/kernels/index.js';
 
 /** The wasm backend as the app runs it: fixes installed, gradients registered, tfjs quiet. */
 export async function useWasmWithFixes(): Promise<void> {

@@ -1,9 +1,9 @@
 // Test helpers shared by the model tests: a tiny repetitive corpus and a plain training step.
 import * as tf from '@tensorflow/tfjs-core';
-import { sparseCrossEntropy } from '../training/loss.js';
-import { AdamW } from '../training/optim.js';
-import type { LanguageModel, TrainConfig } from '../types.js';
-import { gradients } from './index.js';
+import { sparseCrossEntropy } from '../../src/engine/training/loss.js';
+import { AdamW } from '../../src/engine/training/optim.js';
+import type { LanguageModel, TrainConfig } from '../../src/engine/types.js';
+import { gradients } from '../../src/engine/models/index.js';
 
 export const TINY_TEXT = 'the cat sat on the mat. the dog ate the log. '.repeat(40);
 export const TINY_VOCAB = [...new Set(TINY_TEXT)].sort();
