@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, EventPrinter, progressLine, reportLines, resultLine } from './training-run.js';
+import { commandLine, EventPrinter, meanRate, progressLine, reportLines, resultLine } from './training-run.js';
 
 const progress = (step: number, totalSteps: number | null = 100) =>
   ({ type: 'progress', step, totalSteps, trainLoss: 2.3149, tokensPerSec: 1380.4, elapsedSeconds: 5, etaSeconds: 130, learningRate: 1e-3 }) as const;
@@ -22,6 +22,18 @@ describe('training lines', () => {
     now = 1300;
     printer.handle(progress(100));
     expect(lines.map((l) => l.split('  ')[0])).toEqual(['step 1/100', 'step 3/100', 'step 100/100']);
+  });
+
+  it('prints tokens/s averaged over the last steps, not the swing of one step', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const printer = new EventPrinter((l) => lines.push(l), () => now);
+    // A busy machine: steps alternate between 10k and 100k tok/s; time-weighted, that is ~18k.
+    for (let step = 1; step <= 40; step++) printer.handle({ ...progress(step, 1000), tokensPerSec: step % 2 ? 10_000 : 100_000 });
+    now = 1000;
+    printer.handle({ ...progress(41, 1000), tokensPerSec: 100_000 });
+    expect(lines.map((l) => / ([\d,]+) tok\/s/.exec(l)![1])).toEqual(['10,000', '18,552']);
+    expect(meanRate([2, 2, 2])).toBe(2);
   });
 
   it('ignores error events (the run reports its failure once)', () => {

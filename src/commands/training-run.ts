@@ -7,10 +7,20 @@ import { firstLine } from '../engine/first-line.js';
 import { classifyReportLines } from './classify-report.js';
 import { formatCount, formatDuration, formatLoss, formatParams } from './format.js';
 
+/** Steps the printed tokens/s is averaged over: one step's rate swings several-fold on a busy machine. */
+export const RATE_STEPS = 50;
+
+/** Tokens per second over several steps of equal size: total tokens over total time (the harmonic mean). */
+export function meanRate(rates: readonly number[]): number {
+  const usable = rates.filter((r) => Number.isFinite(r) && r > 0);
+  return usable.length === 0 ? NaN : usable.length / usable.reduce((sum, r) => sum + 1 / r, 0);
+}
+
 /** Turns training events into the CLI's lines; progress at most once a second (plus the last step). */
 export class EventPrinter {
   private lastVal: number | null = null;
   private lastPrinted = -Infinity;
+  private rates: number[] = [];
 
   constructor(
     private readonly emit: (line: string) => void,
@@ -27,10 +37,12 @@ export class EventPrinter {
         break;
       }
       case 'progress': {
+        this.rates.push(event.tokensPerSec);
+        if (this.rates.length > RATE_STEPS) this.rates.shift();
         const last = event.totalSteps !== null && event.step >= event.totalSteps;
         if (!last && this.now() - this.lastPrinted < 1000) return;
         this.lastPrinted = this.now();
-        this.emit(progressLine(event, this.lastVal));
+        this.emit(progressLine({ ...event, tokensPerSec: meanRate(this.rates) }, this.lastVal));
         break;
       }
       case 'eval':
