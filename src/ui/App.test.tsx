@@ -57,6 +57,14 @@ describe('App', () => {
     await vi.waitFor(() => expect(controller.submitted).toEqual(['/help', 'a prompt']));
   });
 
+  it('shows prompts waiting for the model as queued, until they are sent', async () => {
+    const { controller, app } = await setup();
+    controller.set({ generating: true, queued: ['second prompt', 'third\nline'] });
+    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/queued › second prompt\n.*queued › third ⏎ line/));
+    controller.set({ generating: false, queued: [] });
+    await vi.waitFor(() => expect(app.lastFrame()).not.toContain('queued ›'));
+  });
+
   it('shows the training panel only while a run goes', async () => {
     const { controller, app } = await setup();
     controller.set({ training });

@@ -15,7 +15,7 @@ const turns: Turn[] = [
 
 describe('Transcript', () => {
   it('shows every kind of turn, and which model wrote each reply', () => {
-    const frame = render(<Transcript turns={turns} epoch={0} />).lastFrame()!;
+    const frame = render(<Transcript turns={turns} generation={0} width={100} />).lastFrame()!;
     expect(frame).toMatch(/you › ROMEO:/);
     expect(frame).toMatch(/shakes-gpt · 33\.3 tok\/s/);
     expect(frame).toContain(' What light');
@@ -26,9 +26,19 @@ describe('Transcript', () => {
     expect(frame).toMatch(/beta · 5\.0 tok\/s · stopped/);
   });
 
+  it('wraps a long prompt at the width with a hanging indent, keeping the space after the mark', () => {
+    const text = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.';
+    const frame = render(<Transcript turns={[{ id: 1, kind: 'user', text }]} generation={0} width={40} />).lastFrame()!;
+    const lines = frame.split('\n').filter((l) => l.trim() !== '');
+    for (const line of lines) expect(line.length).toBeLessThan(40);
+    expect(lines[0]).toMatch(/^you › It is a truth/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {6}\S/);
+    expect(lines.map((l) => l.slice(6)).join(' ')).toBe(text);
+  });
+
   it('writes new turns after the old ones', () => {
-    const app = render(<Transcript turns={turns.slice(0, 1)} epoch={0} />);
-    app.rerender(<Transcript turns={turns.slice(0, 2)} epoch={0} />);
+    const app = render(<Transcript turns={turns.slice(0, 1)} generation={0} width={100} />);
+    app.rerender(<Transcript turns={turns.slice(0, 2)} generation={0} width={100} />);
     const frame = app.lastFrame()!;
     expect(frame.indexOf('ROMEO:')).toBeLessThan(frame.indexOf('What light'));
   });

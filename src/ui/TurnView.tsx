@@ -1,16 +1,15 @@
 // One finished turn of the transcript.
 import { Box, Text } from 'ink';
+import { HangingText } from './HangingText.js';
 import type { Turn } from './types.js';
 
-export function TurnView({ turn }: { turn: Turn }) {
+/** `width`: the terminal's columns when the turn is written. */
+export function TurnView({ turn, width }: { turn: Turn; width: number }) {
   switch (turn.kind) {
     case 'user':
       return (
         <Box marginTop={1}>
-          <Text color="cyan" bold>
-            {'you › '}
-          </Text>
-          <Text>{turn.text}</Text>
+          <HangingText label="you › " text={turn.text} width={width} color="cyan" />
         </Box>
       );
     case 'command':

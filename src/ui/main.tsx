@@ -5,11 +5,11 @@ import { configDir } from '../engine/store/paths.js';
 import { tidyModelsDir } from '../engine/store/registry.js';
 import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
+import { CLEAR_SCREEN } from './useRedrawOnResize.js';
 import { realEngine } from './real-engine.js';
 import { firstLine } from '../engine/first-line.js';
 import { Chat } from './session.js';
 
-const CLEAR_SCREEN = '\u001B[2J\u001B[3J\u001B[H';
 // Bracketed paste: the terminal marks pasted text, so its line breaks stay text instead of sending it.
 const PASTE_ON = '\u001B[?2004h';
 const PASTE_OFF = '\u001B[?2004l';

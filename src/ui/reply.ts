@@ -39,14 +39,8 @@ export async function streamReply(
   }
 }
 
-/** Why a prompt cannot be sent right now, or null when it can. */
-export function promptBlocker(state: { generating: boolean; loaded: boolean; starting: boolean; training: string | null }): string | null {
-  if (state.generating) return 'Still writing the last reply: Esc stops it.';
-  if (state.loaded) return null;
-  if (state.starting) return 'Still opening a model: send it again in a moment.';
-  const training = state.training ? ` ${state.training} is training: chat starts when its first checkpoint lands.` : '';
-  return `No model loaded: /models lists them, /use NAME loads one.${training}`;
-}
+/** What a prompt gets with no model open and none on its way (a busy or coming model queues it: see Chat.prompt). */
+export const NO_MODEL = 'No model loaded: /models lists them, /use NAME loads one.';
 
 export function sampleOptionsFrom(s: SamplingSettings): SampleOptions {
   return { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed ?? undefined };

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandError } from '../commands/types.js';
 import { InputHistory } from './history.js';
 import { Chat, type SessionOptions } from './session.js';
@@ -106,7 +106,7 @@ describe('models and generation', () => {
     expect(s.model?.name).toBe('alpha');
   });
 
-  it('asks to wait while the first model is still loading', async () => {
+  it('queues a prompt sent while the first model opens, and sends it once it is open', async () => {
     const engine = fakeEngine();
     const load = engine.deps.loadModel;
     let release!: () => void;
@@ -115,11 +115,38 @@ describe('models and generation', () => {
     const s = session(engine);
     const started = s.start();
     await s.submit('too early');
-    expect(texts(s, 'error')).toEqual(['Still opening a model: send it again in a moment.']);
+    expect(s.getView().queued).toEqual(['too early']);
+    expect(texts(s, 'error')).toEqual([]);
     release();
     await started;
-    await s.submit('now');
-    expect(engine.generateCalls.map((c) => c.prompt)).toEqual(['now']);
+    await vi.waitFor(() => expect(engine.generateCalls.map((c) => c.prompt)).toEqual(['too early']));
+    await vi.waitFor(() => expect(s.getView().queued).toEqual([]));
+  });
+
+  it('queues prompts sent while a reply streams, in order, and sends each when the last reply ends', async () => {
+    const engine = fakeEngine({ reply: [' a', ' b', ' c'], pieceDelayMs: 20 });
+    const s = session(engine);
+    await s.start();
+    void s.submit('first');
+    await s.submit('second');
+    await s.submit('/set temp 1');
+    await s.submit('third');
+    expect(s.getView().queued).toEqual(['second', 'third']);
+    await vi.waitFor(() => expect(texts(s, 'reply')).toHaveLength(3), { timeout: 5000 });
+    expect(engine.generateCalls.map((c) => c.prompt)).toEqual(['first', 'second', 'third']);
+    expect(texts(s, 'user')).toEqual(['first', 'second', 'third']);
+    expect(texts(s, 'error')).toEqual([]);
+  });
+
+  it('sends a queued prompt to the model a /use switches to, after the reply it stopped', async () => {
+    const engine = fakeEngine({ reply: [' a', ' b', ' c', ' d'], pieceDelayMs: 20 });
+    const s = session(engine);
+    await s.start();
+    void s.submit('first');
+    await s.submit('second');
+    await s.use('beta');
+    await vi.waitFor(() => expect(engine.generateCalls).toHaveLength(2));
+    expect(engine.generateCalls.map((c) => c.model)).toEqual(['alpha', 'beta']);
   });
 
   it('says so when there is no model instead of crashing', async () => {

@@ -7,12 +7,13 @@ import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from 
 import { buildContextPrompt } from './context.js';
 import { firstLine } from '../engine/first-line.js';
 import { explainLoadFailure } from './load-failure.js';
-import { promptBlocker, sampleOptionsFrom, streamReply } from './reply.js';
+import { NO_MODEL, sampleOptionsFrom, streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
 import type { SessionOptions } from './session-options.js';
 import { InputHistory } from './history.js';
+import { PromptQueue } from './prompt-queue.js';
 import { ThrottledNotifier } from './notifier.js';
 import { SettingsStore } from './settings-store.js';
 import { TrainingTracker } from './training-tracker.js';
@@ -36,6 +37,11 @@ export class Chat implements ChatSession, ChatController {
   private lastTokensPerSec: number | null = null;
   private quitting = false;
   private starting = false;
+  private readonly queue = new PromptQueue(
+    () => !this.generation && !this.starting && this.loaded !== null,
+    (text) => void this.prompt(text),
+    () => this.changed(),
+  );
   private view: ChatView;
   private readonly notifier: ThrottledNotifier;
 
@@ -58,7 +64,10 @@ export class Chat implements ChatSession, ChatController {
       firstRun: { backend: this.options.backend, ...(this.options.firstRunTraining ?? defaultFirstRunTraining)(this.options.modelsDir) },
       startTraining: (request) => this.startTraining(request),
       note: (kind, text) => this.push({ kind, text }),
-    }).finally(() => (this.starting = false));
+    }).finally(() => {
+      this.starting = false;
+      this.queue.drain();
+    });
   }
 
   /** A line from the app itself (e.g. which backend runs). */
@@ -131,6 +140,7 @@ export class Chat implements ChatSession, ChatController {
     if (previous && previous !== next) previous.dispose();
     this.drainWarnings();
     this.changed();
+    this.queue.drain();
   }
 
   get training(): TrainingStatus | null {
@@ -202,11 +212,9 @@ export class Chat implements ChatSession, ChatController {
 
   private async prompt(text: string): Promise<void> {
     const loaded = this.loaded;
-    const blocker = promptBlocker({ generating: this.generation !== null, loaded: loaded !== null, starting: this.starting, training: this.tracker?.isRunning ? this.tracker.request.name : null });
-    if (blocker || !loaded) {
-      this.push({ kind: 'error', text: blocker ?? 'No model loaded.' });
-      return;
-    }
+    // Busy, or a model is on its way (opening, or a run's first checkpoint): the prompt waits its turn.
+    if (this.generation || this.starting || (!loaded && this.tracker?.isRunning)) return this.queue.add(text);
+    if (!loaded) return this.push({ kind: 'error', text: NO_MODEL });
     const input = this.settings.context
       ? buildContextPrompt(this.log.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
       : text;
@@ -223,6 +231,7 @@ export class Chat implements ChatSession, ChatController {
     this.generation = null;
     for (const turn of outcome.turns) this.push(turn);
     finished();
+    this.queue.drain();
   }
 
   private setReplyLive(live: LiveText): void {
@@ -293,6 +302,7 @@ export class Chat implements ChatSession, ChatController {
       lastTokensPerSec: this.lastTokensPerSec,
       training: this.tracker?.view ?? null,
       quitting: this.quitting,
+      queued: this.queue.list,
     };
   }
 }

@@ -59,6 +59,8 @@ export interface ChatView {
   lastTokensPerSec: number | null;
   training: TrainingView | null;
   quitting: boolean;
+  /** Prompts sent while a reply streams or a model opens, oldest first: they go when the model is free. */
+  queued: readonly string[];
 }
 
 export interface HistoryNavigator {

@@ -29,6 +29,7 @@ export class FakeController implements ChatController {
       lastTokensPerSec: null,
       training: null,
       quitting: false,
+      queued: [],
       ...view,
     };
   }
