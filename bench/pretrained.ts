@@ -1,0 +1,125 @@
+// `npx tsx bench/pretrained.ts [--workload d,e] [--prompt 128] [--decode 64] [--backend NAME]`: prefill and
+// decode speed of pretrained-model shapes with random weights, as JSON on stdout. The PyTorch figures for the
+// same shapes come from bench/pytorch-reference.sh; bench/RESULTS.md puts the two side by side.
+//   (d) GPT-2 124M: 12 layers, d768, 12 heads, context 1024, vocabulary 50,257, tied head.
+//   (e) SmolLM2-135M: 30 layers, d576, 9 heads, 3 key/value heads, MLP 1536, vocabulary 49,152, tied.
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
+import { createModel, isArch } from '../src/engine/models/index.js';
+import type { BackendName, LanguageModel, ModelConfig } from '../src/engine/types.js';
+
+interface Shape {
+  id: string;
+  description: string;
+  /** The config, or null when the family is not in this build. */
+  config: () => ModelConfig | null;
+}
+
+const SHAPES: Shape[] = [
+  {
+    id: 'd',
+    description: 'GPT-2 124M shape (random weights)',
+    config: () =>
+      isArch('gpt2')
+        ? ({ arch: 'gpt2', vocabSize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768, layerNormEps: 1e-5 } as unknown as ModelConfig)
+        : null,
+  },
+  {
+    id: 'e',
+    description: 'SmolLM2-135M shape (random weights)',
+    config: () => ({
+      arch: 'llama',
+      vocabSize: 49152,
+      contextLength: 2048,
+      layers: 30,
+      embedding: 576,
+      heads: 9,
+      kvHeads: 3,
+      headDim: 64,
+      intermediate: 1536,
+      rmsEps: 1e-5,
+      ropeTheta: 100000,
+      ropeScaling: null,
+      tiedEmbeddings: true,
+      qkvBias: false,
+      outputBias: false,
+      dropout: 0,
+    }),
+  },
+];
+
+async function argmax(logits: tf.Tensor1D): Promise<number> {
+  const values = await logits.data();
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+async function measure(model: LanguageModel, promptTokens: number, decodeTokens: number) {
+  const prompt = Array.from({ length: promptTokens }, (_, i) => (i * 7919) % model.config.vocabSize);
+  const run = async () => {
+    const state = model.createState();
+    const t0 = performance.now();
+    let logits = model.feed(state, prompt);
+    let next = await argmax(logits);
+    const t1 = performance.now();
+    for (let i = 0; i < decodeTokens; i++) {
+      logits.dispose();
+      logits = model.feed(state, [next]);
+      next = await argmax(logits);
+    }
+    const t2 = performance.now();
+    logits.dispose();
+    state.dispose();
+    return { prefill: (promptTokens * 1000) / (t1 - t0), decode: (decodeTokens * 1000) / (t2 - t1) };
+  };
+  const cold = await run();
+  const warm = await run();
+  return { cold, warm };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      workload: { type: 'string', default: 'd,e' },
+      prompt: { type: 'string', default: '128' },
+      decode: { type: 'string', default: '64' },
+      backend: { type: 'string', default: 'auto' },
+    },
+  });
+  const info = await initBackend(values.backend as BackendName | 'auto');
+  const results = [];
+  for (const shape of SHAPES.filter((s) => values.workload.split(',').includes(s.id))) {
+    const config = shape.config();
+    if (!config) {
+      results.push({ workload: shape.id, skipped: 'this family is not in the build' });
+      continue;
+    }
+    process.stderr.write(`workload ${shape.id}: ${shape.description}\n`);
+    const model = createModel(config, 1);
+    const tensors = tf.memory().numTensors;
+    const { cold, warm } = await measure(model, Number(values.prompt), Number(values.decode));
+    results.push({
+      workload: shape.id,
+      description: shape.description,
+      params: model.parameterCount(),
+      promptTokens: Number(values.prompt),
+      decodeTokens: Number(values.decode),
+      prefillTokensPerSec: Math.round(warm.prefill * 10) / 10,
+      decodeTokensPerSec: Math.round(warm.decode * 10) / 10,
+      coldPrefillTokensPerSec: Math.round(cold.prefill * 10) / 10,
+      coldDecodeTokensPerSec: Math.round(cold.decode * 10) / 10,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      tensorsFlat: tf.memory().numTensors === tensors,
+    });
+    model.dispose();
+  }
+  const load = (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100);
+  process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), backend: describeBackend(info), loadavg: load, results }, null, 2)}\n`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench: ${e.message.split('\n')[0]}\n`);
+  process.exit(1);
+});
