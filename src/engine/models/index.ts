@@ -5,6 +5,7 @@ import '../runtime/gradients.js';
 import type { LanguageModel, ModelConfig, NamedWeight } from '../types.js';
 // Every family registers itself on import.
 import './gpt.js';
+import './gpt2.js';
 import './rnn.js';
 import './llama.js';
 

@@ -169,9 +169,12 @@ async function readTokenizer(dir: string, manifest: Manifest): Promise<Tokenizer
  * Refuse a config the saved weights cannot fill before building it: a hand-edited manifest could
  * otherwise ask for a model far too big for memory (the wasm heap aborts the whole process).
  */
+/** Config entries that may be fractions; every other number is a size. */
+const FRACTIONAL_KEYS = new Set(['dropout', 'layerNormEpsilon']);
+
 function checkConfigFitsWeights(dir: string, manifest: Manifest, weights: Record<string, tf.Tensor>): void {
   const config = manifest.config as unknown as Record<string, unknown>;
-  const bad = Object.entries(config).find(([key, v]) => key !== 'arch' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (key !== 'dropout' && !Number.isSafeInteger(v))));
+  const bad = Object.entries(config).find(([key, v]) => key !== 'arch' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!FRACTIONAL_KEYS.has(key) && !Number.isSafeInteger(v))));
   if (bad) throw new Error(`model '${path.basename(dir)}' has a bad config in manifest.json (${bad[0]}: ${JSON.stringify(bad[1])})`);
   let wanted: number;
   try {

@@ -1,0 +1,202 @@
+// Hugging Face GPT2LMHeadModel: learned position embeddings, pre-LayerNorm blocks with biases and LayerNorm
+// shifts, Conv1D weights stored [in, out] (so x @ W, no transpose), gelu_new, final LayerNorm, LM head tied to
+// the token embedding. Weights keep the checkpoint's names (without the `transformer.` prefix), so importing and
+// exporting is a rename-free copy. Config parsing lives in gpt2-config.ts.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
+import { registerArchitecture } from './architectures.js';
+import { GptState, slideKeep } from './gpt.js';
+import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, layerNorm, softmax, sumSizes } from './init.js';
+import { gpt2ParameterCount, type Gpt2Config } from './gpt2-config.js';
+
+export type { Gpt2Config } from './gpt2-config.js';
+
+declare module '../types.js' {
+  interface ModelConfigs {
+    gpt2: Gpt2Config;
+  }
+}
+
+interface Block {
+  ln1: [tf.Variable, tf.Variable];
+  attn: [tf.Variable, tf.Variable];
+  attnProj: [tf.Variable, tf.Variable];
+  ln2: [tf.Variable, tf.Variable];
+  fc: [tf.Variable, tf.Variable];
+  mlpProj: [tf.Variable, tf.Variable];
+}
+
+type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
+
+const MASKED = -1e9;
+
+export class Gpt2Model implements LanguageModel {
+  readonly weights: NamedWeight[];
+  readonly contextLength: number;
+  private readonly wte: tf.Variable;
+  private readonly wpe: tf.Variable;
+  private readonly blocks: Block[] = [];
+  private readonly lnF: [tf.Variable, tf.Variable];
+  private readonly mask: tf.Tensor2D;
+  private readonly headSize: number;
+  private readonly dropout: Dropout;
+
+  constructor(readonly config: Gpt2Config, seed: number) {
+    const { vocabSize: V, contextLength: ctx, embedding: d, layers, inner } = config;
+    this.contextLength = ctx;
+    this.headSize = d / config.heads;
+    this.dropout = new Dropout(config.dropout, seed);
+    const b = new WeightBuilder(seed);
+    // GPT-2's own initialisation (std 0.02, residual projections scaled by 1/sqrt(2 layers)): what a random model
+    // of this shape (bench workload d) starts from; an imported one overwrites it.
+    const std = 0.02;
+    const residualStd = 0.02 / Math.sqrt(2 * layers);
+    const linear = (name: string, g: string, n: number, m: number, s = std): [tf.Variable, tf.Variable] => [
+      b.normal(`${name}.weight`, g, [n, m], s),
+      b.constant(`${name}.bias`, g, m, 0),
+    ];
+    const norm = (name: string, g: string): [tf.Variable, tf.Variable] => [b.constant(`${name}.weight`, g, d, 1), b.constant(`${name}.bias`, g, d, 0)];
+    this.wte = b.normal('wte.weight', 'embedding', [V, d], std);
+    this.wpe = b.normal('wpe.weight', 'embedding', [ctx, d], 0.01);
+    for (let i = 0; i < layers; i++) {
+      const p = `h.${i}`;
+      const g = `layer${i}`;
+      this.blocks.push({
+        ln1: norm(`${p}.ln_1`, g),
+        attn: linear(`${p}.attn.c_attn`, g, d, 3 * d),
+        attnProj: linear(`${p}.attn.c_proj`, g, d, d, residualStd),
+        ln2: norm(`${p}.ln_2`, g),
+        fc: linear(`${p}.mlp.c_fc`, g, d, inner),
+        mlpProj: linear(`${p}.mlp.c_proj`, g, inner, d, residualStd),
+      });
+    }
+    this.lnF = norm('ln_f', 'head');
+    this.weights = b.weights;
+    this.mask = tf.keep(tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([ctx, ctx]), -1, 0)), MASKED))) as tf.Tensor2D;
+  }
+
+  /** LayerNorm with a shift; the shared fused kernels (epsilon 1e-5, GPT-2's default) when the config allows. */
+  private norm(x: tf.Tensor2D, [gamma, beta]: [tf.Variable, tf.Variable], training: boolean): tf.Tensor2D {
+    const eps = this.config.layerNormEpsilon;
+    if (eps === 1e-5) return tf.add(layerNorm(x, gamma as tf.Tensor1D, training), beta) as tf.Tensor2D;
+    const centred = tf.sub(x, tf.mean(x, -1, true));
+    const normed = tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps)));
+    return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D;
+  }
+
+  private static linear(x: tf.Tensor2D, [w, bias]: [tf.Variable, tf.Variable]): tf.Tensor2D {
+    return tf.add(tf.matMul(x, w), bias) as tf.Tensor2D;
+  }
+
+  apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = tokens.shape;
+    if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
+    return tf.tidy(() => {
+      const mask = tf.slice(this.mask, [0, 0], [T, T]);
+      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
+      const { logits } = this.forward(tok, B, T, 0, mask, training, null, false);
+      return tf.reshape(logits, [B, T, this.config.vocabSize]);
+    });
+  }
+
+  private forward(
+    tok: tf.Tensor2D,
+    B: number,
+    T: number,
+    start: number,
+    mask: tf.Tensor2D | null,
+    training: boolean,
+    past: LayerCache[] | null,
+    lastOnly: boolean,
+  ): { logits: tf.Tensor2D; cache: LayerCache[] } {
+    const d = this.config.embedding;
+    const pos = tf.slice(this.wpe, [start, 0], [T, d]);
+    let x = (B === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D;
+    x = this.dropout.apply(x, training);
+    const cache: LayerCache[] = [];
+    this.blocks.forEach((blk, i) => {
+      const attn = this.attention(this.norm(x, blk.ln1, training), blk, B, T, mask, training, past?.[i]);
+      cache.push(attn.cache);
+      x = tf.add(x, attn.out);
+      const h = gelu(Gpt2Model.linear(this.norm(x, blk.ln2, training), blk.fc), training) as tf.Tensor2D;
+      x = tf.add(x, this.dropout.apply(Gpt2Model.linear(h, blk.mlpProj), training));
+    });
+    // Decoding needs only the last position's logits.
+    const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
+    const xf = this.norm(rows, this.lnF, training);
+    return { logits: tf.matMul(xf, this.wte, false, true), cache };
+  }
+
+  private attention(
+    x: tf.Tensor2D,
+    blk: Block,
+    B: number,
+    T: number,
+    mask: tf.Tensor2D | null,
+    training: boolean,
+    past: LayerCache | undefined,
+  ): { out: tf.Tensor2D; cache: LayerCache } {
+    const { embedding: d, heads: H } = this.config;
+    const hs = this.headSize;
+    const qkv = Gpt2Model.linear(x, blk.attn); // [B*T, 3d]: q, k, v, each head-major
+    const heads = T === 1 ? tf.reshape(qkv, [B, 3 * H, 1, hs]) : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hs]), [0, 2, 1, 3]);
+    const [q0, k0, v0] = tf.split(heads, 3, 1) as tf.Tensor4D[];
+    const q = tf.mul(q0, 1 / Math.sqrt(hs));
+    const k = past ? (tf.concat([past.k, k0], 2) as tf.Tensor4D) : k0;
+    const v = past ? (tf.concat([past.v, v0], 2) as tf.Tensor4D) : v0;
+    const raw = tf.matMul(q, k, false, true);
+    const scores = mask ? tf.add(raw, mask) : raw;
+    const att = this.dropout.apply(softmax(scores, training), training);
+    const y = tf.matMul(att, v);
+    const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
+    return { out: this.dropout.apply(Gpt2Model.linear(merged, blk.attnProj), training), cache: { k, v } };
+  }
+
+  createState(): GptState {
+    return new GptState();
+  }
+
+  feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
+    if (!(state instanceof GptState)) throw new Error('feed needs a state from this model');
+    checkTokens(tokens, this.config.vocabSize);
+    const ctx = this.contextLength;
+    let fresh = [...tokens];
+    let all = state.window.concat(fresh);
+    if (all.length > ctx) {
+      // Positions are absolute within the window, so a slide recomputes the cache from scratch.
+      all = all.slice(all.length - slideKeep(ctx, all.length, fresh.length));
+      fresh = all;
+      state.dispose();
+    }
+    const start = all.length - fresh.length;
+    const past = state.cache.length > 0 ? state.cache : null;
+    const result = tf.tidy(() => {
+      const single = fresh.length === 1;
+      const tok = single ? tf.slice(this.wte, [fresh[0]!, 0], [1, this.config.embedding]) : tf.gather(this.wte, tf.tensor1d(fresh, 'int32'));
+      const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
+      const { logits, cache } = this.forward(tok as tf.Tensor2D, 1, fresh.length, start, mask, false, past, true);
+      return { last: tf.reshape(logits, [-1]) as tf.Tensor1D, cache };
+    });
+    state.dispose();
+    state.cache = result.cache.map((c) => ({ k: tf.keep(c.k), v: tf.keep(c.v) }));
+    state.window = all;
+    state.length += tokens.length;
+    return result.last;
+  }
+
+  parameterCount(): number {
+    return sumSizes(this.weights);
+  }
+
+  dispose(): void {
+    disposeWeights(this.weights);
+    this.mask.dispose();
+  }
+}
+
+registerArchitecture({
+  arch: 'gpt2',
+  create: (config, seed) => new Gpt2Model(config, seed),
+  parameterCount: gpt2ParameterCount,
+  describe: (c) => `GPT-2, ${c.layers} layers, ${c.heads} heads, embedding ${c.embedding}, context ${c.contextLength}`,
+});
