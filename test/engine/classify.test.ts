@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, useTestBackend } from '../helpers/models.js';
+import { tempDir, useTestBackend } from '../support/models.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { loadCorpus, splitDocuments } from '../../src/engine/data/corpus.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
