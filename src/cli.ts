@@ -112,21 +112,32 @@ function fail(error: unknown, code: number): never {
   process.exit(code);
 }
 
+const NO_TTY_HINT = 'use the command line instead, e.g. inkling models, inkling generate --model NAME --prompt TEXT; inkling --help lists all';
+
 async function openChat(modelsDir: string, backend: BackendName | undefined): Promise<number> {
   if (!process.stdin.isTTY) {
-    process.stderr.write(
-      'inkling: the chat needs an interactive terminal (stdin is not a TTY).\n' +
-        'Use the command line instead, e.g. inkling models, inkling generate --model NAME --prompt TEXT; inkling --help lists all.\n',
-    );
+    process.stderr.write(`inkling: the chat needs an interactive terminal (stdin is not a TTY).\n${NO_TTY_HINT[0]!.toUpperCase()}${NO_TTY_HINT.slice(1)}.\n`);
     return 1;
   }
+  await startChat(modelsDir, backend, undefined);
+  return 0;
+}
+
+async function startChat(modelsDir: string, backend: BackendName | undefined, model: string | undefined): Promise<void> {
+  if (!process.stdin.isTTY) throw new Error(`the chat needs an interactive terminal (stdin is not a TTY): ${NO_TTY_HINT}`);
   // Ink renders only the last frame when CI is set (is-in-ci, read once when ink loads); an interactive
   // terminal wants live frames wherever it runs, so clear the flag before the UI is imported.
   process.env.CI = 'false';
   process.env.CONTINUOUS_INTEGRATION = 'false';
   const { runChat } = await import('./ui/main.js');
-  await runChat({ modelsDir, backend });
-  return 0;
+  await runChat({ modelsDir, backend, ...(model ? { model } : {}) });
+}
+
+/** Standard input as text, for a prompt piped in. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -161,7 +172,19 @@ export async function main(args: readonly string[]): Promise<number> {
       const { initBackend, describeBackend } = await import('./engine/runtime/backend.js');
       out.info!(describeBackend(await initBackend(globals.backend ?? 'auto')));
     })());
-  const ctx: CommandContext = { modelsDir, backend: globals.backend, out, signal: controller.signal, prepareEngine };
+  const ctx: CommandContext = {
+    modelsDir,
+    backend: globals.backend,
+    out,
+    signal: controller.signal,
+    prepareEngine,
+    stdin: { isTTY: !!process.stdin.isTTY, read: readStdin },
+    openChat: (model) => {
+      // The chat has its own Ctrl-C handling (raw mode); the command's SIGINT handler does not apply.
+      process.off('SIGINT', onSigint);
+      return startChat(modelsDir, globals.backend, model);
+    },
+  };
   // First Ctrl-C asks the command to stop (training saves first); a second one exits at once.
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);

@@ -14,7 +14,7 @@ interface Run {
   stderr: string;
 }
 
-function inkling(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function inkling(args: string[], env: Record<string, string> = {}, input = ''): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -22,7 +22,7 @@ function inkling(args: string[], env: Record<string, string> = {}): Promise<Run>
       { cwd: root, env: { ...process.env, INKLING_MODELS_DIR: modelsDir, INKLING_DEBUG: '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
-    child.stdin?.end();
+    child.stdin?.end(input);
   });
 }
 
@@ -47,7 +47,7 @@ describe.concurrent('inkling CLI', () => {
   it('<command> --help shows that command', async () => {
     const run = await inkling(['generate', '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^usage: generate --model NAME --prompt TEXT/);
+    expect(run.stdout).toMatch(/^usage: generate --model NAME \[--prompt TEXT\]/);
   });
 
   it('an unknown command exits 2 with one line', async () => {
@@ -89,6 +89,26 @@ describe.concurrent('inkling CLI', () => {
     expectOneLineError(await inkling(['export', 'gutenberg-gpt', '--format', 'tfjs-layers', out]), 1, /^tfjs-layers has no GPT layers: /);
     expectOneLineError(await inkling(['export', 'gutenberg-lstm', out]), 2, /^--format is required/);
     expectOneLineError(await inkling(['export', 'gutenberg-lstm', '--format', 'onnx', out]), 2, /^--format must be one of /);
+  });
+
+  it('generate reads the prompt from a pipe, and from stdin for --prompt -', async () => {
+    const flags = ['--model', 'gutenberg-gpt', '--max-tokens', '3', '--seed', '1', '--backend', 'cpu'];
+    const piped = await inkling(['generate', ...flags], {}, 'The sea was calm\n');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toMatch(/^The sea was calm\S*.{0,12}\n$/s);
+    const dash = await inkling(['generate', ...flags, '--prompt', '-', '--only-new'], {}, 'The sea was calm\n');
+    expect(dash.code).toBe(0);
+    expect(dash.stdout).not.toContain('The sea');
+  });
+
+  it('generate with an empty pipe and no --prompt exits 2 with one line', async () => {
+    expectOneLineError(await inkling(['generate', '--model', 'gutenberg-gpt']), 2, /^the prompt on stdin is empty/);
+  });
+
+  it('chat MODEL: a missing model is one line and exit 1; without a terminal, one line and exit 1; two models exit 2', async () => {
+    expectOneLineError(await inkling(['chat', 'gutenberg-lsmt']), 1, /^model 'gutenberg-lsmt' not found.*did you mean gutenberg-lstm\?/);
+    expectOneLineError(await inkling(['chat', 'gutenberg-lstm']), 1, /^error: the chat needs an interactive terminal \(stdin is not a TTY\): use the command line/);
+    expectOneLineError(await inkling(['chat', 'a', 'b']), 2, /^unexpected argument "b" for chat/);
   });
 
   it('with no command and no TTY, says how to use the CLI and exits 1', async () => {

@@ -4,7 +4,7 @@ import type { SampleOptions } from '../engine/types.js';
 import { runArgv } from './dispatch.js';
 import { generateCommand } from './generate.js';
 
-const calls = vi.hoisted(() => ({ loaded: [] as string[], disposed: 0, options: [] as unknown[], probs: [] as unknown[] }));
+const calls = vi.hoisted(() => ({ loaded: [] as string[], disposed: 0, options: [] as unknown[], probs: [] as unknown[], prompts: [] as string[] }));
 vi.mock('./model-lookup.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   loadModelByName: async (_ctx: unknown, name: string) => {
@@ -13,9 +13,10 @@ vi.mock('./model-lookup.js', async (importOriginal) => ({
   },
 }));
 vi.mock('../engine/sample.js', () => ({
-  generate: async (_l: unknown, _p: string, options: SampleOptions, onText: (d: string) => void, _s: unknown, probs?: { top: number }) => {
+  generate: async (_l: unknown, prompt: string, options: SampleOptions, onText: (d: string) => void, _s: unknown, probs?: { top: number }) => {
     calls.options.push(options);
     calls.probs.push(probs);
+    calls.prompts.push(prompt);
     onText(' and');
     onText(' more');
     const candidate = (id: number, label: string, logprob: number) => ({ id, label, logprob, sampled: Math.exp(logprob) });
@@ -43,7 +44,6 @@ describe('generate parser', () => {
 
   it.each([
     [['--prompt', 'x'], '--model is required'],
-    [['--model', 's1'], '--prompt is required'],
     [['--model', 's1', '--prompt', 'x', '--temperature', '5.1'], '--temperature must be between 0 and 5, got 5.1'],
     [['--model', 's1', '--prompt', 'x', '--top-k', '-1'], '--top-k must be at least 0, got -1'],
     [['--model', 's1', '--prompt', 'x', '--top-p', '0'], '--top-p must be above 0 and at most 1, got 0'],
@@ -81,6 +81,36 @@ describe('generate run', () => {
     ]);
     await runArgv('generate', ['--model', 's1', '--prompt', 'ROMEO:'], ctx, 'cli');
     expect(calls.probs.at(-1)).toBeUndefined();
+  });
+
+it('reads the prompt from stdin when it is a pipe, dropping echo\'s newline', async () => {
+    const ctx = { ...cliContext(), stdin: { isTTY: false, read: async () => 'The sea was calm\n' } };
+    expect(await runArgv('generate', ['--model', 's1'], ctx, 'cli')).toBe('ok');
+    expect(ctx.out.written).toBe('The sea was calm and more\n');
+  });
+
+  it('reads stdin for --prompt -, even from a terminal', async () => {
+    const ctx = { ...cliContext(), stdin: { isTTY: true, read: async () => 'typed\n' } };
+    expect(await runArgv('generate', ['--model', 's1', '--prompt', '-', '--only-new'], ctx, 'cli')).toBe('ok');
+    expect(calls.prompts.at(-1)).toBe('typed');
+    expect(ctx.out.infos[0]).toBe('reading the prompt from stdin: end it with Ctrl-D');
+  });
+
+  it('prefers --prompt over a pipe', async () => {
+    const ctx = { ...cliContext(), stdin: { isTTY: false, read: async () => 'piped' } };
+    expect(await runArgv('generate', ['--model', 's1', '--prompt', 'given'], ctx, 'cli')).toBe('ok');
+    expect(calls.prompts.at(-1)).toBe('given');
+  });
+
+  it('without --prompt at a terminal, or with an empty pipe, is a usage error that loads nothing', async () => {
+    const loadedBefore = calls.loaded.length;
+    const tty = { ...cliContext(), stdin: { isTTY: true, read: async () => 'never read' } };
+    expect(await runArgv('generate', ['--model', 's1'], tty, 'cli')).toBe('usage');
+    expect(tty.out.errors).toEqual([expect.stringMatching(/^--prompt is required \(or pipe the prompt in\) — usage: generate --model NAME \[--prompt TEXT\]/)]);
+    const empty = { ...cliContext(), stdin: { isTTY: false, read: async () => '\n' } };
+    expect(await runArgv('generate', ['--model', 's1'], empty, 'cli')).toBe('usage');
+    expect(empty.out.errors).toEqual(['the prompt on stdin is empty: pipe some text in, or give --prompt TEXT']);
+    expect(calls.loaded.length).toBe(loadedBefore);
   });
 
   it('is a CLI command only', async () => {

@@ -1,14 +1,16 @@
 // generate: stream a continuation of a prompt from a model to stdout (CLI; in the chat, type a prompt).
+import { UsageError, usageLine } from './args.js';
 import { defineCommand, info } from './define.js';
 import { loadModelByName } from './model-lookup.js';
 import { formatCount } from './format.js';
 import { SAMPLING_OPTIONS } from './sampling.js';
+import type { CommandContext } from './types.js';
 import type { SampleOptions, TokenCandidate, TokenProbs } from '../engine/types.js';
 
 const spec = {
   options: {
     model: { type: 'string', required: true, arg: 'NAME', values: 'model', description: 'the model (inkling models lists them)' },
-    prompt: { type: 'string', required: true, arg: 'TEXT', description: 'the text to continue' },
+    prompt: { type: 'string', arg: 'TEXT', description: 'the text to continue; - reads it from stdin, as does a pipe when --prompt is left out' },
     ...SAMPLING_OPTIONS,
     stop: { type: 'string', multiple: true, arg: 'STR', description: 'stop before this text appears' },
     'only-new': { type: 'boolean', description: 'print only the continuation, not the prompt' },
@@ -22,6 +24,7 @@ const spec = {
     'inkling generate --model s1 --prompt "To be" --temperature 0 --max-tokens 100',
     'inkling generate --model s1 --prompt "KING:" --top-k 40 --stop "\\n\\n"',
     'inkling generate --model s1 --prompt "The" --max-tokens 5 --logprobs 3',
+    'echo "The sea was calm" | inkling generate --model gutenberg-gpt',
   ],
 } as const;
 
@@ -29,7 +32,8 @@ export const GENERATE_DEFAULTS = { maxTokens: 200, temperature: 0.8, topK: 0, to
 
 export interface GenerateArgs {
   model: string;
-  prompt: string;
+  /** The text, `-` for stdin, or undefined: stdin when it is a pipe, else a usage error. */
+  prompt: string | undefined;
   options: SampleOptions;
   onlyNew: boolean;
   /** Top alternatives per token in JSON lines, or null for plain text. */
@@ -41,6 +45,19 @@ function unescape(text: string): string {
   return text.replace(/\\(n|t|r|\\)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\' })[c]!);
 }
 
+/** The prompt from --prompt, or from stdin for `--prompt -` or a pipe; one trailing newline (echo's) is dropped. */
+async function resolvePrompt(given: string | undefined, ctx: CommandContext): Promise<string> {
+  if (given !== undefined && given !== '-') return given;
+  const stdin = ctx.stdin;
+  if (!stdin || (given === undefined && stdin.isTTY)) {
+    throw new UsageError(`--prompt is required (or pipe the prompt in) — usage: ${usageLine('generate', spec)}`);
+  }
+  if (stdin.isTTY) info(ctx, 'reading the prompt from stdin: end it with Ctrl-D');
+  const text = (await stdin.read()).replace(/\r?\n$/, '');
+  if (text.trim() === '') throw new UsageError('the prompt on stdin is empty: pipe some text in, or give --prompt TEXT');
+  return text;
+}
+
 export const generateCommand = defineCommand({
   name: 'generate',
   summary: 'stream a continuation of a prompt to stdout',
@@ -48,7 +65,7 @@ export const generateCommand = defineCommand({
   spec,
   build: ({ options: o }): GenerateArgs => ({
     model: o.model!,
-    prompt: o.prompt!,
+    prompt: o.prompt,
     onlyNew: o['only-new'] ?? false,
     logprobs: o.logprobs ?? null,
     options: {
@@ -60,7 +77,8 @@ export const generateCommand = defineCommand({
       ...(o.stop ? { stop: o.stop.map(unescape) } : {}),
     },
   }),
-  async run({ model, prompt, options, onlyNew, logprobs }, ctx) {
+  async run({ model, prompt: given, options, onlyNew, logprobs }, ctx) {
+    const prompt = await resolvePrompt(given, ctx);
     const loaded = await loadModelByName(ctx, model);
     try {
       const { generate } = await import('../engine/sample.js');

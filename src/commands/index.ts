@@ -1,5 +1,6 @@
 // The registry of commands shared by the CLI and the chat.
 import { benchCommand } from './bench.js';
+import { chatCommand } from './chat.js';
 import { classifyCommand } from './classify.js';
 import { clearCommand } from './clear.js';
 import { compareCommand } from './compare.js';
@@ -30,6 +31,7 @@ let registry: AnyCommand[] | null = null;
 export function allCommands(): AnyCommand[] {
   return (registry ??= [
     helpCommand,
+    chatCommand,
     trainCommand,
     finetuneCommand,
     generateCommand,

@@ -73,6 +73,10 @@ export interface CommandContext {
   chat?: ChatSession;
   /** Aborted by Ctrl-C / Esc / SIGINT. */
   signal?: AbortSignal;
+  /** CLI only: open the chat pane, on `model` when given (`inkling chat MODEL`). Throws when stdin is not a terminal. */
+  openChat?(model: string | undefined): Promise<void>;
+  /** CLI only: standard input, for a prompt piped in (`echo TEXT | inkling generate`) or given as `--prompt -`. */
+  stdin?: { isTTY: boolean; read(): Promise<string> };
   /** Called by a command before it loads a model in-process: the CLI picks (and names) the backend there, once. */
   prepareEngine?(): Promise<void>;
 }

@@ -15,7 +15,7 @@ const PASTE_ON = '\u001B[?2004h';
 const PASTE_OFF = '\u001B[?2004l';
 const pasteOff = () => process.stdout.write(PASTE_OFF);
 
-export async function runChat(options: { modelsDir: string; backend?: BackendName }): Promise<void> {
+export async function runChat(options: { modelsDir: string; backend?: BackendName; model?: string }): Promise<void> {
   if (!process.stdin.isTTY) {
     throw new Error('The chat needs an interactive terminal. Without one, use the commands: `inkling --help` lists them (e.g. `inkling generate`, `inkling train`).');
   }
@@ -24,6 +24,7 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
   const backend = await initBackend(options.backend ?? 'auto');
   const session = new Chat({
     modelsDir: options.modelsDir,
+    ...(options.model ? { openModel: options.model } : {}),
     configDir: configDir(),
     deps: realEngine(options.modelsDir),
     backendLabel: backendLabel(backend),

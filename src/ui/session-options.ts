@@ -11,6 +11,8 @@ export interface SessionOptions {
   backendLabel: string;
   /** The backend asked for, passed on to commands and training. */
   backend?: BackendName;
+  /** The model to open first (`inkling chat MODEL`); otherwise the last used one. */
+  openModel?: string;
   /** What to train when there is no model at all. */
   firstRunTraining?: (modelsDir: string) => TrainingRequest;
   /** Input history cap (tests use small ones). */

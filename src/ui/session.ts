@@ -58,6 +58,7 @@ export class Chat implements ChatSession, ChatController {
   async start(): Promise<void> {
     this.starting = true;
     await openFirstModel({
+      requested: this.options.openModel,
       lastModel: this.store.lastModel,
       listModels: () => this.deps.listModels(),
       use: (name) => this.use(name),

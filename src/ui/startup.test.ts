@@ -20,6 +20,20 @@ function steps(models: string[], lastModel: string | null) {
 }
 
 describe('the model the chat opens on', () => {
+  it('is the one asked for (inkling chat MODEL) before the last used one', async () => {
+    const { s, used, notes } = steps(['gpl', 'gutenberg-lstm'], 'gpl');
+    await openFirstModel({ ...s, requested: 'gutenberg-lstm' });
+    expect(used).toEqual(['gutenberg-lstm']);
+    expect(notes).toEqual(['Loaded gutenberg-lstm. Type a prompt, or /help.']);
+  });
+
+  it('falls back to the last used one, saying why, when the one asked for does not load', async () => {
+    const { s, used, notes } = steps(['gpl'], 'gpl');
+    await openFirstModel({ ...s, requested: 'gone' });
+    expect(used).toEqual(['gpl']);
+    expect(notes[0]).toBe("Could not open gone: model 'gone' not found");
+  });
+
   it('is the last used one when it still loads', async () => {
     const { s, used } = steps(['aaa-tiny', 'gpl', 'gutenberg-gpt'], 'gpl');
     await openFirstModel(s);

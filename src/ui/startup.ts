@@ -6,6 +6,8 @@ import { BASE_MODEL } from '../engine/store/paths.js';
 import { firstLine } from '../engine/first-line.js';
 
 export interface StartupSteps {
+  /** The model asked for on the command line (`inkling chat MODEL`): opened before the last used one. */
+  requested?: string;
   lastModel: string | null;
   /** The shipped model to fall back on (BASE_MODEL unless a test says otherwise). */
   baseModel?: string;
@@ -27,6 +29,15 @@ export const defaultFirstRunTraining = (modelsDir: string): TrainingRequest => (
 });
 
 export async function openFirstModel(steps: StartupSteps): Promise<void> {
+  if (steps.requested) {
+    try {
+      await steps.use(steps.requested);
+      steps.note('info', `Loaded ${steps.requested}. Type a prompt, or /help.`);
+      return;
+    } catch (err) {
+      steps.note('error', `Could not open ${steps.requested}: ${firstLine(err)}`);
+    }
+  }
   const last = steps.lastModel;
   let lastProblem: string | null = null;
   if (last) {
