@@ -1,6 +1,7 @@
 // The registry of commands shared by the CLI and the chat.
 import { benchCommand } from './bench.js';
 import { chatCommand } from './chat.js';
+import { checkCommand } from './check.js';
 import { classifyCommand } from './classify.js';
 import { clearCommand } from './clear.js';
 import { compareCommand } from './compare.js';
@@ -39,6 +40,7 @@ export function allCommands(): AnyCommand[] {
     evalCommand,
     exportCommand,
     modelsCommand,
+    checkCommand,
     corporaCommand,
     presetsCommand,
     benchCommand,

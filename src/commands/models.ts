@@ -5,7 +5,7 @@ import { formatCount, formatLoss, formatParams, table } from './format.js';
 import type { ModelEntry } from '../engine/store/registry.js';
 
 function toJson(e: ModelEntry) {
-  if (!e.ok) return { name: e.name, dir: e.dir, shipped: e.shipped, error: e.error };
+  if (!e.ok) return { name: e.name, dir: e.dir, shipped: e.shipped, error: e.error, ...(e.saving ? { saving: true } : {}) };
   const m = e.manifest;
   return {
     name: e.name,
@@ -71,7 +71,7 @@ export const modelsCommand = defineCommand({
       };
       if (good.some((e) => e.manifest.parent)) lines.push('', 'lineage:', ...lineageTree(entries).map((l) => `  ${annotate(l)}`));
     }
-    for (const e of broken) lines.push(`broken: ${e.name} — ${e.error} (skipped)`);
+    for (const e of broken) lines.push(e.saving ? `saving: ${e.name} — a training run is writing it; list again in a moment` : `broken: ${e.name} — ${e.error} (skipped)`);
     ctx.out.line(lines.join('\n'));
   },
 });

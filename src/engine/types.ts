@@ -228,6 +228,8 @@ export interface Manifest {
   command?: string;
   createdAt: string;
   updatedAt: string;
+  /** SHA-256 (hex) of each other file of the folder, recorded at save and verified at load (store/read-folder.ts). */
+  checksums?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- sampling

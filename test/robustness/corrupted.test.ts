@@ -100,10 +100,13 @@ describe('a config edited in both manifest.json and model.json', () => {
       });
     }
     const dir = path.join(modelsDir, 'bigger');
+    await expect(loadModel(dir)).rejects.toThrow(/^model 'bigger': model.json does not match its checksum in manifest.json/);
+    // A model saved before checksums existed: the parameter count still refuses it.
+    edit('bigger', 'manifest.json', (t) => JSON.stringify({ ...JSON.parse(t), checksums: undefined }));
     await expect(loadModel(dir)).rejects.toThrow(/^model 'bigger': the config in manifest.json does not match its weights \(\d+ parameters wanted, \d+ saved\)$/);
     await expect(loadResumeState(dir)).rejects.toThrow(/does not match its weights/);
     edit('bigger', 'manifest.json', (t) => JSON.stringify({ ...JSON.parse(t), config: { ...JSON.parse(t).config, layers: -1 } }));
-    await expect(loadModel(dir)).rejects.toThrow(/^model 'bigger' has a bad config in manifest.json \(layers: -1\)$/);
+    await expect(loadModel(dir)).rejects.toThrow(/^model 'bigger': manifest.json config does not match model.json \(layers: -1 vs 48\)$/);
   });
 });
 

@@ -8,10 +8,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { assignWeights, countParameters, createModel } from '../models/index.js';
-import { tokenizerFromJSON } from '../data/tokenizers/index.js';
 import { decodeTensors, encodeTensors } from './weights.js';
 import { whileSaving } from './recovery.js';
-import type { LanguageModel, Manifest, Tokenizer, TokenizerJSON } from '../types.js';
+import { sha256 } from './model-files.js';
+import { checkFinite, modelError, readManifestAt, readTokenizerAt, readWeightsBin, readWeightsJson, type WeightsJsonFile } from './read-folder.js';
+import type { LanguageModel, Manifest, Tokenizer } from '../types.js';
 
 export interface LoadedModel {
   name: string;
@@ -59,24 +60,24 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   try {
     const best = await encodeTensors(contents.bestWeights);
     const { manifest } = contents;
-    await writeFileSynced(
-      path.join(tmp, 'model.json'),
-      JSON.stringify({ format: 'inkling-model/1', arch: manifest.arch, config: manifest.config, weightsManifest: [{ paths: ['weights.bin'], weights: best.specs }] }),
-    );
-    await writeFileSynced(path.join(tmp, 'weights.bin'), new Uint8Array(best.data));
-    await writeFileSynced(path.join(tmp, 'tokenizer.json'), JSON.stringify(contents.tokenizer.toJSON()));
+    // Every file's SHA-256 goes into the manifest, written last: a later change to any of them is caught at load.
+    const checksums: Record<string, string> = {};
+    const write = async (file: string, data: string | Uint8Array) => {
+      checksums[file] = sha256(data);
+      await writeFileSynced(path.join(tmp, file), data);
+    };
+    await write('model.json', JSON.stringify({ format: 'inkling-model/1', arch: manifest.arch, config: manifest.config, weightsManifest: [{ paths: ['weights.bin'], weights: best.specs }] }));
+    await write('weights.bin', new Uint8Array(best.data));
+    await write('tokenizer.json', JSON.stringify(contents.tokenizer.toJSON()));
     if (contents.resume) {
       const tensors: Record<string, tf.Tensor> = { ...contents.resume.optimizer.tensors };
       for (const [key, t] of Object.entries(contents.resume.weights)) tensors[WEIGHTS_PREFIX + key] = t;
       const state = await encodeTensors(tensors);
-      await writeFileSynced(
-        path.join(tmp, 'optimizer.json'),
-        JSON.stringify({ format: 'inkling-optimizer/1', step: contents.resume.optimizer.step, weightsManifest: [{ paths: ['optimizer.bin'], weights: state.specs }] }),
-      );
-      await writeFileSynced(path.join(tmp, 'optimizer.bin'), new Uint8Array(state.data));
+      await write('optimizer.json', JSON.stringify({ format: 'inkling-optimizer/1', step: contents.resume.optimizer.step, weightsManifest: [{ paths: ['optimizer.bin'], weights: state.specs }] }));
+      await write('optimizer.bin', new Uint8Array(state.data));
     }
-    for (const [file, text] of Object.entries(contents.files ?? {})) await writeFileSynced(path.join(tmp, file), text);
-    await writeFileSynced(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    for (const [file, text] of Object.entries(contents.files ?? {})) await write(file, text);
+    await writeFileSynced(path.join(tmp, 'manifest.json'), JSON.stringify({ ...manifest, checksums }, null, 2) + '\n');
     await swapIntoPlace(tmp, dir);
   } catch (error) {
     await fs.rm(tmp, { recursive: true, force: true });
@@ -84,11 +85,15 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   }
 }
 
+/** Test hook: runs between a save's two renames (the old folder moved aside, the new one not yet in place). */
+export const saveHooks: { betweenRenames?: (dir: string) => Promise<void> } = {};
+
 /** Replace `dir` by `tmp`: move the old folder aside, move the new one in, then delete the old. */
 async function swapIntoPlace(tmp: string, dir: string): Promise<void> {
   const old = path.join(path.dirname(dir), `.${path.basename(dir)}.old-${process.pid}-${Date.now()}`);
   const hadOld = await exists(dir);
   if (hadOld) await fs.rename(dir, old);
+  await saveHooks.betweenRenames?.(dir);
   await fs.rename(tmp, dir);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }
@@ -115,54 +120,34 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Read only the manifest (fast, for listings). */
+/** Read only the manifest (fast, for listings), checked against its schema. */
 export async function readManifest(dir: string): Promise<Manifest> {
-  return readJson<Manifest>(dir, 'manifest.json');
-}
-
-async function readJson<T>(dir: string, file: string): Promise<T> {
-  let text: string;
   try {
-    text = await fs.readFile(path.join(dir, file), 'utf8');
-  } catch {
-    throw new Error(`model '${path.basename(dir)}' is missing ${file}`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`model '${path.basename(dir)}' has a corrupted ${file} (not valid JSON)`);
-  }
-}
-
-async function readTensors(dir: string, jsonFile: string): Promise<{ json: Record<string, unknown>; tensors: Record<string, tf.Tensor> }> {
-  const json = await readJson<{ weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }>(dir, jsonFile);
-  const group = json.weightsManifest?.[0];
-  if (!group || !Array.isArray(group.weights) || group.paths?.length !== 1) {
-    throw new Error(`model '${path.basename(dir)}' has a malformed ${jsonFile}`);
-  }
-  const binFile = path.basename(group.paths[0]);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(path.join(dir, binFile));
-  } catch {
-    throw new Error(`model '${path.basename(dir)}' is missing ${binFile}`);
-  }
-  const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  try {
-    return { json: json as Record<string, unknown>, tensors: decodeTensors(group.weights, data) };
+    return await readManifestAt(dir);
   } catch (error) {
-    throw new Error(`model '${path.basename(dir)}': ${binFile}: ${(error as Error).message}`);
+    throw modelError(dir, error);
+  }
+}
+
+/** The tensors of model.json or optimizer.json, after the schema, checksum, size and finite-value checks. */
+async function readTensors(dir: string, manifest: Manifest, jsonFile: WeightsJsonFile): Promise<{ json: Record<string, unknown>; tensors: Record<string, tf.Tensor> }> {
+  try {
+    const group = await readWeightsJson(dir, manifest, jsonFile);
+    const bytes = await readWeightsBin(dir, manifest, group);
+    checkFinite(group, bytes);
+    const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return { json: group.json, tensors: decodeTensors(group.specs as tf.io.WeightsManifestEntry[], data) };
+  } catch (error) {
+    throw modelError(dir, error);
   }
 }
 
 async function readTokenizer(dir: string, manifest: Manifest): Promise<Tokenizer> {
-  const tokenizer = tokenizerFromJSON(await readJson<TokenizerJSON>(dir, 'tokenizer.json'));
-  if (tokenizer.vocabSize !== manifest.config.vocabSize) {
-    throw new Error(
-      `model '${path.basename(dir)}': tokenizer has ${tokenizer.vocabSize} tokens but the model expects ${manifest.config.vocabSize}`,
-    );
+  try {
+    return await readTokenizerAt(dir, manifest);
+  } catch (error) {
+    throw modelError(dir, error);
   }
-  return tokenizer;
 }
 
 /**
@@ -211,11 +196,8 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 
 async function loadModelOnce(dir: string): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
-  if (!manifest || typeof manifest !== 'object' || !manifest.config) {
-    throw new Error(`model '${path.basename(dir)}' has an invalid manifest.json`);
-  }
   const tokenizer = await readTokenizer(dir, manifest);
-  const { tensors } = await readTensors(dir, 'model.json');
+  const { tensors } = await readTensors(dir, manifest, 'model.json');
   let model: LanguageModel;
   try {
     model = buildModel(dir, manifest, tensors);
@@ -234,7 +216,7 @@ export async function loadResumeState(dir: string): Promise<ResumeState> {
   } catch {
     throw new Error(`model '${path.basename(dir)}' has no optimizer state to resume from (train a new model, or fine-tune it)`);
   }
-  const { json, tensors } = await readTensors(dir, 'optimizer.json');
+  const { json, tensors } = await readTensors(dir, manifest, 'optimizer.json');
   const weights: Record<string, tf.Tensor> = {};
   const slots: Record<string, tf.Tensor> = {};
   for (const [key, t] of Object.entries(tensors)) {
@@ -247,7 +229,7 @@ export async function loadResumeState(dir: string): Promise<ResumeState> {
     tf.dispose(Object.values(tensors));
     throw error;
   }
-  return { manifest, tokenizer, weights, optimizer: { step: Number(json.step) || 0, tensors: slots } };
+  return { manifest, tokenizer, weights, optimizer: { step: json.step as number, tensors: slots } };
 }
 
 /** Current variable values as a name -> tensor map (copies, caller disposes). */

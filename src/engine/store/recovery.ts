@@ -44,6 +44,11 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** A set-aside folder of a swap that a live process is doing right now (not one a kill left behind). */
+export function isLiveSwap(folder: SaveFolder, now = Date.now()): boolean {
+  return ownerAlive(folder.pid) && now - folder.startedAt < LIVE_SWAP_MS;
+}
+
 /**
  * A kill between the two renames of a save leaves `.NAME.old-*` and no `NAME`: put the old one (the
  * last good checkpoint) back. Skips swaps a live process is still doing. Returns the names restored.
@@ -59,7 +64,7 @@ export async function recoverInterruptedSaves(modelsDir: string, now = Date.now(
   for (const entry of entries) {
     const folder = parseSaveFolder(entry);
     if (!folder || folder.kind !== 'old') continue;
-    if (ownerAlive(folder.pid) && now - folder.startedAt < LIVE_SWAP_MS) continue;
+    if (isLiveSwap(folder, now)) continue;
     const target = path.join(modelsDir, folder.name);
     if (await exists(target)) continue;
     try {

@@ -20,6 +20,8 @@ function manifest(name: string, parent: string | null = null): Manifest {
     format: 1, name, arch: 'lstm', parent,
     config: { arch: 'lstm', vocabSize: VOCAB.length, embedding: 2, hidden: 2, layers: 1, dropout: 0 },
     tokenizer: { kind: 'char', vocabSize: VOCAB.length },
+    train: { batchSize: 1, seqLength: 4 }, corpus: { name: 'x', trainTokens: 1, valTokens: 1 },
+    step: 0, bestValLoss: null, history: [], params: 14, backend: 'cpu',
   } as unknown as Manifest;
 }
 
@@ -32,7 +34,7 @@ function fakeModel(modelsDir: string, name: string, opts: { parent?: string; wei
     { name: 'embedding/kernel', shape: [3, 2], dtype: 'float32' },
     { name: 'head/bias', shape: [2], dtype: 'float32' },
   ];
-  writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights }] }));
+  writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ format: 'inkling-model/1', arch: 'lstm', config: manifest(name).config, weightsManifest: [{ paths: ['weights.bin'], weights }] }));
   writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(opts.weightBytes ?? 32));
   writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify({ kind: 'char', vocab: VOCAB, options: {} }));
   return dir;
@@ -60,7 +62,7 @@ describe('listModels', () => {
     expect(byName.truncated!.error).toMatch(/truncated \(20 of 32 bytes\)/);
     expect(byName.badjson!.error).toMatch(/manifest.json is not valid JSON/);
     expect(byName.mismatch!.error).toMatch(/tokenizer does not match/);
-    expect(byName.badtok!.error).toMatch(/invalid tokenizer.json/);
+    expect(byName.badtok!.error).toMatch(/tokenizer.json: not a JSON object/);
     expect(byName.noweights!.error).toMatch(/missing weights.bin/);
     expect(byName.empty!.error).toMatch(/missing manifest.json/);
     for (const e of entries) if (!e.ok) expect(e.error).toMatch(/^[^\n]+$/);
@@ -147,6 +149,6 @@ describe('with a checkpoint saved by checkpoint.ts', () => {
     expect(entry).toMatchObject({ name: 'real', ok: true });
     truncateSync(path.join(dir, 'real', 'weights.bin'), 10);
     const [broken] = await listModels([dir]);
-    expect(broken!.error).toBe('weights are truncated (10 of 44 bytes)');
+    expect(broken!.error).toBe('weights.bin is truncated (10 of 44 bytes)');
   });
 });

@@ -1,147 +1,59 @@
 // The models on disk: list them with their health, find one by name, show lineage, clean stale saves.
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { validateModelName } from './names.js';
-import { ownerAlive, parseSaveFolder, recoverInterruptedSaves, saveInProgress } from './recovery.js';
+import { isLiveSwap, ownerAlive, parseSaveFolder, recoverInterruptedSaves, saveInProgress, whileSaving } from './recovery.js';
+import { ModelFileError } from './model-files.js';
+import { checkWeightsBinCheaply, readManifestAt, readTokenizerAt, readWeightsJson } from './read-folder.js';
 import { shippedModelsDir } from './paths.js';
-import { tokenizerFromJSON } from '../data/tokenizers/index.js';
-import { isArch } from '../models/index.js';
-import type { Manifest, TokenizerJSON } from '../types.js';
+import type { Manifest } from '../types.js';
 
 export type ModelEntry =
   | { name: string; dir: string; shipped: boolean; ok: true; manifest: Manifest; error?: undefined }
-  | { name: string; dir: string; shipped: boolean; ok: false; error: string };
+  | { name: string; dir: string; shipped: boolean; ok: false; error: string; saving?: boolean };
 
 /** Folders that a save in progress (or an interrupted one) leaves: never models. */
 export function isInProgressName(name: string): boolean {
   return name.startsWith('.') || /\.tmp/i.test(name) || /\.partial$/i.test(name);
 }
 
-const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint8: 1, uint16: 2 };
-
-class Broken extends Error {}
-
-async function readJson(file: string, label: string): Promise<unknown> {
-  let text: string;
+/**
+ * Check one model folder without building it: the manifest's schema, model.json's schema, checksum and
+ * config, the weights' size (and checksum when small: read-folder.ts), the tokenizer. A one-line reason
+ * when it cannot be used. A save of this model in progress is waited for, then reported as "saving".
+ */
+export async function inspectModel(dir: string, shipped = false, name = path.basename(dir)): Promise<ModelEntry> {
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new Broken(`missing ${label}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Broken(`${label} is not valid JSON`);
-  }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function checkManifest(raw: unknown): Manifest {
-  if (!isObject(raw)) throw new Broken('manifest.json is not an object');
-  if (raw.format !== 1) throw new Broken(`manifest.json has unsupported format ${JSON.stringify(raw.format)}`);
-  if (!isArch(raw.arch)) throw new Broken('manifest.json has no valid arch');
-  if (!isObject(raw.config) || typeof raw.config.vocabSize !== 'number') throw new Broken('manifest.json has no valid config');
-  const tok = raw.tokenizer;
-  if (!isObject(tok) || (tok.kind !== 'char' && tok.kind !== 'word' && tok.kind !== 'bpe') || typeof tok.vocabSize !== 'number') {
-    throw new Broken('manifest.json has no valid tokenizer');
-  }
-  return raw as unknown as Manifest;
-}
-
-/** Bytes the weights files must hold, from model.json's weightsManifest; and the files. */
-function expectedWeights(raw: unknown): { files: string[]; bytes: number } {
-  if (!isObject(raw) || !Array.isArray(raw.weightsManifest)) throw new Broken('model.json has no weightsManifest');
-  const files: string[] = [];
-  let bytes = 0;
-  for (const group of raw.weightsManifest as unknown[]) {
-    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new Broken('model.json has a malformed weightsManifest');
-    }
-    for (const p of group.paths) {
-      if (typeof p !== 'string' || p.includes('/') || p.includes('\\') || p.startsWith('.')) {
-        throw new Broken('model.json names a bad weights file');
-      }
-      files.push(p);
-    }
-    for (const w of group.weights as unknown[]) {
-      if (!isObject(w) || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-        throw new Broken('model.json has a weight with a bad shape');
-      }
-      const quantized = isObject(w.quantization) ? w.quantization.dtype : undefined;
-      const per = BYTES_PER_ELEMENT[String(quantized ?? w.dtype ?? 'float32')];
-      if (per === undefined) throw new Broken(`model.json has a weight of unsupported dtype ${String(w.dtype)}`);
-      bytes += per * (w.shape as number[]).reduce((a, b) => a * b, 1);
-    }
-  }
-  return { files, bytes };
-}
-
-/** model.json keeps a copy of the config: a manifest edited by hand no longer matches it. */
-function checkSameConfig(manifest: Manifest, modelJson: unknown): void {
-  if (!isObject(modelJson) || !isObject(modelJson.config)) return;
-  const saved = modelJson.config;
-  const claimed = manifest.config as unknown as Record<string, unknown>;
-  const key = [...new Set([...Object.keys(saved), ...Object.keys(claimed)])].find((k) => saved[k] !== claimed[k]);
-  if (key !== undefined) {
-    throw new Broken(`manifest.json config does not match model.json (${key}: ${JSON.stringify(claimed[key])} vs ${JSON.stringify(saved[key])})`);
-  }
-}
-
-async function checkWeights(dir: string, manifest: Manifest): Promise<void> {
-  const modelJson = await readJson(path.join(dir, 'model.json'), 'model.json');
-  checkSameConfig(manifest, modelJson);
-  const { files, bytes } = expectedWeights(modelJson);
-  if (!files.includes('weights.bin')) throw new Broken('model.json does not list weights.bin');
-  let actual = 0;
-  for (const file of files) {
-    const info = await stat(path.join(dir, file)).catch(() => null);
-    if (!info?.isFile()) throw new Broken(`missing ${file}`);
-    actual += info.size;
-  }
-  if (actual < bytes) throw new Broken(`weights are truncated (${actual} of ${bytes} bytes)`);
-  if (actual > bytes) throw new Broken(`weights are larger than model.json says (${actual}, expected ${bytes} bytes)`);
-}
-
-async function checkTokenizer(dir: string, manifest: Manifest): Promise<void> {
-  const raw = await readJson(path.join(dir, 'tokenizer.json'), 'tokenizer.json');
-  let size: number;
-  try {
-    const tokenizer = tokenizerFromJSON(raw as TokenizerJSON);
-    if (tokenizer.kind !== manifest.tokenizer.kind) {
-      throw new Broken(`tokenizer.json is ${tokenizer.kind} but the manifest says ${manifest.tokenizer.kind}`);
-    }
-    size = tokenizer.vocabSize;
-  } catch (error) {
-    throw error instanceof Broken ? error : new Broken((error as Error).message);
-  }
-  if (size !== manifest.config.vocabSize || size !== manifest.tokenizer.vocabSize) {
-    throw new Broken(`tokenizer does not match the model (vocabulary ${size}, model expects ${manifest.config.vocabSize})`);
-  }
-}
-
-/** Check one model folder; a one-line reason when it cannot be used. */
-export async function inspectModel(dir: string, shipped = false): Promise<ModelEntry> {
-  const name = path.basename(dir);
-  try {
-    const manifest = checkManifest(await readJson(path.join(dir, 'manifest.json'), 'manifest.json'));
-    await checkWeights(dir, manifest);
-    await checkTokenizer(dir, manifest);
+    const manifest = await whileSaving(dir, async () => {
+      const read = await readManifestAt(dir);
+      await checkWeightsBinCheaply(dir, read, await readWeightsJson(dir, read, 'model.json'));
+      await readTokenizerAt(dir, read);
+      return read;
+    });
     return { name, dir, shipped, ok: true, manifest };
   } catch (error) {
-    const message = error instanceof Broken ? error.message : `cannot read: ${(error as Error).message.split('\n')[0]}`;
+    if (await saveInProgress(dir)) return { name, dir, shipped, ok: false, saving: true, error: 'saving (a training run is writing it)' };
+    const message = error instanceof ModelFileError ? error.message : `cannot read: ${(error as Error).message.split('\n')[0]}`;
     return { name, dir, shipped, ok: false, error: message };
   }
 }
 
-async function modelFolders(modelsDir: string): Promise<string[]> {
+/**
+ * Model folders by name. Between the two renames of a live save, NAME is missing and its previous
+ * checkpoint sits in `.NAME.old-*`: that one stands in for it, so a listing never loses the model.
+ */
+async function modelFolders(modelsDir: string): Promise<{ name: string; dirs: string[] }[]> {
   const entries = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isDirectory() && !isInProgressName(e.name))
-    .map((e) => e.name)
-    .sort();
+  const found = new Map<string, string[]>();
+  for (const e of entries) {
+    if (e.isDirectory() && !isInProgressName(e.name)) found.set(e.name, [path.join(modelsDir, e.name)]);
+  }
+  for (const e of entries) {
+    const save = parseSaveFolder(e.name);
+    if (!e.isDirectory() || save?.kind !== 'old' || found.has(save.name) || !isLiveSwap(save)) continue;
+    found.set(save.name, [path.join(modelsDir, e.name), path.join(modelsDir, save.name)]);
+  }
+  return [...found.entries()].map(([name, dirs]) => ({ name, dirs })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
@@ -155,10 +67,13 @@ export async function listModels(modelsDirs: string[]): Promise<ModelEntry[]> {
   const out: ModelEntry[] = [];
   for (const modelsDir of modelsDirs) {
     const shipped = path.resolve(modelsDir) === shippedDir;
-    for (const name of await modelFolders(modelsDir)) {
+    for (const { name, dirs } of await modelFolders(modelsDir)) {
       if (seen.has(name)) continue;
       seen.add(name);
-      out.push(await inspectModel(path.join(modelsDir, name), shipped));
+      // A set-aside previous checkpoint first; once the save has moved on, the new folder.
+      let entry = await inspectModel(dirs[0]!, shipped, name);
+      if (!entry.ok && dirs.length > 1) entry = await inspectModel(dirs[1]!, shipped, name);
+      out.push({ ...entry, dir: path.join(modelsDir, name) });
     }
   }
   return out;
