@@ -1,6 +1,6 @@
 // check NAME: verify a model folder file by file (schemas, checksums, sizes, finite values, optimizer state).
 import { defineCommand } from './define.js';
-import { findModelDir } from './engine.js';
+import { findModelDir } from './model-lookup.js';
 import { CommandError } from './types.js';
 
 export const checkCommand = defineCommand({

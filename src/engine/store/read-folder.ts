@@ -1,6 +1,7 @@
 // One home for reading a model folder's files with every check that applies: safe opening (model-files.ts),
 // the schemas (schema.ts), the checksums the manifest recorded at save, and the consistency between files.
 // Loading (checkpoint.ts), listing (registry.ts) and `inkling check` (verify.ts) all go through here.
+import { firstLine } from '../first-line.js';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -140,7 +141,7 @@ export function checkFinite(group: WeightsGroup, data: Uint8Array): void {
 
 /** A one-line Error for a problem in model folder `dir`: `model 'NAME' is missing X`, `model 'NAME': X ...`. */
 export function modelError(dir: string, error: unknown): Error {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  const message = firstLine(error);
   const name = path.basename(dir);
   return new Error(message.startsWith('missing ') ? `model '${name}' is ${message}` : `model '${name}': ${message}`);
 }

@@ -1,4 +1,5 @@
 // The models on disk: list them with their health, find one by name, show lineage, clean stale saves.
+import { firstLine } from '../first-line.js';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { validateModelName } from './names.js';
@@ -33,7 +34,7 @@ export async function inspectModel(dir: string, shipped = false, name = path.bas
     return { name, dir, shipped, ok: true, manifest };
   } catch (error) {
     if (await saveInProgress(dir)) return { name, dir, shipped, ok: false, saving: true, error: 'saving (a training run is writing it)' };
-    const message = error instanceof ModelFileError ? error.message : `cannot read: ${(error as Error).message.split('\n')[0]}`;
+    const message = error instanceof ModelFileError ? error.message : `cannot read: ${firstLine(error)}`;
     return { name, dir, shipped, ok: false, error: message };
   }
 }
@@ -147,7 +148,7 @@ export async function tidyModelsDir(modelsDir: string): Promise<string[]> {
     const removed = await cleanupStaleTemp(modelsDir);
     if (removed.length > 0) lines.push(`removed ${removed.length} unfinished save folder(s) left by an interrupted run in ${modelsDir}`);
   } catch (error) {
-    lines.push(`could not tidy ${modelsDir}: ${(error as Error).message.split('\n')[0]}`);
+    lines.push(`could not tidy ${modelsDir}: ${firstLine(error)}`);
   }
   return lines;
 }

@@ -1,5 +1,6 @@
 // `inkling check NAME`: every check there is on one model folder, file by file, including what loading
 // skips (the optimizer state) and what listings skip (checksums of large weights).
+import { firstLine } from '../first-line.js';
 import path from 'node:path';
 import { countParameters } from '../models/index.js';
 import { ModelFileError, modelFileSize } from './model-files.js';
@@ -24,7 +25,7 @@ export interface FolderCheck {
 }
 
 function reason(error: unknown): string {
-  return error instanceof ModelFileError ? error.message : `cannot read: ${(error as Error).message.split('\n')[0]}`;
+  return error instanceof ModelFileError ? error.message : `cannot read: ${firstLine(error)}`;
 }
 
 async function attempt(checks: FileCheck[], file: string, run: () => Promise<string>): Promise<boolean> {
