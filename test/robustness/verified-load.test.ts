@@ -5,11 +5,11 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliContext } from '../commands/fakes.js';
+import { cliContext } from '../support/commands.js';
 import { runArgv } from '../../src/commands/dispatch.js';
 import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
 import { listModels } from '../../src/engine/store/registry.js';
-import { makeTinyModel, tempDir } from '../helpers/models.js';
+import { makeTinyModel, tempDir } from '../support/models.js';
 
 let modelsDir: string;
 let n = 0;
