@@ -60,7 +60,9 @@ async function stdinLines(): Promise<string[]> {
   if (process.stdin.isTTY) throw new UsageError('classify needs --text TEXT, or lines on stdin (e.g. cat lines.txt | inkling classify --model NAME)');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = Buffer.concat(chunks).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new UsageError('no text on stdin: give --text TEXT, or pipe lines to label');
+  return lines;
 }
 
 export const classifyCommand = defineCommand({
