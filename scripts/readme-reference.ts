@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandList } from '../src/commands/help.js';
+import { chatHelp } from '../src/commands/help.js';
 import { allCommands } from '../src/commands/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,7 +42,7 @@ export function referenceMarkdown(): string {
     '',
     '#### `/help` in the chat',
     '',
-    block(['Type a prompt to get a reply from the current model, or a command:', ...commandList('chat')].join('\n')),
+    block(chatHelp()),
     '',
     '#### Each command (`inkling COMMAND --help`, `/help COMMAND`)',
     '',

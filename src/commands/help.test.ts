@@ -15,6 +15,14 @@ describe('help', () => {
     expect(cli.out.text()).not.toMatch(/^\s+use\s/m);
   });
 
+  it('ends the chat list with the keys of the input box, and /bye among the ways to quit', async () => {
+    const chat = chatContext();
+    await runCommandLine('/help', chat);
+    const text = chat.out.text();
+    for (const key of ['Esc', 'Up/Down', 'Tab', 'Ctrl-C', 'Ctrl-D']) expect(text).toMatch(new RegExp(`^  ${key}\\s`, 'm'));
+    expect(text).toContain('/bye');
+  });
+
   it('shows one command, with or without the slash', async () => {
     const ctx = chatContext();
     await runCommandLine('/help /train', ctx);

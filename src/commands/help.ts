@@ -16,6 +16,24 @@ export function commandList(scope: Scope): string[] {
   return rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`);
 }
 
+/** The keys of the chat's input box. */
+export const CHAT_KEYS = [
+  'Keys:',
+  '  Enter       send (sent while a reply streams, it waits as "queued ›" and goes next)',
+  '  Alt-Enter   a new line in the prompt (a paste keeps its lines)',
+  '  Esc         stop the reply',
+  '  Up/Down     earlier inputs',
+  '  Tab         complete a command, flag or name',
+  '  Ctrl-C      stop the reply, or clear the line; twice quits',
+  '  Ctrl-D      quit, on an empty line',
+  'Quitting (/quit, /bye, Ctrl-C twice, Ctrl-D) saves the conversation in the config folder, under conversations/.',
+];
+
+/** `/help` in the chat: the commands, then the keys. */
+export function chatHelp(): string {
+  return ['Type a prompt to get a reply from the current model, or a command:', ...commandList('chat'), '/help COMMAND shows its flags.', '', ...CHAT_KEYS].join('\n');
+}
+
 export const helpCommand = defineCommand({
   name: 'help',
   aliases: ['?'],
@@ -38,11 +56,8 @@ export const helpCommand = defineCommand({
   async run({ name }, ctx) {
     const scope: Scope = ctx.chat ? 'chat' : 'cli';
     if (name === null) {
-      const lines =
-        scope === 'chat'
-          ? ['Type a prompt to get a reply from the current model, or a command:', ...commandList('chat'), '/help COMMAND shows its flags.']
-          : ['usage: inkling <command> [flags]   (no command: open the chat)', '', 'commands:', ...commandList('cli'), '', 'inkling help COMMAND or inkling COMMAND --help shows its flags.'];
-      ctx.out.line(lines.join('\n'));
+      const cli = ['usage: inkling <command> [flags]   (no command: open the chat)', '', 'commands:', ...commandList('cli'), '', 'inkling help COMMAND or inkling COMMAND --help shows its flags.'];
+      ctx.out.line(scope === 'chat' ? chatHelp() : cli.join('\n'));
       return;
     }
     ctx.out.line(findCommand(name)!.help);

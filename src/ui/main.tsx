@@ -5,6 +5,8 @@ import { configDir } from '../engine/store/paths.js';
 import { tidyModelsDir } from '../engine/store/registry.js';
 import type { BackendName } from '../engine/types.js';
 import { App } from './App.js';
+import { autosaveConversation } from './autosave.js';
+import { LastResort } from './LastResort.js';
 import { CLEAR_SCREEN } from './useRedrawOnResize.js';
 import { realEngine } from './real-engine.js';
 import { firstLine } from '../engine/first-line.js';
@@ -36,7 +38,13 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
   for (const line of tidied) session.notice(line);
   process.stdout.write(PASTE_ON);
   process.once('exit', pasteOff);
-  const instance = render(<App controller={session} />, { exitOnCtrlC: false });
+  const restoreHandlers = keepGoingOnUnexpectedErrors((err) => session.notice(`Unexpected error: ${firstLine(err)} (the chat goes on; quitting saves the conversation)`));
+  const instance = render(
+    <LastResort>
+      <App controller={session} />
+    </LastResort>,
+    { exitOnCtrlC: false },
+  );
   // /clear: wipe what <Static> already wrote (the transcript remounts empty on its new epoch).
   let epoch = session.getView().epoch;
   const unsubscribe = session.subscribe(() => {
@@ -46,14 +54,37 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     process.stdout.write(CLEAR_SCREEN);
   });
   session.start().catch((err) => session.notice(`Could not open a model: ${firstLine(err)}`));
+  let crash: unknown = null;
   try {
     await instance.waitUntilExit();
+  } catch (err) {
+    crash = err;
   } finally {
     pasteOff();
     process.off('exit', pasteOff);
     unsubscribe();
-    const training = session.training;
-    if (training?.running) process.stdout.write(`Stopping training ${training.request.name} after a checkpoint…\n`);
-    await session.shutdown();
+    restoreHandlers();
   }
+  const saved = autosaveConversation(configDir(), session.getView().turns, () => session.transcriptMarkdown());
+  if (saved && !crash) process.stdout.write(`${saved}\n`);
+  const training = session.training;
+  if (training?.running) process.stdout.write(`Stopping training ${training.request.name} after a checkpoint…\n`);
+  await session.shutdown();
+  if (crash) throw new Error(`the chat stopped on an unexpected error: ${firstLine(crash)}. ${saved ?? 'There was no conversation to save.'}`);
+}
+
+/** While the chat runs, an error nothing caught is a line in the transcript instead of the end of the chat. */
+function keepGoingOnUnexpectedErrors(report: (err: unknown) => void): () => void {
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const before = events.map((event) => process.rawListeners(event));
+  for (const event of events) {
+    process.removeAllListeners(event);
+    process.on(event, report);
+  }
+  return () => {
+    events.forEach((event, i) => {
+      process.off(event, report);
+      for (const listener of before[i]!) process.on(event, listener as (err: unknown) => void);
+    });
+  };
 }
