@@ -3,7 +3,7 @@
     {
       "target_name": "inkling_blas",
       "sources": ["inkling_blas.c"],
-      "cflags": ["-O2", "-Wall"],
+      "cflags": ["-O3", "-Wall"],
       "conditions": [
         ["OS=='linux'", { "libraries": ["-ldl"] }]
       ]

@@ -19,6 +19,7 @@ import { GELU_KERNEL, geluKernel } from './decode/gelu.js';
 import { LAYER_NORM_KERNEL, layerNormKernel } from './decode/layer-norm.js';
 import { RECURRENT_DECODE_KERNELS } from './decode/recurrent-decode.js';
 import { ATTENTION_DECODE_KERNELS } from './decode/attention-decode.js';
+import { Q8_KERNELS } from './decode/q8.js';
 import { sliceKernel, splitVKernel, unpackKernel } from './fixes/slice.js';
 import { unsortedSegmentSumKernel } from './fixes/unsorted-segment-sum.js';
 import { type WasmKernelFunc, replaceWasmKernel, stockKernel } from './wasm-internals.js';
@@ -45,7 +46,7 @@ const fixes: Fix[] = [
  */
 const inferenceKernels: Fix = {
   name: 'inference-kernels',
-  kernels: { [LAYER_NORM_KERNEL]: layerNormKernel, [GELU_KERNEL]: geluKernel, ...RECURRENT_DECODE_KERNELS, ...ATTENTION_DECODE_KERNELS },
+  kernels: { [LAYER_NORM_KERNEL]: layerNormKernel, [GELU_KERNEL]: geluKernel, ...RECURRENT_DECODE_KERNELS, ...ATTENTION_DECODE_KERNELS, ...Q8_KERNELS },
 };
 
 /** The native BLAS accelerator, when it loads: products and leading sums in place on the heap (no kernels of its own). */

@@ -14,6 +14,8 @@ export interface BlasAddon {
   setThreads(threads: number): boolean;
   gemm(heap: ArrayBuffer, transA: boolean, transB: boolean, m: number, n: number, k: number, aOffsets: Uint32Array, bOffsets: Uint32Array, cOffsets: Uint32Array): void;
   columnSums(heap: ArrayBuffer, rows: number, cols: number, aOffset: number, yOffset: number): void;
+  /** int8 rows times x (kernels/decode/q8.ts); absent in addons built before it. */
+  q8matmul?(heap: ArrayBuffer, m: number, n: number, k: number, xOffset: number, wOffset: number, scaleOffset: number, yOffset: number): void;
 }
 
 export type NativeStatus = { blas: BlasAddon | null; note: string };

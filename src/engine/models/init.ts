@@ -25,9 +25,9 @@ export class WeightBuilder {
 
   constructor(private readonly seed: number) {}
 
-  private add(name: string, group: string, decay: boolean, init: tf.Tensor): tf.Variable {
+  private add(name: string, group: string, decay: boolean, init: tf.Tensor, trainable = true): tf.Variable {
     // No variable name: tfjs variable names are global, and two models may be alive at once.
-    const variable = tf.variable(init, true);
+    const variable = tf.variable(init, trainable);
     init.dispose();
     this.weights.push({ name, variable, decay, group });
     return variable;
@@ -45,6 +45,11 @@ export class WeightBuilder {
   /** A 1-D weight (bias or gain): never weight-decayed, as in nanoGPT. */
   constant(name: string, group: string, size: number, value: number): tf.Variable {
     return this.add(name, group, false, tf.fill([size], value));
+  }
+
+  /** Zeros that are loaded, never trained: q8 weights (int32-packed int8) and their scales. */
+  frozen(name: string, group: string, shape: number[], dtype: 'int32' | 'float32'): tf.Variable {
+    return this.add(name, group, false, tf.zeros(shape, dtype), false);
   }
 
   /** A 1-D weight with a different value per slice, e.g. the LSTM bias with its forget gate at 1. */

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
-import { WeightBuilder, checkTokens, disposeWeights, softmax, sumSizes } from './init.js';
+import { WeightBuilder, checkTokens, disposeWeights, softmax } from './init.js';
+import { type Matrix, type Quantization, buildMatrix, buildTable, embedRows, linear, tiedHead } from './matrix.js';
 import { type RopeScaling, rotate, rotaryTables } from './rope.js';
 import { slideKeep } from './gpt.js';
 
@@ -31,6 +32,8 @@ export interface LlamaConfig {
   qkvBias: boolean;
   outputBias: boolean;
   dropout: number;
+  /** int8 matrices for fast decoding (inference only); absent for float32. */
+  quantization?: Quantization;
 }
 
 declare module '../types.js' {
@@ -41,18 +44,18 @@ declare module '../types.js' {
 
 interface Block {
   norm1: tf.Variable;
-  q: tf.Variable;
-  k: tf.Variable;
-  v: tf.Variable;
+  q: Matrix;
+  k: Matrix;
+  v: Matrix;
   qBias?: tf.Variable;
   kBias?: tf.Variable;
   vBias?: tf.Variable;
-  o: tf.Variable;
+  o: Matrix;
   oBias?: tf.Variable;
   norm2: tf.Variable;
-  gate: tf.Variable;
-  up: tf.Variable;
-  down: tf.Variable;
+  gate: Matrix;
+  up: Matrix;
+  down: Matrix;
 }
 
 /** Rotated keys and values of one layer, [1, kvHeads, length, headDim]: grouped, never repeated per query head. */
@@ -93,10 +96,10 @@ function rmsNorm(x: tf.Tensor2D, weight: tf.Variable, eps: number): tf.Tensor2D 
 export class LlamaModel implements LanguageModel {
   readonly weights: NamedWeight[];
   readonly contextLength: number;
-  private readonly embed: tf.Variable;
+  private readonly embed: Matrix;
   private readonly blocks: Block[] = [];
   private readonly norm: tf.Variable;
-  private readonly lmHead: tf.Variable | null;
+  private readonly lmHead: Matrix | null;
   private readonly inverseFrequencies: Float64Array;
 
   constructor(readonly config: LlamaConfig, seed: number) {
@@ -106,20 +109,22 @@ export class LlamaModel implements LanguageModel {
     this.contextLength = config.contextLength;
     const b = new WeightBuilder(seed);
     const std = 0.02;
-    this.embed = b.normal('embedding/token', 'embedding', [V, d], std);
+    const q8 = config.quantization === 'q8';
+    const mat = (name: string, group: string, inDim: number, outDim: number, s: number) => buildMatrix(b, name, group, inDim, outDim, s, q8);
+    this.embed = buildTable(b, 'embedding/token', 'embedding', V, d, std, q8);
     for (let i = 0; i < layers; i++) {
       const p = `block${i}`;
       const g = `layer${i}`;
       const blk: Block = {
         norm1: b.constant(`${p}/norm1/gamma`, g, d, 1),
-        q: b.normal(`${p}/attn/q/kernel`, g, [d, heads * hd], std),
-        k: b.normal(`${p}/attn/k/kernel`, g, [d, kvHeads * hd], std),
-        v: b.normal(`${p}/attn/v/kernel`, g, [d, kvHeads * hd], std),
-        o: b.normal(`${p}/attn/o/kernel`, g, [heads * hd, d], std / Math.sqrt(2 * layers)),
+        q: mat(`${p}/attn/q`, g, d, heads * hd, std),
+        k: mat(`${p}/attn/k`, g, d, kvHeads * hd, std),
+        v: mat(`${p}/attn/v`, g, d, kvHeads * hd, std),
+        o: mat(`${p}/attn/o`, g, heads * hd, d, std / Math.sqrt(2 * layers)),
         norm2: b.constant(`${p}/norm2/gamma`, g, d, 1),
-        gate: b.normal(`${p}/mlp/gate/kernel`, g, [d, I], std),
-        up: b.normal(`${p}/mlp/up/kernel`, g, [d, I], std),
-        down: b.normal(`${p}/mlp/down/kernel`, g, [I, d], std / Math.sqrt(2 * layers)),
+        gate: mat(`${p}/mlp/gate`, g, d, I, std),
+        up: mat(`${p}/mlp/up`, g, d, I, std),
+        down: mat(`${p}/mlp/down`, g, I, d, std / Math.sqrt(2 * layers)),
       };
       if (config.qkvBias) {
         blk.qBias = b.constant(`${p}/attn/q/bias`, g, heads * hd, 0);
@@ -130,7 +135,7 @@ export class LlamaModel implements LanguageModel {
       this.blocks.push(blk);
     }
     this.norm = b.constant('head/norm/gamma', 'head', d, 1);
-    this.lmHead = config.tiedEmbeddings ? null : b.normal('head/kernel', 'head', [d, V], std);
+    this.lmHead = config.tiedEmbeddings ? null : mat('head', 'head', d, V, std);
     this.weights = b.weights;
     this.inverseFrequencies = rotaryTables.inverseFrequencies(hd, config.ropeTheta, config.ropeScaling);
   }
@@ -139,7 +144,7 @@ export class LlamaModel implements LanguageModel {
     const [B, T] = tokens.shape;
     if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
     return tf.tidy(() => {
-      const x = tf.gather(this.embed, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
+      const x = embedRows(this.embed, tf.reshape(tokens, [B * T]) as tf.Tensor1D);
       const { logits } = this.forward(x, B, T, 0, null, false);
       void training; // no dropout: pretrained Llama-family models are fine-tuned without it
       return tf.reshape(logits, [B, T, this.config.vocabSize]);
@@ -170,15 +175,15 @@ export class LlamaModel implements LanguageModel {
     });
     const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
     const h = rmsNorm(rows as tf.Tensor2D, this.norm, eps);
-    const logits = (this.lmHead ? tf.matMul(h, this.lmHead) : tf.matMul(h, this.embed, false, true)) as tf.Tensor2D;
+    const logits = this.lmHead ? linear(h, this.lmHead) : tiedHead(h, this.embed);
     return { logits, cache };
   }
 
   /** SwiGLU: down(silu(gate(x)) * up(x)). */
   private mlp(x: tf.Tensor2D, blk: Block): tf.Tensor2D {
-    const gate = tf.matMul(x, blk.gate);
+    const gate = linear(x, blk.gate);
     const act = tf.mul(gate, tf.sigmoid(gate)); // silu
-    return tf.matMul(tf.mul(act, tf.matMul(x, blk.up)) as tf.Tensor2D, blk.down);
+    return linear(tf.mul(act, linear(x, blk.up)) as tf.Tensor2D, blk.down);
   }
 
   private attention(
@@ -193,7 +198,7 @@ export class LlamaModel implements LanguageModel {
   ): { out: tf.Tensor2D; cache: LayerCache } {
     const { heads: H, kvHeads: KV, headDim: hd } = this.config;
     const G = H / KV;
-    const project = (w: tf.Variable, bias: tf.Variable | undefined) => (bias ? tf.add(tf.matMul(x, w), bias) : tf.matMul(x, w));
+    const project = (m: Matrix, bias: tf.Variable | undefined) => (bias ? tf.add(linear(x, m), bias) : linear(x, m));
     // [B*T, n*hd] -> [B, n, T, hd]
     const split = (t: tf.Tensor, n: number) =>
       (T === 1 ? tf.reshape(t, [B, n, 1, hd]) : tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3])) as tf.Tensor4D;
@@ -209,7 +214,7 @@ export class LlamaModel implements LanguageModel {
     const y = tf.matMul(softmax(scores, true), v); // [B, KV, G*T, hd]
     const heads = tf.reshape(y, [B, H, T, hd]);
     const merged = tf.reshape(T === 1 ? heads : tf.transpose(heads, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
-    const out = blk.oBias ? tf.add(tf.matMul(merged, blk.o), blk.oBias) : tf.matMul(merged, blk.o);
+    const out = blk.oBias ? tf.add(linear(merged, blk.o), blk.oBias) : linear(merged, blk.o);
     return { out: out as tf.Tensor2D, cache: { k, v } };
   }
 
@@ -239,7 +244,7 @@ export class LlamaModel implements LanguageModel {
     const start = all.length - fresh.length;
     const past = state.cache.length > 0 ? state.cache : null;
     const result = tf.tidy(() => {
-      const x = tf.gather(this.embed, tf.tensor1d(fresh, 'int32')) as tf.Tensor2D;
+      const x = embedRows(this.embed, tf.tensor1d(fresh, 'int32'));
       const { logits, cache } = this.forward(x, 1, fresh.length, start, past, true);
       return { last: tf.reshape(logits, [-1]) as tf.Tensor1D, cache };
     });
@@ -250,8 +255,9 @@ export class LlamaModel implements LanguageModel {
     return result.last;
   }
 
+  /** Parameters as the float model counts them (q8 packs four in an int32 and adds a scale per row). */
   parameterCount(): number {
-    return sumSizes(this.weights);
+    return llamaParameterCount(this.config);
   }
 
   dispose(): void {
