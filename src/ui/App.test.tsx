@@ -20,6 +20,8 @@ async function setup(controller = new FakeController()) {
 
 const training: TrainingView = {
   name: 'tiny',
+  kind: 'train',
+  from: null,
   running: true,
   step: 3,
   totalSteps: 10,

@@ -19,7 +19,7 @@ export function App({ controller }: { controller: ChatController }) {
   const redraws = useRedrawOnResize();
   const training = view.training?.running ? view.training : null;
   // Rows left for the streaming reply once the panel, input and status bar have theirs.
-  const replyRows = Math.max(3, rows - (training ? 21 : 9));
+  const replyRows = Math.max(3, rows - (training ? 22 : 9));
   return (
     <>
       <Transcript turns={view.turns} generation={`${view.epoch}.${redraws}`} width={columns} />
@@ -27,10 +27,10 @@ export function App({ controller }: { controller: ChatController }) {
       {!view.quitting && (
         <Box flexDirection="column">
           <LiveReply live={view.live} maxLines={replyRows} />
-          {training && <TrainingPanel training={training} />}
+          {training && <TrainingPanel training={training} columns={columns} />}
           <QueuedPrompts queued={view.queued} />
           <InputBox controller={controller} />
-          <StatusBar view={view} />
+          <StatusBar view={view} columns={columns} />
         </Box>
       )}
     </>

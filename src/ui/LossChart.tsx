@@ -1,15 +1,21 @@
-// A small live loss chart: train loss, with validation loss where it has been measured.
+// A small live loss chart sized to the width it is given: train loss, with validation loss where it
+// has been measured, and a legend tying the colours to them.
 import asciichart from 'asciichart';
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import type { LossPoint } from './types.js';
 
-export const CHART_WIDTH = 60;
+/** Columns left of the plot: the axis labels ("   4.00") and the axis itself. */
+export const AXIS_WIDTH = 9;
+const MIN_POINTS = 8;
+const TRAIN_COLOR = 'cyan';
+const VAL_COLOR = 'yellow';
+const LEGEND = '── train  ── val';
 
 /**
  * Average the points into at most `width` buckets. Val is carried forward from its last eval; before
  * the first eval it copies train, so (drawn under train) it stays hidden there.
  */
-export function chartSeries(losses: readonly LossPoint[], width = CHART_WIDTH): { train: number[]; val: number[] } {
+export function chartSeries(losses: readonly LossPoint[], width: number): { train: number[]; val: number[] } {
   const buckets = Math.min(width, losses.length);
   const train: number[] = [];
   const val: number[] = [];
@@ -24,13 +30,28 @@ export function chartSeries(losses: readonly LossPoint[], width = CHART_WIDTH): 
   return { train, val };
 }
 
-export function LossChart({ losses, height = 5 }: { losses: readonly LossPoint[]; height?: number }) {
+/** `width`: the columns the chart may take, axis included. */
+export function LossChart({ losses, width, height = 5 }: { losses: readonly LossPoint[]; width: number; height?: number }) {
   if (losses.length < 2) return <Text dimColor>loss chart: waiting for points…</Text>;
-  const { train, val } = chartSeries(losses);
+  const { train, val } = chartSeries(losses, Math.max(MIN_POINTS, width - AXIS_WIDTH));
   const chart = asciichart.plot([val, train], {
     height,
     colors: [asciichart.yellow, asciichart.cyan],
     format: (x: number) => x.toFixed(2).padStart(7),
   });
-  return <Text>{chart}</Text>;
+  const measured = losses.some((p) => p.val !== undefined);
+  const note = measured ? ' (held-out text)' : ' (from the first evaluation)';
+  const fitsNote = AXIS_WIDTH - 1 + LEGEND.length + note.length <= width;
+  return (
+    <Box flexDirection="column">
+      <Text>{chart}</Text>
+      <Text wrap="truncate-end">
+        {' '.repeat(AXIS_WIDTH - 1)}
+        <Text color={TRAIN_COLOR}>── train</Text>
+        {'  '}
+        <Text color={VAL_COLOR}>── val</Text>
+        {fitsNote && <Text dimColor>{note}</Text>}
+      </Text>
+    </Box>
+  );
 }

@@ -1,18 +1,49 @@
-// One line under the input: model, backend, sampling settings, last speed.
+// One line under the input: model, run state, context mode, last speed, backend, sampling settings.
+// Fields are ranked (fit-fields.ts): at 60 columns model, run, mode and tok/s still show.
 import { Box, Text } from 'ink';
 import { formatParams } from '../commands/format.js';
+import { fitFields, type Field } from './fit-fields.js';
 import type { ChatView } from './types.js';
 
-export function StatusBar({ view }: { view: Pick<ChatView, 'model' | 'backend' | 'settings' | 'lastTokensPerSec'> }) {
-  const { model, settings: s } = view;
-  const modelText = model ? `${model.name} (${model.arch}, ${formatParams(model.params)} params)` : 'no model';
-  const sampling = `temp ${s.temperature} · top-k ${s.topK} · top-p ${s.topP} · max ${s.maxTokens} · seed ${s.seed ?? 'random'}`;
-  const speed = view.lastTokensPerSec === null ? '– tok/s' : `${view.lastTokensPerSec.toFixed(1)} tok/s`;
+type StatusView = Pick<ChatView, 'model' | 'backend' | 'settings' | 'lastTokensPerSec'> & Partial<Pick<ChatView, 'training'>>;
+
+export function statusFields(view: StatusView): Field[] {
+  const { model, settings: s, training } = view;
+  const run = training?.running ? training : null;
+  const percent = run?.totalSteps ? ` ${Math.floor((100 * run.step) / run.totalSteps)}%` : run ? ` step ${run.step}` : '';
+  const fields: (Field | null)[] = [
+    model
+      ? { text: `${model.name} (${model.arch}, ${formatParams(model.params)} params)`, short: model.name, rank: 0, shortRank: 2, color: 'green' }
+      : { text: 'no model', rank: 0, color: 'red' },
+    run ? { text: `${run.kind === 'finetune' ? 'fine-tuning' : 'training'} ${run.name}${percent}`, short: `${run.name}${percent}`, rank: 1, color: 'magenta' } : null,
+    { text: s.context ? 'context on' : 'context off', short: s.context ? 'ctx on' : 'ctx off', rank: 2, shortRank: 3, dim: true },
+    { text: view.lastTokensPerSec === null ? '– tok/s' : `${view.lastTokensPerSec.toFixed(1)} tok/s`, rank: 2, dim: true },
+    { text: `temp ${s.temperature}`, rank: 4, dim: true },
+    { text: `max ${s.maxTokens}`, rank: 5, dim: true },
+    { text: view.backend, rank: 6, dim: true },
+    { text: `top-k ${s.topK}`, rank: 7, dim: true },
+    { text: `top-p ${s.topP}`, rank: 7, dim: true },
+    { text: `seed ${s.seed ?? 'random'}`, rank: 8, dim: true },
+  ];
+  return fields.filter((f): f is Field => f !== null);
+}
+
+const SEPARATOR = ' │ ';
+
+export function StatusBar({ view, columns = 80 }: { view: StatusView; columns?: number }) {
+  // One column spare: writing the last column makes some terminals wrap.
+  const shown = fitFields(statusFields(view), columns - 1, SEPARATOR);
   return (
     <Box>
       <Text wrap="truncate-end">
-        <Text color={model ? 'green' : 'red'}>{modelText}</Text>
-        <Text dimColor>{` │ ${view.backend} │ ${sampling}${s.context ? ' · context on' : ''} │ ${speed}`}</Text>
+        {shown.map((f, i) => (
+          <Text key={i}>
+            {i > 0 && <Text dimColor>{SEPARATOR}</Text>}
+            <Text color={f.color} dimColor={f.dim}>
+              {f.shown}
+            </Text>
+          </Text>
+        ))}
       </Text>
     </Box>
   );

@@ -1,4 +1,6 @@
+import { Box } from 'ink';
 import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { chartSeries, LossChart } from './LossChart.js';
 import { progressBar, TrainingPanel } from './TrainingPanel.js';
@@ -8,6 +10,8 @@ const losses: LossPoint[] = Array.from({ length: 30 }, (_, i) => ({ step: i * 10
 
 const training: TrainingView = {
   name: 'tiny',
+  kind: 'train',
+  from: null,
   running: true,
   step: 50,
   totalSteps: 200,
@@ -35,6 +39,29 @@ describe('TrainingPanel', () => {
     expect(frame).toContain('ETA ?');
   });
 
+  it.each([40, 60, 110])('fits %i columns: no row wraps, both losses stay, a legend names the colours', (columns) => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ step: i, train: 4 - i / 100, ...(i % 50 === 49 ? { val: 4.2 - i / 100 } : {}) }));
+    const frame = render(
+      <Box width={columns}>
+        <TrainingPanel training={{ ...training, losses: many }} columns={columns} />
+      </Box>,
+    ).lastFrame()!;
+    const lines = frame.split('\n');
+    if (process.env.SHOW) console.log(frame);
+    // Border, title, figures, five chart rows and the axis row, legend, border: a wrapped row adds lines.
+    expect(lines).toHaveLength(12); // and the margin above
+    for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(columns);
+    expect(frame).toMatch(/train( loss)? 2\.35/);
+    expect(frame).toMatch(/val( loss)? 2\.50/);
+    expect(frame).toMatch(/── train {2}── val/);
+  });
+
+  it('names a fine-tune and its base model', () => {
+    const frame = render(<TrainingPanel training={{ ...training, name: 'sea', kind: 'finetune', from: 'gpl' }} />).lastFrame()!;
+    expect(frame).toContain('fine-tuning sea from gpl');
+    expect(frame).not.toContain('training sea');
+  });
+
   it('fills the bar in proportion', () => {
     expect(progressBar(0, 10, 10)).toBe('░'.repeat(10));
     expect(progressBar(5, 10, 10)).toBe('█'.repeat(5) + '░'.repeat(5));
@@ -44,14 +71,14 @@ describe('TrainingPanel', () => {
 
 describe('LossChart', () => {
   it('draws a chart with the loss range on its axis', () => {
-    const frame = render(<LossChart losses={losses} />).lastFrame()!;
+    const frame = render(<LossChart losses={losses} width={60} />).lastFrame()!;
     expect(frame).toContain('4.00');
     expect(frame).toMatch(/[╭╮╰╯─]/);
     expect(frame.split('\n').length).toBeGreaterThanOrEqual(5);
   });
 
   it('waits for two points', () => {
-    expect(render(<LossChart losses={losses.slice(0, 1)} />).lastFrame()).toContain('waiting');
+    expect(render(<LossChart losses={losses.slice(0, 1)} width={60} />).lastFrame()).toContain('waiting');
   });
 
   it('averages into at most the chart width and carries val forward', () => {

@@ -73,7 +73,11 @@ export class TrainingTracker {
 
   /** Immutable between changes, so React can compare it cheaply. */
   get view(): TrainingView {
-    this.cachedView ??= { name: this.request.name, running: this.running, ...this.figures, losses: this.losses.slice() };
+    this.cachedView ??= {
+      name: this.request.name,
+      kind: this.request.kind,
+      from: this.request.kind === 'finetune' ? this.request.from : null,
+      running: this.running, ...this.figures, losses: this.losses.slice() };
     return this.cachedView;
   }
 

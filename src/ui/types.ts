@@ -31,6 +31,9 @@ export interface LossPoint {
 
 export interface TrainingView {
   name: string;
+  kind: 'train' | 'finetune';
+  /** The base model of a fine-tune. */
+  from: string | null;
   running: boolean;
   step: number;
   totalSteps: number | null;
