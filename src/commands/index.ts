@@ -12,8 +12,10 @@ import { exportCommand } from './export.js';
 import { finetuneCommand } from './finetune.js';
 import { generateCommand } from './generate.js';
 import { helpCommand } from './help.js';
+import { importCommand } from './import.js';
 import { modelsCommand } from './models.js';
 import { presetsCommand } from './presets.js';
+import { pullCommand } from './pull.js';
 import { quitCommand } from './quit.js';
 import { saveCommand } from './save.js';
 import { setCommand, settingShortcuts } from './set.js';
@@ -39,6 +41,8 @@ export function allCommands(): AnyCommand[] {
     classifyCommand,
     evalCommand,
     exportCommand,
+    pullCommand,
+    importCommand,
     modelsCommand,
     checkCommand,
     corporaCommand,
