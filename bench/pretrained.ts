@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
 import { createModel, isArch } from '../src/engine/models/index.js';
+import { quantizeModel } from '../src/engine/models/quantize.js';
 import type { BackendName, LanguageModel, ModelConfig } from '../src/engine/types.js';
 
 interface Shape {
@@ -97,11 +98,15 @@ async function main(): Promise<void> {
       continue;
     }
     process.stderr.write(`workload ${shape.id}: ${shape.description}\n`);
-    const model = createModel(config, 1);
+    const float = createModel(config, 1);
+    const variants: Array<[string, LanguageModel]> = [['float32', float]];
+    if (config.arch === 'llama') variants.push(['q8', await quantizeModel(float)]);
+    for (const [weights, model] of variants) {
     const tensors = tf.memory().numTensors;
     const { cold, warm } = await measure(model, Number(values.prompt), Number(values.decode));
     results.push({
       workload: shape.id,
+      weights,
       description: shape.description,
       params: model.parameterCount(),
       promptTokens: Number(values.prompt),
@@ -113,7 +118,8 @@ async function main(): Promise<void> {
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       tensorsFlat: tf.memory().numTensors === tensors,
     });
-    model.dispose();
+    }
+    for (const [, model] of variants) model.dispose();
   }
   const load = (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100);
   process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), backend: describeBackend(info), loadavg: load, results }, null, 2)}\n`);
