@@ -42,8 +42,8 @@ for name in $MODELS; do
   echo "== $name: $(du -sh "$TARGET/$name" | cut -f1) in $TARGET/$name"
 done
 
-table="| model | arch | tokenizer | params | size | steps | val loss (nats/token) | perplexity | bits/char | continuation accuracy |
-|---|---|---|---|---|---|---|---|---|---|"
+table="| model | arch | tokenizer | params | size | steps | val loss (nats/token) | perplexity | bits/char | next-token accuracy | continuation accuracy |
+|---|---|---|---|---|---|---|---|---|---|---|"
 for name in $MODELS; do
   echo "== inkling eval --model $name"
   INKLING_MODELS_DIR="$TARGET" inkling eval --model "$name"
@@ -56,7 +56,8 @@ for name in $MODELS; do
     const bytes = fs.readdirSync(`${dir}/${name}`).reduce((n, f) => n + fs.statSync(`${dir}/${name}/${f}`).size, 0);
     const cells = [name, m.arch, `${m.tokenizer.kind} (${m.tokenizer.vocabSize})`, m.params.toLocaleString("en"),
       `${(bytes / 1e6).toFixed(1)} MB`, m.step, e.valLoss.toFixed(3), e.perplexity.toFixed(1), e.bitsPerChar.toFixed(3),
-      `${(100 * e.continuationAccuracy).toFixed(1)}%`];
+      `${(100 * e.nextTokenAccuracy).toFixed(1)}%`,
+      `${(100 * e.continuation.accuracy).toFixed(1)}% ± ${(100 * e.continuation.standardError).toFixed(1)}`];
     console.log(`| ${cells.join(" | ")} |`);' "$TARGET" "$name")"
   table="$table
 $row"

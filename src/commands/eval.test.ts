@@ -18,8 +18,8 @@ vi.mock('../engine/runtime/worker/client.js', () => ({
   evaluateInWorker: async (_dir: string, options: unknown) => {
     calls.options.push(options);
     return {
-      corpus: 'shakespeare', tokens: 12345, valLoss: 1.5, perplexity: 4.48, bitsPerChar: 2.16, continuationAccuracy: 0.413,
-      samples: [{ prompt: 'ROMEO:', expected: ' O', generated: ' A' }],
+      corpus: 'shakespeare', tokens: 12345, valLoss: 1.5, perplexity: 4.48, bitsPerChar: 2.16, nextTokenAccuracy: 0.413,
+      continuation: { accuracy: 0.115, standardError: 0.0071, passages: 400, tokens: 12800, samples: [{ prompt: 'ROMEO:', expected: ' O', generated: ' A' }] },
       ...((options as { perToken?: boolean }).perToken
         ? { perToken: [{ position: 1, id: 3, label: 'O', nats: Math.LN2 }, { position: 2, id: 0, label: '\n\t', nats: 3 * Math.LN2 }] }
         : {}),
@@ -44,7 +44,8 @@ describe('eval', () => {
     await runArgv('eval', ['--model', 's1'], ctx, 'cli');
     expect(ctx.out.lines[0]).toContain('s1 on shakespeare (12,345 held-out tokens)');
     expect(ctx.out.lines[0]).toContain('perplexity    4.48');
-    expect(ctx.out.lines[0]).toContain('41.3%');
+    expect(ctx.out.lines[0]).toContain('next token    41.3% right: the likeliest token, given the true text before it (12,345 tokens)');
+    expect(ctx.out.lines[0]).toContain('continuation  11.5% ± 0.7 of tokens right when the model continues 400 held-out passages on its own (greedy, 12,800 tokens)');
     await runArgv('eval', ['--model', 's1', '--json'], ctx, 'cli');
     expect(JSON.parse(ctx.out.lines[1]!)).toMatchObject({ model: 's1', valLoss: 1.5 });
     expect(calls.loaded).toEqual(['s1', 's1']);

@@ -1,4 +1,4 @@
-// eval: held-out loss, perplexity, bits per char and a greedy continuation check.
+// eval: held-out loss, perplexity, bits per char, next-token accuracy and a free-running greedy continuation check.
 import { UsageError, quote } from './args.js';
 import { defineCommand } from './define.js';
 import { checkCorpus } from './corpus-check.js';
@@ -20,15 +20,19 @@ const spec = {
   examples: ['inkling eval --model s1', 'inkling eval --model s1 --corpus austen-emma --json', 'inkling eval --model s1 --per-token surprise.tsv', '/eval'],
 } as const;
 
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
 function reportLines(name: string, r: EvalReport): string[] {
+  const c = r.continuation;
   const lines = [
     `${name} on ${r.corpus} (${formatCount(r.tokens)} held-out tokens)`,
     `  val loss      ${r.valLoss.toFixed(3)} nats/token`,
     `  perplexity    ${r.perplexity.toFixed(2)}`,
     `  bits/char     ${r.bitsPerChar.toFixed(3)}`,
-    `  continuation  ${(r.continuationAccuracy * 100).toFixed(1)}% of next tokens right (greedy, held-out passages)`,
+    `  next token    ${percent(r.nextTokenAccuracy)} right: the likeliest token, given the true text before it (${formatCount(r.tokens)} tokens)`,
+    `  continuation  ${percent(c.accuracy)} ± ${(c.standardError * 100).toFixed(1)} of tokens right when the model continues ${formatCount(c.passages)} held-out passages on its own (greedy, ${formatCount(c.tokens)} tokens)`,
   ];
-  const sample = r.samples[0];
+  const sample = c.samples[0];
   if (sample) {
     lines.push(`  e.g. after ${quote(sample.prompt.slice(-40))}`, `       expected ${quote(sample.expected)}`, `       got      ${quote(sample.generated)}`);
   }
@@ -37,7 +41,7 @@ function reportLines(name: string, r: EvalReport): string[] {
 
 export const evalCommand = defineCommand({
   name: 'eval',
-  summary: 'score a model on held-out text: loss, perplexity, bits per char, continuation accuracy',
+  summary: 'score a model on held-out text: loss, perplexity, bits per char, next-token and continuation accuracy',
   scopes: ['cli', 'chat'],
   spec,
   build: ({ options: o }) => ({ model: o.model ?? null, corpus: o.corpus ?? null, json: o.json ?? false, perToken: o['per-token'] ?? null }),

@@ -37,7 +37,8 @@ describe('training worker', () => {
     await makeTinyModel(modelsDir, 'e', { steps: 4 });
     const report = await evaluateInWorker(path.join(modelsDir, 'e'), { backend: 'wasm' });
     expect(report.perplexity).toBeCloseTo(Math.exp(report.valLoss), 6);
-    expect(report.samples.length).toBeGreaterThan(0);
+    expect(report.continuation.samples.length).toBeGreaterThan(0);
+    expect(report.nextTokenAccuracy).toBeGreaterThanOrEqual(0);
     await expect(evaluateInWorker(path.join(modelsDir, 'nope'), { backend: 'wasm' })).rejects.toThrow(/^model 'nope' is missing manifest.json$/);
   });
 });

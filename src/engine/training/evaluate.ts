@@ -1,26 +1,21 @@
-// Held-out loss, perplexity and bits per character, and the seed tutorial's continuation check:
-// prompt with held-out passages and compare the model's next tokens with the original text.
+// Held-out loss, perplexity, bits per character and next-token accuracy (teacher-forced: each guess sees
+// the true text before it), plus the free-running continuation check of continuation.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { batchAt, encodeSplits, evenOffsets } from '../data/dataset.js';
 import { loadCorpus, splitDocuments } from '../data/corpus.js';
 import { sparseCrossEntropy } from './loss.js';
-import { argmax } from '../sample.js';
 import { perTokenSurprisal, type TokenSurprisal } from './per-token.js';
-import type { EvalFigures, LanguageModel, Tokenizer } from '../types.js';
+import { continuationAccuracy, type ContinuationFigures } from './continuation.js';
+import type { EvalFigures, LanguageModel } from '../types.js';
 import type { LoadedModel } from '../store/checkpoint.js';
-
-export interface ContinuationSample {
-  prompt: string;
-  expected: string;
-  generated: string;
-}
 
 export interface EvalReport extends EvalFigures {
   corpus: string;
   tokens: number;
-  /** Teacher-forced next-token accuracy over the held-out passages' continuations. */
-  continuationAccuracy: number;
-  samples: ContinuationSample[];
+  /** Share of scored tokens whose argmax, given the true text before it, is the true next token. */
+  nextTokenAccuracy: number;
+  /** Free-running greedy continuation of held-out passages, compared token by token with the original. */
+  continuation: ContinuationFigures;
   /** Every scored token's surprisal, when asked for (eval --per-token). */
   perToken?: TokenSurprisal[];
 }
@@ -38,21 +33,34 @@ export async function estimateLoss(
   seqLength: number,
   batchSize: number,
 ): Promise<number> {
+  return (await scoreWindows(model, tokens, offsets, seqLength, batchSize)).loss;
+}
+
+/** Mean loss and teacher-forced next-token accuracy over every position of the windows at `offsets`. */
+export async function scoreWindows(
+  model: LanguageModel,
+  tokens: Int32Array,
+  offsets: readonly number[],
+  seqLength: number,
+  batchSize: number,
+): Promise<{ loss: number; accuracy: number }> {
   let total = 0;
+  let correct = 0;
   let count = 0;
   for (let i = 0; i < offsets.length; i += batchSize) {
     const chunk = offsets.slice(i, i + batchSize);
     const batch = batchAt(tokens, chunk, seqLength);
-    const loss = tf.tidy(() => {
-      const logits = model.apply(batch.x, false);
-      return sparseCrossEntropy(tf.reshape(logits, [-1, logits.shape[2]]) as tf.Tensor2D, batch.y);
+    const [loss, right] = tf.tidy(() => {
+      const logits = tf.reshape(model.apply(batch.x, false), [-1, model.config.vocabSize]) as tf.Tensor2D;
+      return [sparseCrossEntropy(logits, batch.y), tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), batch.y), 'int32'))];
     });
     tf.dispose([batch.x, batch.y]);
     total += (await loss.data())[0] * chunk.length;
+    correct += (await right.data())[0];
     count += chunk.length;
-    loss.dispose();
+    tf.dispose([loss, right]);
   }
-  return count === 0 ? NaN : total / count;
+  return { loss: count === 0 ? NaN : total / count, accuracy: count === 0 ? NaN : correct / (count * seqLength) };
 }
 
 export function figuresFrom(loss: number, tokens: number, chars: number): EvalFigures {
@@ -70,13 +78,13 @@ export async function lossFigures(
   chars: number,
   seqLength: number,
   maxTokens = 20_000,
-): Promise<EvalFigures & { tokens: number }> {
+): Promise<EvalFigures & { tokens: number; nextTokenAccuracy: number }> {
   const offsets = lossWindows(tokens, seqLength, maxTokens);
   const windows = offsets.length;
-  const loss = await estimateLoss(model, tokens, offsets, seqLength, 16);
+  const { loss, accuracy } = await scoreWindows(model, tokens, offsets, seqLength, 16);
   const covered = windows * seqLength;
   // Characters per token measured over the whole split, applied to the covered windows.
-  return { ...figuresFrom(loss, covered, (chars * covered) / tokens.length), tokens: covered };
+  return { ...figuresFrom(loss, covered, (chars * covered) / tokens.length), tokens: covered, nextTokenAccuracy: accuracy };
 }
 
 /** Where the loss windows of lossFigures start. */
@@ -86,7 +94,7 @@ export function lossWindows(tokens: Int32Array, seqLength: number, maxTokens = 2
   return evenOffsets(tokens, seqLength, windows);
 }
 
-/** Held-out loss / perplexity / bits per char, and the continuation check, on `corpus` (default: the model's own). */
+/** Held-out loss / perplexity / bits per char / next-token accuracy, and the continuation check, on `corpus` (default: the model's own). */
 export async function evaluateModel(
   loaded: LoadedModel,
   options: { corpus?: string; maxTokens?: number; perToken?: boolean } = {},
@@ -97,65 +105,9 @@ export async function evaluateModel(
   const seqLength = Math.min(model.contextLength ?? manifest.train.seqLength, splits.val.length - 1);
   if (seqLength < 2) throw new Error(`the held-out part of '${corpusName}' is too short to evaluate`);
   const figures = await lossFigures(model, splits.val, splits.valChars, seqLength, options.maxTokens);
-  const continuation = await continuationCheck(model, tokenizer, splits.val, seqLength);
+  const continuation = await continuationAccuracy(model, tokenizer, splits.val, seqLength);
   const perToken = options.perToken
     ? { perToken: await perTokenSurprisal(model, tokenizer, splits.val, lossWindows(splits.val, seqLength, options.maxTokens), seqLength) }
     : {};
-  return { corpus: corpusName, ...figures, ...continuation, ...perToken };
-}
-
-/**
- * Prompt with `passages` held-out windows; teacher-forced accuracy of the next-token guesses over the
- * second half of each window, and the free-running greedy continuation next to the original text.
- */
-export async function continuationCheck(
-  model: LanguageModel,
-  tokenizer: Tokenizer,
-  tokens: Int32Array,
-  seqLength: number,
-  passages = 4,
-): Promise<{ continuationAccuracy: number; samples: ContinuationSample[] }> {
-  const promptLength = Math.max(1, Math.floor(seqLength / 2));
-  const continuationLength = seqLength - promptLength;
-  const offsets = evenOffsets(tokens, seqLength, passages);
-  let correct = 0;
-  let total = 0;
-  const samples: ContinuationSample[] = [];
-  for (const offset of offsets) {
-    const window = Array.from(tokens.subarray(offset, offset + seqLength + 1));
-    const guesses = tf.tidy(() => tf.argMax(model.apply(tf.tensor2d(window.slice(0, seqLength), [1, seqLength], 'int32'), false), -1));
-    const predicted = (await guesses.data()) as Int32Array;
-    guesses.dispose();
-    for (let t = promptLength - 1; t < seqLength; t++) {
-      total++;
-      if (predicted[t] === window[t + 1]) correct++;
-    }
-    const promptIds = window.slice(0, promptLength);
-    const generated = await greedyContinuation(model, promptIds, continuationLength);
-    const promptText = tokenizer.decode(promptIds);
-    samples.push({
-      prompt: promptText,
-      expected: tokenizer.decode(window.slice(0, promptLength + continuationLength)).slice(promptText.length),
-      generated: tokenizer.decode(promptIds.concat(generated)).slice(promptText.length),
-    });
-  }
-  return { continuationAccuracy: total === 0 ? NaN : correct / total, samples };
-}
-
-async function greedyContinuation(model: LanguageModel, promptIds: number[], count: number): Promise<number[]> {
-  const state = model.createState();
-  const out: number[] = [];
-  try {
-    let next = promptIds;
-    for (let i = 0; i < count; i++) {
-      const logits = model.feed(state, next);
-      const id = argmax((await logits.data()) as Float32Array);
-      logits.dispose();
-      out.push(id);
-      next = [id];
-    }
-  } finally {
-    state.dispose();
-  }
-  return out;
+  return { corpus: corpusName, ...figures, continuation, ...perToken };
 }
