@@ -30,6 +30,11 @@ export class EventPrinter {
   handle(event: TrainEvent): void {
     switch (event.type) {
       case 'start': {
+        if (event.task === 'classify') {
+          this.emit(`training classifier ${event.name} on ${event.backend}: ${formatParams(event.params)} params in the base`);
+          if (event.message) this.emit(event.message);
+          break;
+        }
         const steps = event.totalSteps === null ? 'until the time limit' : `${formatCount(event.totalSteps)} steps`;
         const from = event.startStep > 0 ? ` from step ${formatCount(event.startStep)}` : '';
         this.emit(`training ${event.name} on ${event.backend}: ${formatParams(event.params)} params, ${steps}${from}`);

@@ -367,6 +367,8 @@ export type TrainEvent =
       message: string;
       /** When checkpoints land: every `steps` steps, and at least every `seconds` (so the chat can say when a new run becomes usable). */
       saveEvery?: { steps: number; seconds: number };
+      /** A classifier run (finetune --task classify): epochs over cached features, not LM steps. */
+      task?: 'classify';
     }
   | {
       type: 'progress';

@@ -29,6 +29,19 @@ export const manifestSchema = z.looseObject({
   corpus: z.looseObject({ name: z.string(), trainTokens: count, valTokens: count }),
   parent: z.string().nullable(),
   finetune: z.looseObject({ data: z.string(), freeze: z.number().int() }).optional(),
+  // A classifier (finetune --task classify): its labels, pooling and stage; head.json holds its head.
+  task: z.literal('classify').optional(),
+  classify: z
+    .looseObject({
+      labels: z.array(z.string()).min(2),
+      pool: z.enum(['last', 'mean']),
+      maxTokens: count.min(1),
+      unfreeze: count,
+      headEpochs: count,
+      unfreezeEpochs: count,
+      stage: z.enum(['head', 'unfreeze', 'done']),
+    })
+    .optional(),
   step: count,
   bestValLoss: loss,
   history: z.array(z.looseObject({ step: count, trainLoss: loss, valLoss: loss.optional() })),
@@ -68,6 +81,19 @@ export const optimizerJsonSchema = z.looseObject({
   step: count,
   weightsManifest: weightsManifest('optimizer.bin'),
 });
+
+/** A classifier's linear head (tasks/classify/head.ts): kernel [inputs, classes] row-major. */
+export const headJsonSchema = z
+  .looseObject({
+    inputs: count.min(1),
+    classes: count.min(2),
+    mean: z.array(finite),
+    scale: z.array(finite),
+    kernel: z.array(finite),
+    bias: z.array(finite),
+    dropout: finite.min(0).max(1),
+  })
+  .refine((h) => h.kernel.length === h.inputs * h.classes && h.bias.length === h.classes && h.mean.length === h.inputs && h.scale.length === h.inputs, 'sizes do not match inputs x classes');
 
 export type ModelJson = z.infer<typeof modelJsonSchema>;
 export type OptimizerJson = z.infer<typeof optimizerJsonSchema>;

@@ -1,12 +1,13 @@
 // A classifier on disk is a model folder like any other (the base's weights, possibly tuned by
 // --unfreeze, and its tokenizer) plus head.json, with task "classify" in its manifest; the held-out
 // predictions behind its report are kept in predictions.json.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, type LoadedModel } from '../../store/checkpoint.js';
 import { chunkTexts, textFeatures } from './features.js';
 import { LinearHead, type HeadJSON } from './head.js';
+import { readVerified } from '../../store/read-folder.js';
+import { MAX_JSON_BYTES } from '../../store/model-files.js';
+import { headJsonSchema, parseJsonFile } from '../../store/schema.js';
 import type { ClassifyInfo, Manifest } from '../../types.js';
 
 export const HEAD_FILE = 'head.json';
@@ -33,18 +34,10 @@ export function classifyInfo(manifest: Manifest, name: string): ClassifyInfo {
   return manifest.classify;
 }
 
-export async function readHead(dir: string): Promise<HeadJSON> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(dir, HEAD_FILE), 'utf8');
-  } catch {
-    throw new Error(`classifier '${path.basename(dir)}' is missing ${HEAD_FILE}`);
-  }
-  const head = JSON.parse(text) as HeadJSON;
-  if (!Array.isArray(head.kernel) || head.kernel.length !== head.inputs * head.classes) {
-    throw new Error(`classifier '${path.basename(dir)}' has a malformed ${HEAD_FILE}`);
-  }
-  return head;
+/** head.json, checked against the manifest's checksum and its schema. */
+export async function readHead(dir: string, manifest: Manifest): Promise<HeadJSON> {
+  const bytes = await readVerified(dir, manifest, HEAD_FILE, MAX_JSON_BYTES);
+  return parseJsonFile(HEAD_FILE, bytes, headJsonSchema) as HeadJSON;
 }
 
 export class Classifier {
@@ -58,7 +51,7 @@ export class Classifier {
     const loaded = await loadModel(dir);
     try {
       const info = classifyInfo(loaded.manifest, loaded.name);
-      const json = await readHead(dir);
+      const json = await readHead(dir, loaded.manifest);
       if (json.classes !== info.labels.length) throw new Error(`classifier '${loaded.name}': head.json does not match its labels`);
       return new Classifier(loaded, info, new LinearHead(json));
     } catch (error) {

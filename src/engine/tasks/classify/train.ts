@@ -53,7 +53,7 @@ export async function runClassify(request: FinetuneRequest, onEvent: (e: TrainEv
     const info: ClassifyInfo = resumed ?? { labels, pool, maxTokens, unfreeze, headEpochs: 0, unfreezeEpochs: 0, stage: 'head', data: data.name };
     const parent = resumed ? base.manifest.parent : base.name;
 
-    onEvent({ type: 'start', name, backend, totalSteps: null, startStep: 0, params: model.parameterCount(), message: `${resumed ? 'resuming' : 'training'} a classifier on ${parent}: ${labels.length} labels, ${pool} pooling${unfreeze > 0 ? `, top ${unfreeze} layer(s) unfrozen in stage 2` : ''}` });
+    onEvent({ type: 'start', task: 'classify', name, backend, totalSteps: null, startStep: 0, params: model.parameterCount(), message: `${resumed ? 'resuming' : 'training'} a classifier on ${parent}: ${labels.length} labels, ${pool} pooling${unfreeze > 0 ? `, top ${unfreeze} layer(s) unfrozen in stage 2` : ''}` });
     log(`data ${data.name}: ${split.train.texts.length} train and ${split.val.texts.length} held-out rows (${split.how === 'stratified' ? `stratified ${pct(o.val ?? CLASSIFY_DEFAULTS.val)}` : 'from its split column'}), labels ${labels.join(', ')}`);
     if (data.bad.count > 0) log(`skipped ${data.bad.count} empty or malformed row(s): ${data.bad.examples.join('; ')}`);
     const train = chunkTexts(base.tokenizer, model, split.train.texts, maxTokens);
@@ -67,7 +67,7 @@ export async function runClassify(request: FinetuneRequest, onEvent: (e: TrainEv
     const xVal = await extractFeatures(model, val, pool);
     let result: { figures: ClassifyFigures; predicted: number[] };
     let stopped = false;
-    let headJson = resumed ? await readHead(dir) : undefined;
+    let headJson = resumed ? await readHead(dir, base.manifest) : undefined;
     const runHead = info.stage === 'head' ? Math.max(1, epochs - info.headEpochs) : 0;
     try {
       const fit = await trainHead({
