@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, EventPrinter, meanRate, progressLine, reportLines, resultLine } from './training-run.js';
+import { commandLine, EventPrinter, meanRate, progressLine, regressionWarning, reportLines, resultLine } from './training-run.js';
 
 const progress = (step: number, totalSteps: number | null = 100) =>
   ({ type: 'progress', step, totalSteps, trainLoss: 2.3149, tokensPerSec: 1380.4, elapsedSeconds: 5, etaSeconds: 130, learningRate: 1e-3 }) as const;
@@ -50,6 +50,18 @@ describe('training lines', () => {
     const lines = reportLines({ data: 'poems.txt', unknownFraction: 0.012, base: { onData: f(3), onBaseCorpus: f(1.5) }, variant: { onData: f(2), onBaseCorpus: f(1.7) }, stoppedEarly: false });
     expect(lines[0]).toBe('fine-tuning report (data: poems.txt, 1.2% unknown to the base vocabulary)');
     expect(lines[2]).toMatch(/variant on the new text\s+val loss 2\.00 {2}perplexity 7\.4$/);
+  });
+
+  it('warns when a fine-tune made its own text worse, with the likely cause and what to try', () => {
+    const f = (valLoss: number) => ({ valLoss, perplexity: Math.exp(valLoss), bitsPerChar: 1 });
+    const report = (base: number, variant: number, extra = {}) => ({
+      data: 'sea.txt', unknownFraction: 0.001, base: { onData: f(base), onBaseCorpus: f(1.5) }, variant: { onData: f(variant), onBaseCorpus: f(1.6) }, stoppedEarly: true, ...extra,
+    });
+    const worse = reportLines(report(1.53, 1.57));
+    expect(worse.at(-1)).toMatch(/^warning: the fine-tune made its own text worse \(val loss 1\.53 for the base, 1\.57 for the variant\)\. Likely cause: it stopped early.*too little text.*learning rate.*--learning-rate.*--freeze/);
+    expect(regressionWarning(report(1.53, 1.57, { unknownFraction: 0.2 }))).toMatch(/Likely cause: 20% of the new text is unknown/);
+    expect(regressionWarning(report(1.57, 1.53))).toBeNull();
+    expect(reportLines(report(1.57, 1.53))).toHaveLength(5);
   });
 
   it('quotes the command line for a rerun', () => {

@@ -74,14 +74,39 @@ export function progressLine(event: Extract<TrainEvent, { type: 'progress' }>, v
   return parts.join('  ');
 }
 
+/** Above this share of unknown pieces, the vocabulary is the likelier cause of a fine-tune gone wrong. */
+const MANY_UNKNOWN = 0.05;
+
+/**
+ * A fine-tune that did not improve on its own new text: the one thing it was for. Says so, with the
+ * likely cause and what to try; null when it helped.
+ */
+export function regressionWarning(report: FinetuneReport): string | null {
+  const base = report.base.onData.valLoss;
+  const variant = report.variant.onData.valLoss;
+  if (!(variant >= base)) return null;
+  const cause =
+    report.unknownFraction > MANY_UNKNOWN
+      ? `${(report.unknownFraction * 100).toFixed(0)}% of the new text is unknown to the base model's vocabulary`
+      : report.stoppedEarly
+        ? 'it stopped early because validation loss rose at once: too little text to learn from, or a learning rate too high for it'
+        : 'too little new text, or a learning rate too high for it';
+  return (
+    `warning: the fine-tune made its own text worse (val loss ${formatLoss(base)} for the base, ${formatLoss(variant)} for the variant). ` +
+    `Likely cause: ${cause}. Try more text, a lower --learning-rate (half), or --freeze 2 to keep the lower layers as they are.`
+  );
+}
+
 export function reportLines(report: FinetuneReport): string[] {
   const row = (label: string, f: { valLoss: number; perplexity: number }) => `${label.padEnd(28)}val loss ${formatLoss(f.valLoss)}  perplexity ${f.perplexity.toFixed(1)}`;
+  const warning = regressionWarning(report);
   return [
     `fine-tuning report (data: ${report.data}, ${(report.unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary)`,
     row('  base on the new text', report.base.onData),
     row('  variant on the new text', report.variant.onData),
     row('  base on its corpus', report.base.onBaseCorpus),
     row('  variant on base corpus', report.variant.onBaseCorpus),
+    ...(warning ? [warning] : []),
   ];
 }
 

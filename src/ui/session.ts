@@ -156,6 +156,7 @@ export class Chat implements ChatSession, ChatController {
       line: (kind, text) => this.push({ kind, text }),
       changed: () => this.changed(),
       checkpoint: (name, step) => this.onCheckpoint(name, step),
+      modelInUse: () => this.loaded?.name ?? null,
     });
     try {
       tracker.attach(this.deps.startTraining(request, (event) => tracker.onEvent(event)));

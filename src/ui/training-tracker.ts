@@ -5,7 +5,7 @@ import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.j
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 import { formatDuration } from '../commands/format.js';
 import { firstLine } from '../engine/first-line.js';
-import { reportLines } from '../commands/training-run.js';
+import { regressionWarning, reportLines } from '../commands/training-run.js';
 import type { LossPoint, TrainingView } from './types.js';
 
 /** Enough for a readable chart; older points are thinned, not dropped. */
@@ -14,6 +14,8 @@ const MAX_POINTS = 1000;
 export interface TrackerSink {
   line(kind: 'info' | 'error', text: string): void;
   changed(): void;
+  /** The name of the model the chat replies with, if any. */
+  modelInUse(): string | null;
   /** A checkpoint landed (the first one makes a fresh model usable). */
   checkpoint(name: string, step: number): void;
 }
@@ -151,8 +153,19 @@ export class TrainingTracker {
     if (!this.running) return;
     this.running = false;
     const best = result.bestValLoss === null ? '' : `, best val loss ${result.bestValLoss.toFixed(3)}`;
-    this.sink.line('info', `Training ${result.name} finished at step ${result.step} (${result.stoppedBy}${best}). /use ${result.name} to chat with it.`);
-    if (result.report) this.sink.line('info', reportLines(result.report).join('\n'));
+    // The model in use may be this run, loaded from an earlier checkpoint (a first run opens itself).
+    const next =
+      this.sink.modelInUse() === result.name
+        ? `You are chatting with an earlier checkpoint of it: /use ${result.name} loads the final one.`
+        : `/use ${result.name} to chat with it.`;
+    this.sink.line('info', `Training ${result.name} finished at step ${result.step} (${result.stoppedBy}${best}). ${next}`);
+    if (result.report) {
+      const lines = reportLines(result.report);
+      const warning = regressionWarning(result.report);
+      this.sink.line('info', lines.filter((l) => l !== warning).join('\n'));
+      // Its own line, so it is not lost among the figures.
+      if (warning) this.sink.line('error', warning);
+    }
     this.touch();
   }
 
