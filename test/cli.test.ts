@@ -1,12 +1,13 @@
 // The real CLI in a child process: exit codes, one-line errors on stderr, no stack traces.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDir } from './support/temp.js';
+
+const tempDir = useTempDir();
 
 const root = path.resolve(import.meta.dirname, '..');
-const modelsDir = mkdtempSync(path.join(tmpdir(), 'inkling-cli-'));
+const modelsDir = tempDir('inkling-cli-');
 
 interface Run {
   code: number;
@@ -78,14 +79,14 @@ describe.concurrent('inkling CLI', () => {
   });
 
   it('models honours INKLING_MODELS_DIR and --models-dir', async () => {
-    const other = mkdtempSync(path.join(tmpdir(), 'inkling-cli-other-'));
+    const other = tempDir('inkling-cli-other-');
     const run = await inkling(['models', '--models-dir', other]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`no models yet in ${other}|^name`, 'm'));
   });
 
   it('export refuses a GPT model in one line (exit 1) and needs --format (exit 2)', async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'inkling-cli-export-')), 'web');
+    const out = path.join(tempDir('inkling-cli-export-'), 'web');
     expectOneLineError(await inkling(['export', 'gutenberg-gpt', '--format', 'tfjs-layers', out]), 1, /^tfjs-layers has no GPT layers: /);
     expectOneLineError(await inkling(['export', 'gutenberg-lstm', out]), 2, /^--format is required/);
     expectOneLineError(await inkling(['export', 'gutenberg-lstm', '--format', 'onnx', out]), 2, /^--format must be one of /);

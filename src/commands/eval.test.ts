@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chatContext, cliContext } from '#test/support/commands.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { evalCommand } from './eval.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 const calls = vi.hoisted(() => ({ loaded: [] as string[], options: [] as unknown[] }));
 vi.mock('./model-lookup.js', async (importOriginal) => ({
@@ -52,7 +54,7 @@ describe('eval', () => {
   });
 
   it('writes per-token surprisal in bits to the --per-token file, one escaped token per row', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'inkling-eval-'));
+    const dir = tempDir('inkling-eval-');
     const file = path.join(dir, 'surprise.tsv');
     const ctx = cliContext();
     expect(await runArgv('eval', ['--model', 's1', '--per-token', file, '--json'], ctx, 'cli')).toBe('ok');

@@ -1,13 +1,15 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chatContext } from '#test/support/commands.js';
 import { runCommandLine } from './dispatch.js';
 import { finetuneCommand, splitFinetune } from './finetune.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 function modelsDirWith(...names: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'inkling-ft-'));
+  const dir = tempDir('inkling-ft-');
   for (const n of names) mkdirSync(path.join(dir, n));
   return dir;
 }

@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chatContext } from '#test/support/commands.js';
 import { runCommandLine } from './dispatch.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 describe('/save', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'inkling-save-'));
+  const dir = tempDir('inkling-save-');
 
   it('writes the transcript as Markdown, adding .md', async () => {
     const ctx = chatContext();

@@ -52,7 +52,7 @@ describe('/set', () => {
   it('shows all settings with no arguments', async () => {
     const ctx = chatContext();
     await runCommandLine('/set', ctx);
-    expect(ctx.out.lines[0]).toBe('temperature 0.8  top-k 0 (off)  top-p 1 (off)  max-tokens 200  seed random  context on');
+    expect(ctx.out.lines[0]).toBe('temperature 0.8  top-k 40  top-p 0.95  max-tokens 200  seed random  context off');
   });
 
   it('has shortcuts for each sampling setting', () => {

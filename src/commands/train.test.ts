@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { chatContext, cliContext } from '#test/support/commands.js';
 import type { TrainEvent, TrainingRequest } from '../engine/types.js';
 import { runArgv, runCommandLine } from './dispatch.js';
 import { defaultName, trainCommand } from './train.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 const worker = vi.hoisted(() => ({
   requests: [] as unknown[],
@@ -84,7 +86,7 @@ describe('train parser', () => {
   });
 
   it('names a run <arch>-<corpus>-<n>, skipping names in use', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'inkling-train-'));
+    const dir = tempDir('inkling-train-');
     expect(defaultName(dir, 'gpt', 'shakespeare')).toBe('gpt-shakespeare-1');
     mkdirSync(path.join(dir, 'gpt-shakespeare-1'));
     expect(defaultName(dir, 'gpt', 'shakespeare')).toBe('gpt-shakespeare-2');
@@ -124,7 +126,7 @@ describe('train in the CLI', () => {
       { type: 'eval', step: 100, trainLoss: 2.4, valLoss: 2.4, best: true },
       { type: 'progress', step: 120, totalSteps: 2000, trainLoss: 2.31, tokensPerSec: 1380.2, elapsedSeconds: 10, etaSeconds: 130, learningRate: 1e-3 },
     ];
-    const ctx = cliContext(mkdtempSync(path.join(tmpdir(), 'inkling-train-')));
+    const ctx = cliContext(tempDir('inkling-train-'));
     expect(await runArgv('train', ['--corpus', 'shakespeare', '--name', 'c1'], ctx, 'cli')).toBe('ok');
     expect(ctx.out.lines).toEqual([
       'training c1 on wasm: 800.0k params, 2,000 steps',
@@ -136,7 +138,7 @@ describe('train in the CLI', () => {
 
   it('stops the run (with a save) when the signal aborts', async () => {
     const controller = new AbortController();
-    const ctx = { ...cliContext(mkdtempSync(path.join(tmpdir(), 'inkling-train-'))), signal: controller.signal };
+    const ctx = { ...cliContext(tempDir('inkling-train-')), signal: controller.signal };
     worker.untilStopped = true;
     const started = new Promise<void>((resolve) => (worker.started = resolve));
     const run = runArgv('train', ['--corpus', 'shakespeare'], ctx, 'cli');
@@ -151,13 +153,13 @@ describe('train in the CLI', () => {
   it('reports a worker failure once, as one line', async () => {
     worker.fail = 'corpus is empty';
     worker.events = [{ type: 'error', message: 'corpus is empty' }];
-    const ctx = cliContext(mkdtempSync(path.join(tmpdir(), 'inkling-train-')));
+    const ctx = cliContext(tempDir('inkling-train-'));
     expect(await runArgv('train', ['--corpus', 'shakespeare'], ctx, 'cli')).toBe('failed');
     expect(ctx.out.errors).toEqual(['corpus is empty']);
   });
 
   it('refuses to overwrite a model, and to resume a missing one', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'inkling-train-'));
+    const dir = tempDir('inkling-train-');
     mkdirSync(path.join(dir, 'taken'));
     const ctx = cliContext(dir);
     await runArgv('train', ['--corpus', 'shakespeare', '--name', 'taken'], ctx, 'cli');

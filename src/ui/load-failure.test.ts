@@ -1,15 +1,17 @@
 // /use and /compare of a model that does not open: one actionable line in the chat's own words.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { missingModel } from '../commands/model-lookup.js';
 import { Chat } from './session.js';
 import { fakeEngine } from '#test/support/ui.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'inkling-load-'));
+  dir = tempDir('inkling-load-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandError } from '../commands/types.js';
@@ -7,10 +6,13 @@ import { InputHistory } from './history.js';
 import { Chat, type SessionOptions } from './session.js';
 import { fakeEngine, type FakeEngine } from '#test/support/ui.js';
 import type { Turn } from './types.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'inkling-session-'));
+  dir = tempDir('inkling-session-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

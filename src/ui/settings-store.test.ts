@@ -1,17 +1,13 @@
 // The saved settings keep to the same ranges as /set: a value the parser refuses is refused here too.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsStore } from './settings-store.js';
+import { useTempDir } from '#test/support/temp.js';
 
-const dirs: string[] = [];
-const fresh = () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'inkling-settings-'));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = useTempDir();
+
+const fresh = () => tempDir('inkling-settings-');
 
 describe('settings store ranges', () => {
   it('refuses a temperature above 5, as /set does', () => {

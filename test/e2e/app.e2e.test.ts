@@ -3,8 +3,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
+import { makeTinyModel, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { hasTmux, TmuxScreen } from './tmux.js';
+
+const tempDir = useTempDir();
 
 const EXITED = 'INKLING-E2E-EXITED';
 const REPO = path.resolve(import.meta.dirname, '../..');

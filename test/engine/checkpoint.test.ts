@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { makeTinyModel, tempDir, useTestBackend } from '../support/models.js';
+import { makeTinyModel, useTestBackend } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { loadModel, loadResumeState, readManifest, recoverInterruptedSaves } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
+
+const tempDir = useTempDir();
 
 async function logitsOf(dir: string, ids: number[]): Promise<Float32Array> {
   const loaded = await loadModel(dir);
@@ -86,6 +89,8 @@ describe('checkpoints', () => {
     await makeTinyModel(dir, 'k', { steps: 2 });
     await fs.rename(path.join(dir, 'k'), path.join(dir, '.k.old-123-456'));
     expect(await recoverInterruptedSaves(dir)).toEqual(['k']);
-    await expect(loadModel(path.join(dir, 'k'))).resolves.toBeTruthy();
+    const loaded = await loadModel(path.join(dir, 'k'));
+    expect(loaded.manifest.name).toBe('k');
+    loaded.dispose();
   });
 });

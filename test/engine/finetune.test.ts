@@ -1,11 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
+import { makeTinyModel, useTestBackend, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { loadModel, readManifest } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { listModels, lineageTree } from '../../src/engine/store/registry.js';
 import type { FinetuneRequest, TrainEvent } from '../../src/engine/types.js';
+
+const tempDir = useTempDir();
 
 const DISTINCT = 'to be or not to be, that is the question. whether tis nobler in the mind to suffer.\n'.repeat(30);
 let modelsDir: string;

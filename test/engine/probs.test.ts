@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, useTestBackend } from '../support/models.js';
+import { makeTinyModel, useTestBackend } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { loadModel, type LoadedModel } from '../../src/engine/store/checkpoint.js';
 import { generate, makeRandom, pickToken } from '../../src/engine/sample.js';
 import { NextToken } from '../../src/engine/probs.js';
@@ -10,6 +11,8 @@ import { labelFromBytes, tokenLabel } from '../../src/engine/token-label.js';
 import { perTokenSurprisal } from '../../src/engine/training/per-token.js';
 import { estimateLoss } from '../../src/engine/training/evaluate.js';
 import type { SampleOptions, Tokenizer } from '../../src/engine/types.js';
+
+const tempDir = useTempDir();
 
 const base: SampleOptions = { maxTokens: 20, temperature: 1, topK: 0, topP: 1 };
 const SETTINGS: Array<Partial<SampleOptions>> = [{}, { temperature: 0.5 }, { temperature: 1.7, topK: 5 }, { topP: 0.6 }, { temperature: 0.8, topK: 8, topP: 0.9 }, { temperature: 0 }];

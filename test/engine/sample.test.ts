@@ -1,10 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir } from '../support/models.js';
+import { makeTinyModel } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { loadModel, type LoadedModel } from '../../src/engine/store/checkpoint.js';
 import { generate, makeRandom, pickToken } from '../../src/engine/sample.js';
 import type { SampleOptions } from '../../src/engine/types.js';
+
+const tempDir = useTempDir();
 
 const greedy: SampleOptions = { maxTokens: 30, temperature: 0, topK: 0, topP: 1 };
 const models: Record<string, LoadedModel> = {};
@@ -46,11 +49,30 @@ describe('generation', () => {
     });
   }
 
-  it('the KV cache matches recomputing the full context (gpt, past the window)', async () => {
-    const m = models.gpt;
-    const context = m.model.contextLength!;
-    const result = await run(m, { ...greedy, maxTokens: context + 10 });
+  it('the KV cache gives the logits of recomputing the kept context, past the window too (gpt)', async () => {
+    const { model, tokenizer } = models.gpt;
+    const context = model.contextLength!;
+    const result = await run(models.gpt, { ...greedy, maxTokens: context + 10 });
     expect(result.tokens).toBe(context + 10);
+    // Replay the generation through the cache as generate does, and recompute each step from scratch.
+    const prompt = tokenizer.encode('the cat').ids;
+    const replies = tokenizer.encode(result.text).ids;
+    const state = model.createState();
+    const kept = () => (state as unknown as { window: number[] }).window;
+    for (let step = 0; step <= replies.length; step++) {
+      const cached = model.feed(state, step === 0 ? prompt : [replies[step - 1]]);
+      const fresh = tf.tidy(() => {
+        const ids = kept();
+        const all = model.apply(tf.tensor2d(ids, [1, ids.length], 'int32'), false);
+        return tf.reshape(tf.slice(all, [0, ids.length - 1, 0], [1, 1, -1]), [-1]);
+      });
+      const [a, b] = [(await cached.data()) as Float32Array, (await fresh.data()) as Float32Array];
+      tf.dispose([cached, fresh]);
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]))), `step ${step}`).toBeLessThan(1e-4);
+    }
+    expect(state.length).toBe(prompt.length + replies.length);
+    expect(kept().length).toBeLessThanOrEqual(context);
+    state.dispose();
   });
 
   it('stops at a stop string and does not show it', async () => {

@@ -4,7 +4,10 @@ import { readManifest } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { canFitSchedule, fittedDecaySteps } from '../../src/engine/training/schedule.js';
 import type { TrainConfig, TrainEvent } from '../../src/engine/types.js';
-import { tempDir, useTestBackend, writeCorpus } from '../support/models.js';
+import { useTestBackend, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const cosine = { learningRate: 1e-3, minLearningRate: 1e-4, decaySteps: 2000, warmupSteps: 100 } as TrainConfig;
 

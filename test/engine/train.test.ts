@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
+import { makeTinyModel, useTestBackend, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { prepareTraining } from '../../src/engine/training/run-setup.js';
@@ -8,6 +9,8 @@ import { trainLoop } from '../../src/engine/training/train.js';
 import type { TrainEvent } from '../../src/engine/types.js';
 import * as path from 'node:path';
 import { readdirSync } from 'node:fs';
+
+const tempDir = useTempDir();
 
 describe('training loop', () => {
   for (const arch of ['gpt', 'lstm', 'gru'] as const) {
@@ -117,7 +120,7 @@ describe('training loop', () => {
 
   it('refuses bad names and unknown corpora with one line', async () => {
     const dir = tempDir();
-    await expect(makeTinyModel(dir, '../escape')).rejects.toThrow();
+    await expect(makeTinyModel(dir, '../escape')).rejects.toThrow(/^invalid model name '\.\.\/escape': no paths/);
     await expect(makeTinyModel(dir, 'x', { corpus: 'no-such-corpus' })).rejects.toThrow(/unknown corpus/);
   });
 });

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
+import { makeTinyModel, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { evaluateInWorker, startTraining } from '../../src/engine/runtime/worker/client.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
 import type { TrainEvent } from '../../src/engine/types.js';
+
+const tempDir = useTempDir();
 
 describe('training worker', () => {
   it('trains in a worker thread, relays events and stops on request after saving', async () => {

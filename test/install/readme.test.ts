@@ -1,11 +1,13 @@
 // A newcomer's first run: clone the repo, run the README's commands, and see the chat open on a shipped model.
 // Slow (a real `npm ci`) and a repeat of CI's own install, so it runs only under CI or INKLING_INSTALL_TEST=1.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasTmux, TmuxScreen } from '../e2e/tmux.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const enabled = !!process.env.CI || process.env.INKLING_INSTALL_TEST === '1';
 const reason = !enabled ? ' (skipped: a real npm ci in a fresh clone; set INKLING_INSTALL_TEST=1 or CI to run it)' : !hasTmux() ? ' (skipped: needs tmux)' : '';
@@ -57,7 +59,7 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
   });
 
   it('npm ci && npm start opens the chat on a shipped model', { timeout: 20 * 60_000 }, async () => {
-    workDir = mkdtempSync(path.join(tmpdir(), 'inkling-install-'));
+    workDir = tempDir('inkling-install-');
     clone = path.join(workDir, 'inkling');
     const configDir = path.join(workDir, 'config');
     const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();

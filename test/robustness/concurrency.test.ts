@@ -1,4 +1,4 @@
-// Issue 7, concurrency: a second /train or /finetune while one runs is refused with a message, and
+// Concurrency: a second /train or /finetune while one runs is refused with a message, and
 // /use on a model that is being saved (by the background worker) loads its last good checkpoint.
 import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,10 @@ import { loadModel } from '../../src/engine/store/checkpoint.js';
 import { findModel } from '../../src/engine/store/registry.js';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
-import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
+import { makeTinyModel, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 let modelsDir: string;
 let corpus: string;

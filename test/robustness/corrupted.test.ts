@@ -1,4 +1,4 @@
-// Issue 7, corrupted files: broken model folders are named and skipped by /models and `inkling models`
+// Corrupted files: broken model folders are named and skipped by /models and `inkling models`
 // while the other models keep working; the chat opens even when the last used model is broken; a
 // corrupted config or history file is backed up and reset with a warning.
 import { cpSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,10 @@ import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { SettingsStore } from '../../src/ui/settings-store.js';
 import { InputHistory } from '../../src/ui/history.js';
-import { makeTinyModel, tempDir } from '../support/models.js';
+import { makeTinyModel } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 let modelsDir: string;
 const BROKEN: Record<string, RegExp> = {

@@ -1,4 +1,4 @@
-// Issue 7, bad input: training and fine-tuning data that is missing, empty, a directory, binary, not
+// Bad input: training and fine-tuning data that is missing, empty, a directory, binary, not
 // UTF-8 or 100 MB and more gets one clear line each through the commands (the training runs in the
 // real worker) and through the real CLI process. (src/engine/data/corpus.test.ts covers loadCorpus itself.)
 import { execFile } from 'node:child_process';
@@ -7,7 +7,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliContext } from '../support/commands.js';
 import { runArgv } from '../../src/commands/dispatch.js';
-import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
+import { makeTinyModel, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const root = path.resolve(import.meta.dirname, '../..');
 let modelsDir: string;

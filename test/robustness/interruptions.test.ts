@@ -1,4 +1,4 @@
-// Issue 7, interruptions: training saves at each evaluation and at least once a minute; a save killed
+// Interruptions: training saves at each evaluation and at least once a minute; a save killed
 // at any point leaves either no model yet or one that loads, and the next start puts things right.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,10 @@ import { recoverInterruptedSaves } from '../../src/engine/store/recovery.js';
 import { runArgv } from '../../src/commands/dispatch.js';
 import type { TrainEvent } from '../../src/engine/types.js';
 import { cliContext } from '../support/commands.js';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
+import { makeTinyModel, useTestBackend, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const root = path.resolve(import.meta.dirname, '../..');
 

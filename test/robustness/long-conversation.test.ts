@@ -1,10 +1,13 @@
-// Issue 7, long conversations: 1,000 replies and 100 model switches through the real chat session keep
+// Long conversations: 1,000 replies and 100 model switches through the real chat session keep
 // the tfjs tensor count flat. (RSS over time is measured by bench/soak.ts, not asserted here.)
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
-import { makeTinyModel, tempDir, writeCorpus } from '../support/models.js';
+import { makeTinyModel, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 let modelsDir: string;
 

@@ -1,4 +1,4 @@
-// Issue 7, bad input: every place a model name enters refuses paths and reserved names in one line,
+// Bad input: every place a model name enters refuses paths and reserved names in one line,
 // and the models folder given (--models-dir / ctx.modelsDir) is the one used everywhere.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,10 @@ import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
-import { makeTinyModel, tempDir, useTestBackend, writeCorpus } from '../support/models.js';
+import { makeTinyModel, useTestBackend, writeCorpus } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const BAD_NAMES = ['../x', '../../etc/passwd', '/abs', 'a/b', 'a\\b', 'C:x', '.hidden', '-dash', 'con', 'NUL', 'tmp', 'x.tmp-1', 'x.partial', 'sp ace', '🙂', 'a'.repeat(65)];
 

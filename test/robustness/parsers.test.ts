@@ -1,13 +1,14 @@
-// Issue 7, bad input: the chat's slash-command parser and the CLI entry (in-process through main(argv))
+// Bad input: the chat's slash-command parser and the CLI entry (in-process through main(argv))
 // answer empty, huge, unicode, control-character, unbalanced-quote and odd-number input with exactly
 // one error line, and never throw. (src/commands/dispatch.test.ts fuzzes the parsers themselves.)
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { chatContext } from '../support/commands.js';
 import { runCommandLine } from '../../src/commands/dispatch.js';
 import { main } from '../../src/cli.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const MB = 'x'.repeat(1_000_000);
 
@@ -113,7 +114,7 @@ class ExitCalled extends Error {
 }
 
 describe('CLI main(argv): bad argv gives exit 1 or 2 and one stderr line', () => {
-  const modelsDir = mkdtempSync(path.join(tmpdir(), 'inkling-fuzz-cli-'));
+  const modelsDir = tempDir('inkling-fuzz-cli-');
 
   const cases: string[][] = [
     [''],

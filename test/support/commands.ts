@@ -1,7 +1,11 @@
 // Test doubles for commands: an Output that records, and an in-memory ChatSession.
 import type { ChatSession, ChatSettings, CommandContext, Output, TrainingStatus } from '../../src/commands/types.js';
 import { CommandError } from '../../src/commands/types.js';
-import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../../src/engine/types.js';
+import type { GenerationResult, SampleOptions, TrainingRequest } from '../../src/engine/types.js';
+import { DEFAULT_SETTINGS } from '../../src/ui/settings-store.js';
+import { fakeManifest } from './manifest.js';
+
+export { fakeManifest } from './manifest.js';
 
 export interface RecordingOutput extends Output {
   lines: string[];
@@ -26,32 +30,6 @@ export function recordingOutput(): RecordingOutput {
   return out;
 }
 
-export function fakeManifest(name: string, extra: Partial<Manifest> = {}): Manifest {
-  return {
-    format: 1,
-    name,
-    arch: 'gpt',
-    config: { arch: 'gpt', vocabSize: 65, contextLength: 64, layers: 2, heads: 2, embedding: 32, dropout: 0 },
-    train: {
-      batchSize: 4, seqLength: 16, learningRate: 1e-3, minLearningRate: 1e-4, warmupSteps: 0, decaySteps: 10,
-      weightDecay: 0.1, beta1: 0.9, beta2: 0.99, gradClip: 1, evalInterval: 5, evalBatches: 1,
-    },
-    tokenizer: { kind: 'char', vocabSize: 65 },
-    corpus: { name: 'shakespeare', trainTokens: 1000, valTokens: 100 },
-    parent: null,
-    step: 120,
-    bestValLoss: 2.345,
-    history: [],
-    params: 12345,
-    backend: 'cpu',
-    wallSeconds: 3,
-    seed: 1,
-    createdAt: '2026-11-26T00:00:00Z',
-    updatedAt: '2026-11-26T00:00:00Z',
-    ...extra,
-  };
-}
-
 export interface FakeChat extends ChatSession {
   started: TrainingRequest[];
   calls: string[];
@@ -59,7 +37,7 @@ export interface FakeChat extends ChatSession {
 }
 
 export function fakeChat(known: string[] = ['s1', 's2']): FakeChat {
-  const settings: ChatSettings = { temperature: 0.8, topK: 0, topP: 1, maxTokens: 200, seed: null, context: true };
+  const settings: ChatSettings = { ...DEFAULT_SETTINGS };
   let model: FakeChat['model'] = null;
   let training: TrainingStatus | null = null;
   const chat: FakeChat = {

@@ -116,15 +116,20 @@ export function referenceMatMulWithGrads(
   return { values: out, shape: [...outer, m, n], da, db };
 }
 
+/** `fn` on the stock wasm kernels (fixes off); the fixes come back afterwards, also when `fn` throws. */
+export async function withStockKernels<T>(fn: () => Promise<T>): Promise<T> {
+  uninstallWasmKernelFixes();
+  try {
+    return await fn();
+  } finally {
+    installWasmKernelFixes();
+  }
+}
+
 /** `run` with the kernel fixes installed (checking it leaves the tensor count flat), then on the stock kernels. */
 export async function fusedAndComposite<T>(run: () => Promise<T>): Promise<{ fused: T; composite: T }> {
   const before = tf.memory().numTensors;
   const fused = await run();
   expect(tf.memory().numTensors).toBe(before);
-  uninstallWasmKernelFixes();
-  try {
-    return { fused, composite: await run() };
-  } finally {
-    installWasmKernelFixes();
-  }
+  return { fused, composite: await withStockKernels(run) };
 }

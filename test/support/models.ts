@@ -1,17 +1,11 @@
 // Tiny real models for tests: trained in-process by the real training loop in a few seconds.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../src/engine/runtime/backend.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import type { Arch, TokenizerKind, TrainEvent, TrainResult } from '../../src/engine/types.js';
-
-export const TINY_TEXT =
-  'the cat sat on the mat. the dog sat on the log. a cat and a dog sat on a mat by the log.\n'.repeat(40);
-
-export function tempDir(prefix = 'inkling-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
-}
+import { TINY_TEXT } from './corpus.js';
 
 /** A small text file to train on; returns its path. */
 export function writeCorpus(dir: string, text = TINY_TEXT, file = 'corpus.txt'): string {
@@ -36,16 +30,25 @@ export interface TinyModelOptions {
   onEvent?: (event: TrainEvent) => void;
 }
 
+// A run's manifest names its corpus file and a resume reloads it, so the files live until the test process ends.
+const corpusDirs: string[] = [];
+process.once('exit', () => corpusDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function defaultCorpus(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'inkling-corpus-'));
+  corpusDirs.push(dir);
+  return writeCorpus(dir);
+}
+
 /** Train a tiny model named `name` into `modelsDir` and return the run's result. */
 export async function makeTinyModel(modelsDir: string, name: string, options: TinyModelOptions = {}): Promise<TrainResult> {
   await useTestBackend();
-  const corpus = options.corpus ?? writeCorpus(tempDir());
   return runTraining(
     {
       kind: 'train',
       name,
       modelsDir,
-      corpus,
+      corpus: options.corpus ?? defaultCorpus(),
       arch: options.arch ?? 'gpt',
       tokenizer: options.tokenizer ?? 'char',
       preset: 'tiny',

@@ -5,7 +5,9 @@ import { AdamW } from '../../src/engine/training/optim.js';
 import type { LanguageModel, TrainConfig } from '../../src/engine/types.js';
 import { gradients } from '../../src/engine/models/index.js';
 
-export const TINY_TEXT = 'the cat sat on the mat. the dog ate the log. '.repeat(40);
+import { TINY_TEXT } from './corpus.js';
+
+export { TINY_TEXT };
 export const TINY_VOCAB = [...new Set(TINY_TEXT)].sort();
 export const TINY_IDS = [...TINY_TEXT].map((ch) => TINY_VOCAB.indexOf(ch));
 

@@ -1,31 +1,10 @@
 // Fake engine pieces for the UI tests: no tfjs, no workers, fully controllable.
 import type { LoadedModel } from '../../src/engine/store/checkpoint.js';
-import type { GenerationResult, Manifest, SampleOptions, TrainEvent, TrainingRequest, TrainResult } from '../../src/engine/types.js';
+import type { GenerationResult, SampleOptions, TrainEvent, TrainingRequest, TrainResult } from '../../src/engine/types.js';
 import type { TrainingHandle } from '../../src/engine/runtime/worker/client.js';
 import type { SessionDeps } from '../../src/ui/engine-deps.js';
+import { fakeManifest } from './manifest.js';
 import { ModelNotFoundError } from '../../src/engine/store/registry.js';
-
-export function fakeManifest(name: string, arch: Manifest['arch'] = 'gpt', params = 12_345): Manifest {
-  return {
-    format: 1,
-    name,
-    arch,
-    config: { arch: 'gpt', vocabSize: 65, contextLength: 64, layers: 2, heads: 2, embedding: 32, dropout: 0 },
-    train: {} as Manifest['train'],
-    tokenizer: { kind: 'char', vocabSize: 65 },
-    corpus: { name: 'test', trainTokens: 100, valTokens: 10 },
-    parent: null,
-    step: 10,
-    bestValLoss: 2.5,
-    history: [],
-    params,
-    backend: 'cpu',
-    wallSeconds: 1,
-    seed: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-  };
-}
 
 export interface FakeLoaded extends LoadedModel {
   disposed: boolean;

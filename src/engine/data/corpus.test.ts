@@ -1,10 +1,12 @@
-import { mkdtempSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { corpusFromText, listCorpora, loadCorpus, MAX_CORPUS_BYTES, splitDocuments } from './corpus.js';
+import { useTempDir } from '#test/support/temp.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'inkling-corpus-'));
+const tempDir = useTempDir();
+
+const tmp = tempDir('inkling-corpus-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function file(name: string, content: string | Uint8Array): string {

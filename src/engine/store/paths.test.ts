@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configDir, dataDir, defaultModelsDir, packageRoot, resolveModelsDir, shippedModelsDir } from './paths.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 const saved = { models: process.env.INKLING_MODELS_DIR, config: process.env.INKLING_CONFIG_DIR };
 const restore = (key: string, value: string | undefined) => {
@@ -14,7 +16,7 @@ afterEach(() => {
   restore('INKLING_CONFIG_DIR', saved.config);
 });
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'inkling-paths-'));
+const tmp = tempDir('inkling-paths-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('paths', () => {

@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupStaleTemp, findModel, lineageTree, listModels, type ModelEntry } from './registry.js';
 import type { Manifest } from '../types.js';
+import { useTempDir } from '#test/support/temp.js';
 
-const root = mkdtempSync(path.join(tmpdir(), 'inkling-registry-'));
+const tempDir = useTempDir();
+
+const root = tempDir('inkling-registry-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => {

@@ -1,18 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GptModel, slideKeep } from '../../models/gpt.js';
 import { gelu, layerNorm, runKernel } from '../../models/init.js';
 import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { DECODE_ATTENTION_KERNEL } from './attention-decode.js';
 import { DECODE_BLOCK_KERNEL } from './decode-block.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
-import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes } from '#test/support/kernels.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 type Case = { H: number; hs: number; L: number; T: number; qkv: Float32Array; k: Float32Array; v: Float32Array };
 type Result = { y: Float32Array; k: Float32Array; v: Float32Array; shapes: number[][] };
 
@@ -112,9 +107,7 @@ async function runBlock(r: () => number, [H, hs, f, L, T]: number[]): Promise<Re
   );
   const x = values(T * d, 2);
   const [k, v] = [values(H * L * hs, 2), values(H * L * hs, 2)];
-  const result: Record<string, Float32Array[]> = {};
-  for (const mode of ['fused', 'stock'] as const) {
-    if (mode === 'stock') uninstallWasmKernelFixes();
+  const run = async (mode: 'fused' | 'stock') => {
     const outs = tf.tidy(() => {
       const w = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, tf.tensor(data[name], shape)])) as Weights;
       const past = L > 0 ? { k: tf.tensor4d(k, [1, H, L, hs]), v: tf.tensor4d(v, [1, H, L, hs]) } : null;
@@ -122,11 +115,11 @@ async function runBlock(r: () => number, [H, hs, f, L, T]: number[]): Promise<Re
       if (mode === 'stock') return compositeBlock(row, w, past?.k ?? null, past?.v ?? null, H, hs);
       return runKernel(DECODE_BLOCK_KERNEL, { x: row, ...w, ...past }, { heads: H, epsilon: 1e-5 }) as unknown as tf.Tensor[];
     });
-    result[mode] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+    const values = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
     tf.dispose(outs);
-  }
-  installWasmKernelFixes();
-  return result as Record<'fused' | 'stock', Float32Array[]>;
+    return values;
+  };
+  return { fused: await run('fused'), stock: await withStockKernels(() => run('stock')) };
 }
 
 describe('wasm InklingDecodeBlock', () => {
@@ -182,9 +175,7 @@ describe('GPT decoding with InklingDecodeBlock', () => {
     const before = [tf.memory().numTensors, backendBuffers()];
     const fused = await decodeLogits(model, feeds);
     expect([tf.memory().numTensors, backendBuffers()]).toEqual(before);
-    uninstallWasmKernelFixes();
-    const stock = await decodeLogits(model, feeds);
-    installWasmKernelFixes();
+    const stock = await withStockKernels(() => decodeLogits(model, feeds));
     // Every feed, whatever its length, runs one fused call per layer; a slide recomputes the kept window.
     let length = 0;
     let slides = 0;
@@ -217,9 +208,7 @@ describe('GPT decoding with InklingDecodeBlock', () => {
     expect((await run(two, false)).fused).toBe(false);
     const fused = await run(one, false);
     expect(fused.fused).toBe(true);
-    uninstallWasmKernelFixes();
-    const stock = await run(one, false);
-    installWasmKernelFixes();
+    const stock = await withStockKernels(() => run(one, false));
     expectClose(fused.values, stock.values, 1e-5, 'apply');
     tf.dispose([one, two]);
     model.dispose();

@@ -1,18 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GptModel } from '../../models/gpt.js';
 import { gelu } from '../../models/init.js';
 import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { GELU_KERNEL } from './gelu.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes, fusedAndComposite } from '#test/support/kernels.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes, fusedAndComposite, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 async function runGelu(x: Float32Array, shape: number[]) {
   const info = await tf.profile(() => tf.tidy(() => gelu(tf.tensor(x, shape), false)));
   const out = info.result as tf.Tensor;
@@ -54,9 +49,7 @@ describe('wasm InklingGelu', () => {
       const x = randomValues(r, shape.reduce((a, b) => a * b, 1)).map((v) => v * 12);
       const fused = await runGelu(x, shape);
       expect(fused.kernels).toEqual([GELU_KERNEL]);
-      uninstallWasmKernelFixes();
-      const composite = await runGelu(x, shape);
-      installWasmKernelFixes();
+      const composite = await withStockKernels(() => runGelu(x, shape));
       expect(composite.kernels).not.toContain(GELU_KERNEL);
       expectClose(fused.values, composite.values, 1e-5, `shape ${shape}`);
     }

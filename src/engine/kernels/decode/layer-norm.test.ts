@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { layerNorm } from '../../models/init.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 /** Inference LayerNorm's values and the kernels it ran. */
 async function runLayerNorm(x: Float32Array, shape: number[], gamma: Float32Array) {
   const info = await tf.profile(() =>
@@ -33,9 +28,7 @@ describe('wasm InklingLayerNorm', () => {
       const gamma = randomValues(r, C);
       const fused = await runLayerNorm(x, shape, gamma);
       expect(fused.kernels).toContain(LAYER_NORM_KERNEL);
-      uninstallWasmKernelFixes();
-      const composite = await runLayerNorm(x, shape, gamma);
-      installWasmKernelFixes();
+      const composite = await withStockKernels(() => runLayerNorm(x, shape, gamma));
       expect(composite.kernels).not.toContain(LAYER_NORM_KERNEL);
       expectClose(fused.values, composite.values, 1e-5, `shape ${shape}`);
     }

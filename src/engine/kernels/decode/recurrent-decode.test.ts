@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RnnModel } from '../../models/rnn.js';
 import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from './recurrent-decode.js';
-import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes, fusedAndComposite } from '#test/support/kernels.js';
+import { expectClose, kernelModes, randInt, randomValues, rng, useKernelMode, useWasmWithFixes, fusedAndComposite, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 type CellInputs = Record<string, tf.Tensor>;
 
 /** x@W (x itself when no kernel is given) and h@U, as the kernels take them. */
@@ -179,9 +174,7 @@ describe.each(['lstm', 'gru'] as const)('%s decoding with the fused cell', (arch
       return { values, kernels: info.kernelNames };
     };
     const fused = await evaluate();
-    uninstallWasmKernelFixes();
-    const composite = await evaluate();
-    installWasmKernelFixes();
+    const composite = await withStockKernels(() => evaluate());
     // The LSTM evaluates through lstmSequence (no per-step kernels); the GRU steps through its cell.
     expect(fused.kernels.includes(GRU_CELL_KERNEL)).toBe(arch === 'gru');
     expectClose(fused.values, composite.values, 1e-5, 'logits');

@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
-import { randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { randInt, randomValues, rng, useWasmWithFixes, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 /** Reference: for each outer index, each picked index, copy the inner run. */
 function referenceGather(x: ArrayLike<number>, shape: number[], ids: ArrayLike<number>, axis: number): number[] {
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -38,9 +33,7 @@ describe('wasm GatherV2', () => {
         return result;
       };
       const fixed = await run();
-      uninstallWasmKernelFixes();
-      const stock = await run();
-      installWasmKernelFixes();
+      const stock = await withStockKernels(() => run());
       const expectedShape = [...shape.slice(0, axis), ...idsShape, ...shape.slice(axis + 1)];
       expect(fixed.shape, `trial ${trial}`).toEqual(expectedShape);
       expect(fixed.dtype).toBe(dtype);

@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sparseCrossEntropy } from '../../training/loss.js';
 import { XENT_GRAD, XENT_LOSS } from './cross-entropy.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 /** Loss and gradient of 3 * loss, with the names of the kernels that ran. */
 async function lossAndGrad(logits: Float32Array, N: number, V: number, targets: Int32Array) {
   let kernels: string[] = [];
@@ -42,9 +37,7 @@ describe('wasm softmax cross-entropy kernels', () => {
       const before = tf.memory().numTensors;
       const fused = await lossAndGrad(logits, N, V, targets);
       expect(tf.memory().numTensors).toBe(before);
-      uninstallWasmKernelFixes();
-      const composite = await lossAndGrad(logits, N, V, targets);
-      installWasmKernelFixes();
+      const composite = await withStockKernels(() => lossAndGrad(logits, N, V, targets));
       expect(fused.kernels).toContain(XENT_LOSS);
       expect(fused.kernels).toContain(XENT_GRAD);
       expect(composite.kernels).not.toContain(XENT_LOSS);

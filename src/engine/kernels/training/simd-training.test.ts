@@ -1,19 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gelu, layerNorm, softmax } from '../../models/init.js';
 import { AdamW } from '../../training/optim.js';
 import type { NamedWeight, TrainConfig } from '../../types.js';
-import { installWasmKernelFixes, uninstallWasmKernelFixes } from '../index.js';
 import { ADAMW, TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';
 import { assembleTrainingKernels } from '../simd/assemble.js';
 import { TRAINING_WASM } from '../simd/training-wasm.js';
-import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
+import { expectClose, randInt, randomValues, rng, useWasmWithFixes, withStockKernels } from '#test/support/kernels.js';
 
 beforeAll(useWasmWithFixes);
-afterEach(() => {
-  installWasmKernelFixes();
-});
-
 /** The value of f and the names of the kernels it ran (tf.profile reuses one object per call: copy out). */
 async function profiled<T>(f: () => Promise<T>): Promise<{ value: T; kernels: string[] }> {
   let value: T | undefined;
@@ -28,9 +23,7 @@ async function profiled<T>(f: () => Promise<T>): Promise<{ value: T; kernels: st
 /** f on the fused kernels, then on the composite path (fixes off). */
 async function bothWays<T>(f: () => Promise<T>): Promise<{ fused: T; composite: T; fusedKernels: string[]; compositeKernels: string[] }> {
   const fused = await profiled(f);
-  uninstallWasmKernelFixes();
-  const composite = await profiled(f);
-  installWasmKernelFixes();
+  const composite = await withStockKernels(() => profiled(f));
   return { fused: fused.value, composite: composite.value, fusedKernels: fused.kernels, compositeKernels: composite.kernels };
 }
 

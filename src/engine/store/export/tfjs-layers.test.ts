@@ -1,6 +1,5 @@
 // The tfjs-layers export loads with tf.loadLayersModel and gives Inkling's logits; other models are refused in one line.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -11,6 +10,9 @@ import { maxAbsDiff } from '#test/support/training.js';
 import type { LoadedModel } from '../checkpoint.js';
 import type { Manifest, ModelConfig } from '../../types.js';
 import { checkExportTarget, exportModel, loadExporter } from './index.js';
+import { useTempDir } from '#test/support/temp.js';
+
+const tempDir = useTempDir();
 
 function fakeLoaded(config: ModelConfig): LoadedModel {
   const model = createModel(config, 7);
@@ -45,7 +47,7 @@ describe('tfjs-layers export', () => {
 
   it('loads with tf.loadLayersModel and gives the same logits as Inkling (1e-5)', async () => {
     const loaded = fakeLoaded(lstm);
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'inkling-export-')), 'web');
+    const dir = path.join(tempDir('inkling-export-'), 'web');
     try {
       expect(await exportModel(loaded, 'tfjs-layers', dir)).toEqual(['model.json', 'group1-shard1of1.bin', 'tokenizer.json']);
       const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
@@ -69,7 +71,7 @@ describe('tfjs-layers export', () => {
   it('leaves no tensors behind', async () => {
     const loaded = fakeLoaded(lstm);
     const before = tf.memory().numTensors;
-    await exportModel(loaded, 'tfjs-layers', path.join(mkdtempSync(path.join(tmpdir(), 'inkling-export-')), 'web'));
+    await exportModel(loaded, 'tfjs-layers', path.join(tempDir('inkling-export-'), 'web'));
     expect(tf.memory().numTensors).toBe(before);
     loaded.dispose();
   });
@@ -82,7 +84,7 @@ describe('tfjs-layers export', () => {
   });
 
   it('refuses a non-empty folder and a missing parent, and accepts a new or empty one', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'inkling-export-'));
+    const root = tempDir('inkling-export-');
     expect(await checkExportTarget(path.join(root, 'new'))).toBeNull();
     expect(await checkExportTarget(root)).toBeNull();
     expect(await checkExportTarget(path.join(root, 'no', 'such'))).toMatch(/^no folder /);
