@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, useTestBackend } from '../support/models.js';
+import { useTestBackend } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { runTraining } from '../../src/engine/training/run.js';
 import { loadCorpus, splitDocuments } from '../../src/engine/data/corpus.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
@@ -15,6 +16,8 @@ import { chunkTexts, extractFeatures } from '../../src/engine/tasks/classify/fea
 import { unfrozenWeights } from '../../src/engine/tasks/classify/unfreeze.js';
 import { figures } from '../../src/engine/tasks/classify/metrics.js';
 import type { ClassifyOptions, FinetuneRequest, TrainEvent } from '../../src/engine/types.js';
+
+const tempDir = useTempDir();
 
 let modelsDir: string;
 let dataFile: string;

@@ -9,7 +9,10 @@ import { cliContext } from '../support/commands.js';
 import { runArgv } from '../../src/commands/dispatch.js';
 import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
 import { listModels } from '../../src/engine/store/registry.js';
-import { makeTinyModel, tempDir } from '../support/models.js';
+import { makeTinyModel } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 let modelsDir: string;
 let n = 0;
