@@ -14,6 +14,7 @@ const spec = {
     ...SAMPLING_OPTIONS,
     stop: { type: 'string', multiple: true, arg: 'STR', description: 'stop before this text appears' },
     'only-new': { type: 'boolean', description: 'print only the continuation, not the prompt' },
+    'ignore-eos': { type: 'boolean', description: "keep going past a pretrained model's end-of-text token" },
     logprobs: {
       type: 'integer', min: 0, max: 100, arg: 'N',
       description: 'print one JSON line per token instead: its text, id, log-probability and the top N alternatives',
@@ -75,6 +76,7 @@ export const generateCommand = defineCommand({
       topP: o['top-p'] ?? GENERATE_DEFAULTS.topP,
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.stop ? { stop: o.stop.map(unescape) } : {}),
+      ...(o['ignore-eos'] ? { ignoreEos: true } : {}),
     },
   }),
   async run({ model, prompt: given, options, onlyNew, logprobs }, ctx) {
@@ -96,7 +98,7 @@ export const generateCommand = defineCommand({
       if (result.droppedPromptTokens) {
         info(ctx, `warning: the prompt is long: only its last part was used (${formatCount(result.droppedPromptTokens)} tokens before it left out)`);
       }
-      const why = { 'max-tokens': 'max tokens', stop: 'stop text', abort: 'interrupted' }[result.stoppedBy];
+      const why = { 'max-tokens': 'max tokens', stop: 'stop text', abort: 'interrupted', eos: 'end of text' }[result.stoppedBy];
       info(ctx, `${formatCount(result.tokens)} tokens  ${formatCount(result.tokensPerSec)} tok/s  first token ${formatCount(result.msToFirstToken)} ms  (${why})`);
     } finally {
       loaded.dispose();

@@ -94,6 +94,18 @@ export function encodePrompt(tokenizer: Tokenizer, prompt: string): { ids: numbe
   return { ids: newline.length > 0 ? newline : [0], unknown };
 }
 
+/**
+ * Generated text as it may reach a terminal: a byte-level model can emit any byte, and a raw ESC or CR would
+ * drive the terminal (colours, cursor moves, overwritten lines). C0 controls other than newline and tab, and DEL,
+ * become their visible Unicode pictures (U+2400 block); C1 controls become U+FFFD.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+  });
+}
+
 /** Yield to the event loop so a UI on the same thread can render between tokens. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -121,6 +133,7 @@ export async function generate(
   const generated: number[] = [];
   const described: TokenProbs[] = [];
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
+  const eos = new Set(options.ignoreEos ? [] : (tokenizer.eosIds ?? []));
   let text = '';
   let emitted = 0;
   let stoppedBy: GenerationResult['stoppedBy'] = 'max-tokens';
@@ -151,6 +164,10 @@ export async function generate(
         if (tokenizer.unkId !== null) values[tokenizer.unkId] = -Infinity;
         id = pickToken(values, options, random);
       }
+      if (eos.has(id)) {
+        stoppedBy = 'eos';
+        break;
+      }
       generated.push(id);
       if (generated.length === 1) msToFirstToken = performance.now() - started;
       const piece = decodeNext(id);
@@ -164,7 +181,7 @@ export async function generate(
       // Hold back a tail that may be the start of a stop string, so a stop string never shows.
       const safe = stopAt === -1 ? text.length - heldBackLength(text, stops) : text.length;
       if (safe > emitted) {
-        onText(text.slice(emitted, safe));
+        onText(visible(text.slice(emitted, safe)));
         emitted = safe;
       }
       if (stopAt !== -1) {
@@ -182,10 +199,10 @@ export async function generate(
     logits?.dispose();
     state.dispose();
   }
-  if (text.length > emitted) onText(text.slice(emitted));
+  if (text.length > emitted) onText(visible(text.slice(emitted)));
   const seconds = (performance.now() - started) / 1000;
   return {
-    text,
+    text: visible(text),
     tokens: generated.length,
     tokensPerSec: seconds > 0 ? generated.length / seconds : 0,
     msToFirstToken,

@@ -244,6 +244,8 @@ export interface SampleOptions {
   topP: number;
   seed?: number;
   stop?: string[];
+  /** Keep going past the tokenizer's end-of-text token (pretrained models stop there otherwise). */
+  ignoreEos?: boolean;
 }
 
 export interface GenerationResult {
@@ -251,7 +253,8 @@ export interface GenerationResult {
   tokens: number;
   tokensPerSec: number;
   msToFirstToken: number;
-  stoppedBy: 'max-tokens' | 'stop' | 'abort';
+  /** 'eos': the model's end-of-text token (pretrained models), unless ignoreEos. */
+  stoppedBy: 'max-tokens' | 'stop' | 'abort' | 'eos';
   /** Prompt pieces the tokenizer did not know. */
   unknownPromptPieces: number;
   /** Tokens cut from the start of a very long prompt (only its tail is fed); absent when none. */
