@@ -21,6 +21,13 @@ describe('/show', () => {
     expect(text).toContain('training: fresh (train) running');
   });
 
+  it('lists the backend in full (the first screen has one short line)', async () => {
+    const ctx = chatContext();
+    Object.assign(ctx.chat, { backendDetail: 'backend: wasm (SIMD, 1 thread; webgpu: no GPU device) + transpose-matmul, native-blas (OpenBLAS)' });
+    await runCommandLine('/show', ctx);
+    expect(ctx.out.text()).toContain('backend: wasm (SIMD, 1 thread; webgpu: no GPU device) + transpose-matmul, native-blas (OpenBLAS)');
+  });
+
   it('takes no arguments', async () => {
     const ctx = chatContext();
     await runCommandLine('/show me', ctx);

@@ -37,6 +37,7 @@ export const showCommand = defineCommand({
     const lines = [`settings: ${describeSettings(chat.settings)}`, ...(await modelLines(chat))];
     const training = trainingLine(chat);
     if (training) lines.push(training);
+    if (chat.backendDetail) lines.push(chat.backendDetail);
     ctx.out.line(lines.join('\n'));
   },
 });

@@ -62,6 +62,8 @@ export interface ChatSession {
   clearTranscript(): void;
   /** The transcript as Markdown (for /save). */
   transcriptMarkdown(): string;
+  /** The backend in full (threads, skipped backends, accelerations), for /show. */
+  readonly backendDetail?: string;
   quit(): void;
 }
 

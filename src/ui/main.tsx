@@ -1,6 +1,6 @@
 // Entry point of the chat: start the backend, render the app, and tidy up when it exits.
 import { render } from 'ink';
-import { backendLabel, describeBackend, initBackend } from '../engine/runtime/backend.js';
+import { backendLabel, describeBackend, describeBackendBriefly, initBackend } from '../engine/runtime/backend.js';
 import { configDir } from '../engine/store/paths.js';
 import { tidyModelsDir } from '../engine/store/registry.js';
 import type { BackendName } from '../engine/types.js';
@@ -30,11 +30,12 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     configDir: configDir(),
     deps: realEngine(options.modelsDir),
     backendLabel: backendLabel(backend),
+    backendDetail: describeBackend(backend),
     // The backend that runs, not just the one asked for: a training worker then starts it directly
     // instead of probing (probes can print from native code over the Ink screen).
     backend: options.backend ?? backend.name,
   });
-  session.notice(describeBackend(backend));
+  session.notice(`${describeBackendBriefly(backend)} (/show has the details)`);
   for (const line of tidied) session.notice(line);
   process.stdout.write(PASTE_ON);
   process.once('exit', pasteOff);

@@ -9,6 +9,8 @@ export interface SessionOptions {
   deps: SessionDeps;
   /** The backend actually running, as shown in the status bar. */
   backendLabel: string;
+  /** Everything about it (threads, skipped backends, accelerations), for /show. */
+  backendDetail?: string;
   /** The backend asked for, passed on to commands and training. */
   backend?: BackendName;
   /** The model to open first (`inkling chat MODEL`); otherwise the last used one. */

@@ -103,6 +103,10 @@ export class Chat implements ChatSession, ChatController {
     return running;
   }
 
+  get backendDetail(): string | undefined {
+    return this.options.backendDetail;
+  }
+
   get settings(): ChatSettings {
     return this.store.settings;
   }

@@ -25,6 +25,13 @@ describe('named corpora', () => {
     expect(listCorpora().every((c) => c.bytes > 0 && c.description.length > 0)).toBe(true);
   });
 
+  it("describes each book by its own title and author, not the file name's words", () => {
+    const describe = (name: string) => listCorpora().find((c) => c.name === name)!.description;
+    expect(describe('austen-sense')).toBe('Sense and Sensibility, Jane Austen, 1811 (Project Gutenberg)');
+    expect(describe('whitman-leaves')).toBe('Leaves of Grass, Walt Whitman, 1855 (Project Gutenberg)');
+    expect(describe('melville-moby_dick')).toMatch(/^Moby Dick, Herman Melville/);
+  });
+
   it('loads gutenberg as 13 books, each splitting into train and validation', async () => {
     const corpus = await loadCorpus('gutenberg');
     expect(corpus.documents).toHaveLength(13);

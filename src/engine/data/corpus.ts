@@ -1,5 +1,5 @@
 // Named corpora shipped in data/ and user text files -> documents; the deterministic train/val split.
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { dataDir } from '../store/paths.js';
@@ -55,10 +55,29 @@ function sizeOf(file: string): number {
   }
 }
 
-function describeBook(name: string): string {
-  const [author, ...title] = name.split('-');
+/** Each shipped book opens with a line like "[Sense and Sensibility by Jane Austen 1811]". */
+const TITLE_LINE = /^\[(.+) by (.+?)(?: (\d{4}))?\]/;
+
+function firstBytes(file: string, count = 200): string {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(count);
+    return buffer.subarray(0, readSync(fd, buffer, 0, count, 0)).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** The book's own title and author ("Sense and Sensibility, Jane Austen, 1811"), else a guess from the file name. */
+function describeBook(file: string): string {
+  const match = TITLE_LINE.exec(firstBytes(file));
+  if (match) return `${match[1]}, ${match[2]}${match[3] ? `, ${match[3]}` : ''} (Project Gutenberg)`;
+  const [author, ...title] = stem(file).split('-');
   const pretty = (s: string) => s.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
-  return `${pretty(title.join(' '))} by ${pretty(author ?? '')} (Project Gutenberg)`;
+  return `${pretty(title.join(' '))}, ${pretty(author ?? '')} (Project Gutenberg)`;
 }
 
 export function listCorpora(): CorpusListing[] {
@@ -70,7 +89,7 @@ export function listCorpora(): CorpusListing[] {
       bytes: books.reduce((sum, f) => sum + sizeOf(f), 0),
     },
     { name: 'shakespeare', description: 'Tiny Shakespeare (Karpathy)', bytes: sizeOf(shakespeareFile()) },
-    ...books.map((f) => ({ name: stem(f), description: describeBook(stem(f)), bytes: sizeOf(f) })),
+    ...books.map((f) => ({ name: stem(f), description: describeBook(f), bytes: sizeOf(f) })),
   ];
 }
 

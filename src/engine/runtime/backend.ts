@@ -183,6 +183,18 @@ export function describeBackend(info: BackendInfo): string {
   return `backend: ${info.detail}${extras}`;
 }
 
+/**
+ * The first screen's one line: the backend with its threads, and the BLAS library if native BLAS is on,
+ * e.g. "backend: wasm (SIMD, 1 thread) + OpenBLAS". The full list (describeBackend) is in /show.
+ */
+export function describeBackendBriefly(info: BackendInfo): string {
+  const settings = /^[^(]*\(([^;)]*)/.exec(info.detail)?.[1];
+  const base = info.name === 'webgpu' ? info.detail.split(';')[0]! : `${info.name}${settings ? ` (${settings})` : ''}`;
+  const blas = info.accelerations.find((a) => a.startsWith('native-blas'));
+  const library = blas ? /\(([^\s,)]+)/.exec(blas)?.[1] ?? 'BLAS' : null;
+  return `backend: ${base}${library ? ` + ${library}` : ''}`;
+}
+
 /** The short label of the status bar: the backend, its GPU adapter, and whether native BLAS is on. */
 export function backendLabel(info: BackendInfo): string {
   if (info.name === 'webgpu') return info.detail;
