@@ -11,7 +11,8 @@ import { lossFigures } from './evaluate.js';
 import { findModel } from '../store/registry.js';
 import { modelSearchDirs } from '../store/paths.js';
 import { modelExistsMessage, validateModelName } from '../store/names.js';
-import { PASTED_TEXT, deadlineFrom, folderExists, stepsFor, type RunSetup } from './run-setup.js';
+import { PASTED_TEXT, deadlineFrom, folderExists, stepsFor } from './run-setup.js';
+import { planFrom, type RunPlan } from './plan.js';
 import type { EvalFigures, FinetuneReport, FinetuneRequest, TrainConfig } from '../types.js';
 
 export const FINETUNE_DEFAULTS = {
@@ -24,7 +25,7 @@ export const FINETUNE_DEFAULTS = {
 /** Tokens of each held-out set used for the base-vs-variant figures (enough to be stable, quick to run). */
 const REPORT_TOKENS = 8_000;
 
-export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetup> {
+export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan> {
   const name = validateModelName(request.name);
   const dir = path.join(request.modelsDir, name);
   if (await folderExists(dir)) throw new Error(modelExistsMessage(name, false));
@@ -47,7 +48,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetu
     };
     const now = new Date().toISOString();
     const seed = request.seed ?? baseManifest.seed ?? 1337;
-    return {
+    return planFrom({
       name,
       dir,
       model,
@@ -57,16 +58,11 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetu
       optimizer,
       trainable,
       seed,
-      startStep: 0,
       totalSteps: stepsFor({ steps: request.steps ?? (request.minutes === undefined ? FINETUNE_DEFAULTS.steps : undefined), minutes: request.minutes }, train, 0),
       deadline: deadlineFrom(request.minutes),
       patience: request.patience ?? FINETUNE_DEFAULTS.patience,
-      history: [],
-      bestValLoss: null,
-      initialBest: null,
-      wallSecondsBefore: 0,
       ...(request.text !== undefined ? { keepFiles: { [FINETUNE_TEXT_FILE]: request.text } } : {}),
-      manifestBase: {
+      manifest: {
         ...baseManifest,
         format: 1,
         name,
@@ -94,7 +90,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunSetu
         optimizer.dispose();
         base.dispose();
       },
-    };
+    });
   } catch (error) {
     base.dispose();
     throw error;

@@ -1,5 +1,5 @@
-// Everything the training loop needs, prepared for a run from scratch or a resume.
-// (Fine-tuning prepares the same shape in finetune.ts.)
+// The plan of a run from scratch or a resume (fine-tuning builds its plan in finetune.ts).
+// Each builder feeds planFrom (plan.ts); the training loop reads the plan and never writes it.
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,42 +12,8 @@ import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset
 import { FINETUNE_TEXT_FILE, loadModel, loadResumeState } from '../store/checkpoint.js';
 import { modelExistsMessage, validateModelName } from '../store/names.js';
 import { canFitSchedule } from './schedule.js';
-import type { FinetuneReport, HistoryPoint, LanguageModel, Manifest, Tokenizer, TrainConfig, TrainRequest } from '../types.js';
-
-export interface RunSetup {
-  name: string;
-  dir: string;
-  model: LanguageModel;
-  tokenizer: Tokenizer;
-  train: TrainConfig;
-  splits: TokenSplits;
-  optimizer: AdamW;
-  /** Names of the weights the optimizer updates (all but frozen ones). */
-  trainable: ReadonlySet<string>;
-  seed: number;
-  startStep: number;
-  /** Absolute step to stop at, or null for a time budget only. */
-  totalSteps: number | null;
-  /** Epoch ms to stop at (--minutes), or null. */
-  deadline: number | null;
-  /** Fit the schedule's decay to the steps the deadline allows (schedule.ts); the loop updates train.decaySteps. */
-  fitSchedule?: boolean;
-  /** Evaluations without improvement before stopping early; 0 never stops early. */
-  patience: number;
-  history: HistoryPoint[];
-  bestValLoss: number | null;
-  /** Best weights so far (resume), or null; the loop owns and disposes them. */
-  initialBest: Record<string, tf.Tensor> | null;
-  wallSecondsBefore: number;
-  /** Manifest fields fixed for the run; the loop fills step, losses, history and timing. */
-  manifestBase: Omit<Manifest, 'step' | 'bestValLoss' | 'history' | 'params' | 'backend' | 'wallSeconds' | 'updatedAt'>;
-  startMessage: string;
-  /** Text files saved with every checkpoint (a pasted fine-tune text, so the run can resume). */
-  keepFiles?: Record<string, string>;
-  /** Fine-tuning: compute the base-vs-variant report at the end. */
-  finish?: (model: LanguageModel, best: Record<string, tf.Tensor> | null, stoppedEarly: boolean) => Promise<FinetuneReport>;
-  dispose(): void;
-}
+import { planFrom, type ManifestBase, type RunPlan } from './plan.js';
+import type { Manifest, TrainConfig, TrainRequest } from '../types.js';
 
 export function deadlineFrom(minutes: number | undefined): number | null {
   return minutes === undefined ? null : Date.now() + minutes * 60_000;
@@ -63,7 +29,7 @@ export async function folderExists(dir: string): Promise<boolean> {
 /** On a GPU a step costs about the same at batch 64 as at 12 (it is dispatch-bound): keep it busy. */
 export const GPU_MIN_BATCH = 64;
 
-export async function prepareTraining(request: TrainRequest, backend = 'cpu'): Promise<RunSetup> {
+export async function prepareTraining(request: TrainRequest, backend = 'cpu'): Promise<RunPlan> {
   const name = validateModelName(request.name);
   const dir = path.join(request.modelsDir, name);
   const exists = await folderExists(dir);
@@ -93,7 +59,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
   const trainable = new Set(model.weights.map((w) => w.name));
   const optimizer = new AdamW(model.weights, train, trainable);
   const now = new Date().toISOString();
-  return {
+  return planFrom({
     name,
     dir,
     model,
@@ -103,16 +69,11 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
     optimizer,
     trainable,
     seed,
-    startStep: 0,
     totalSteps: stepsFor(request, train, 0),
     deadline: deadlineFrom(request.minutes),
     fitSchedule: canFitSchedule(request, train),
     patience: request.patience ?? 0,
-    history: [],
-    bestValLoss: null,
-    initialBest: null,
-    wallSecondsBefore: 0,
-    manifestBase: {
+    manifest: {
       format: 1,
       name,
       arch: request.arch,
@@ -130,7 +91,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
       optimizer.dispose();
       model.dispose();
     },
-  };
+  });
 }
 
 /** Steps to stop at: --steps more steps from here, else (with --minutes only) none, else the schedule's length. */
@@ -140,7 +101,7 @@ export function stepsFor(request: { steps?: number; minutes?: number }, train: T
   return Math.max(startStep, train.decaySteps);
 }
 
-async function prepareResume(request: TrainRequest, dir: string): Promise<RunSetup> {
+async function prepareResume(request: TrainRequest, dir: string): Promise<RunPlan> {
   const state = await loadResumeState(dir);
   const { manifest, tokenizer } = state;
   const model = createModel(manifest.config, manifest.seed ?? 0);
@@ -167,7 +128,7 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunSet
   const splits = encodeSplits(tokenizer, splitDocuments(corpus));
   const startStep = manifest.step;
   const opt = optimizer;
-  return {
+  return planFrom({
     name: manifest.name,
     dir,
     model,
@@ -182,17 +143,14 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunSet
     deadline: deadlineFrom(request.minutes),
     patience: request.patience ?? 0,
     ...(pasted !== null ? { keepFiles: { [FINETUNE_TEXT_FILE]: pasted } } : {}),
-    history: manifest.history ?? [],
-    bestValLoss: manifest.bestValLoss,
-    initialBest: best,
-    wallSecondsBefore: manifest.wallSeconds ?? 0,
-    manifestBase: { ...stripRunFields(manifest), command: manifest.command },
+    earlier: { history: manifest.history ?? [], bestValLoss: manifest.bestValLoss, best, wallSeconds: manifest.wallSeconds ?? 0 },
+    manifest: { ...stripRunFields(manifest), command: manifest.command },
     startMessage: `resuming ${manifest.name} at step ${startStep} (best val loss ${manifest.bestValLoss?.toFixed(3) ?? 'n/a'})`,
     dispose: () => {
       opt.dispose();
       model.dispose();
     },
-  };
+  });
 }
 
 /** The data name of a fine-tune made from pasted text. */
@@ -222,7 +180,7 @@ async function bestWeightsOf(dir: string): Promise<Record<string, tf.Tensor>> {
   }
 }
 
-function stripRunFields(manifest: Manifest): RunSetup['manifestBase'] {
+function stripRunFields(manifest: Manifest): ManifestBase {
   const { step: _s, bestValLoss: _b, history: _h, params: _p, backend: _k, wallSeconds: _w, updatedAt: _u, ...rest } = manifest;
   return rest;
 }

@@ -16,15 +16,15 @@ export async function runTraining(
     const { runClassify } = await import('../tasks/classify/train.js');
     return runClassify(request, onEvent, shouldStop, backend);
   }
-  const setup = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
+  const plan = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
   const threads = tuneBlasThreadsForRun();
   try {
     const deviceError = backend.startsWith('webgpu') ? webgpuDeviceError : undefined;
-    const result = await trainLoop(setup, { onEvent, shouldStop, backend, stepObserver: threads?.tuner, deviceError });
+    const result = await trainLoop(plan, { onEvent, shouldStop, backend, stepObserver: threads?.tuner, deviceError });
     onEvent({ type: 'done', result });
     return result;
   } finally {
     threads?.finish();
-    setup.dispose();
+    plan.dispose();
   }
 }

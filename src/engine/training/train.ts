@@ -1,6 +1,7 @@
 // The training loop (nanoGPT's train.py, flat): sample a batch, step AdamW on the schedule,
 // evaluate and checkpoint now and then, stop on steps, time, request or early stopping.
-// It reports only through `onEvent`; scratch, resume and fine-tune differ only in their setup.
+// It reports only through `onEvent`; scratch, resume and fine-tune differ only in their plan (plan.ts),
+// which the loop reads and never writes: it owns the run's progress (history, best weights, fitted decay).
 import * as tf from '@tensorflow/tfjs-core';
 import { batchAt, randomOffsets } from '../data/dataset.js';
 import { sparseCrossEntropy } from './loss.js';
@@ -10,8 +11,8 @@ import { makeRandom } from '../sample.js';
 import { estimateLoss, validationOffsets } from './evaluate.js';
 import { saveCheckpoint, snapshotWeights } from '../store/checkpoint.js';
 import { FIT_AFTER_STEPS, fittedDecaySteps } from './schedule.js';
-import type { RunSetup } from './run-setup.js';
-import type { Manifest, TrainEvent, TrainResult } from '../types.js';
+import { manifestOf, type RunPlan, type RunProgress } from './plan.js';
+import type { TrainEvent, TrainResult } from '../types.js';
 
 /** Evaluate (and so checkpoint) at least this often, whatever the eval interval says. */
 const MAX_SECONDS_BETWEEN_SAVES = 60;
@@ -26,53 +27,60 @@ export interface LoopControls {
   deviceError?: () => string | null;
 }
 
-export async function trainLoop(setup: RunSetup, controls: LoopControls): Promise<TrainResult> {
-  const { model, train, splits } = setup;
+export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<TrainResult> {
+  const { model, train, splits } = plan;
   const { onEvent, shouldStop } = controls;
-  const random = makeRandom(setup.seed * 7919 + setup.startStep);
+  const random = makeRandom(plan.seed * 7919 + plan.startStep);
   const valOffsets = validationOffsets(splits.val, train.seqLength, train.batchSize, train.evalBatches);
   const runStarted = performance.now();
-  let best = setup.initialBest;
-  let bestValLoss = setup.bestValLoss;
+  const wallSeconds = () => plan.earlier.wallSeconds + (performance.now() - runStarted) / 1000;
+  const progress: RunProgress = {
+    step: plan.startStep,
+    bestValLoss: plan.earlier.bestValLoss,
+    history: [...plan.earlier.history],
+    decaySteps: train.decaySteps,
+    wallSeconds: plan.earlier.wallSeconds,
+  };
+  let best = plan.earlier.best;
   let evalsWithoutGain = 0;
-  let step = setup.startStep;
-  let lastEvalStep = setup.startStep;
+  let step = plan.startStep;
+  let lastEvalStep = plan.startStep;
   let lastEvalTime = runStarted;
   let stoppedBy: TrainResult['stoppedBy'] = 'steps';
   const recent: { loss: number; ms: number }[] = [];
 
   onEvent({
     type: 'start',
-    name: setup.name,
+    name: plan.name,
     backend: controls.backend,
-    totalSteps: setup.totalSteps,
+    totalSteps: plan.totalSteps,
     startStep: step,
     params: model.parameterCount(),
-    message: setup.startMessage,
+    message: plan.startMessage,
     saveEvery: { steps: train.evalInterval, seconds: MAX_SECONDS_BETWEEN_SAVES },
   });
 
   /** With a time budget, end the cosine at the deadline: pace from recent steps at first, then the run's average. */
   const fitSchedule = (msPerStep: number) => {
-    if (setup.fitSchedule && setup.deadline !== null) {
-      train.decaySteps = fittedDecaySteps(step, msPerStep, setup.deadline - Date.now(), train);
+    if (plan.fitSchedule && plan.deadline !== null) {
+      progress.decaySteps = fittedDecaySteps(step, msPerStep, plan.deadline - Date.now(), train);
     }
   };
 
   const evaluateAndSave = async () => {
-    if (step > setup.startStep) fitSchedule((performance.now() - runStarted) / (step - setup.startStep));
+    if (step > plan.startStep) fitSchedule((performance.now() - runStarted) / (step - plan.startStep));
     const valLoss = await estimateLoss(model, splits.val, valOffsets, train.seqLength, train.batchSize);
     const trainLoss = mean(recent.map((r) => r.loss));
-    const improved = bestValLoss === null || valLoss < bestValLoss;
+    const improved = progress.bestValLoss === null || valLoss < progress.bestValLoss;
     if (improved) {
-      bestValLoss = valLoss;
+      progress.bestValLoss = valLoss;
       evalsWithoutGain = 0;
       if (best) tf.dispose(Object.values(best));
       best = snapshotWeights(model);
     } else {
       evalsWithoutGain++;
     }
-    setup.history.push({ step, trainLoss, valLoss });
+    progress.history.push({ step, trainLoss, valLoss });
     onEvent({ type: 'eval', step, trainLoss, valLoss, best: improved });
     await save();
     controls.stepObserver?.interrupted();
@@ -80,28 +88,28 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
     lastEvalTime = performance.now();
   };
 
-  const save = async (extra: Partial<Manifest> = {}) => {
+  const save = async () => {
     const latest = snapshotWeights(model);
     // Fresh per-weight copies cut from the optimizer's flat buffers: ours to dispose.
-    const optimizer = setup.optimizer.getState();
+    const optimizer = plan.optimizer.getState();
     try {
-      await saveCheckpoint(setup.dir, {
-        manifest: manifestAt(setup, step, bestValLoss, controls.backend, runStarted, extra),
-        tokenizer: setup.tokenizer,
+      await saveCheckpoint(plan.dir, {
+        manifest: manifestOf(plan, { ...progress, step, wallSeconds: wallSeconds() }, controls.backend),
+        tokenizer: plan.tokenizer,
         bestWeights: best ?? latest,
         resume: { weights: latest, optimizer: { step, tensors: optimizer.tensors } },
-        ...(setup.keepFiles ? { files: setup.keepFiles } : {}),
+        ...(plan.keepFiles ? { files: plan.keepFiles } : {}),
       });
     } finally {
       tf.dispose([...Object.values(latest), ...Object.values(optimizer.tensors)]);
     }
-    onEvent({ type: 'checkpoint', step, path: setup.dir });
+    onEvent({ type: 'checkpoint', step, path: plan.dir });
   };
 
   try {
     for (;;) {
-      if (setup.totalSteps !== null && step >= setup.totalSteps) break;
-      if (setup.deadline !== null && Date.now() >= setup.deadline) {
+      if (plan.totalSteps !== null && step >= plan.totalSteps) break;
+      if (plan.deadline !== null && Date.now() >= plan.deadline) {
         stoppedBy = 'time';
         break;
       }
@@ -110,14 +118,14 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
         break;
       }
       const stepStarted = performance.now();
-      const learningRate = learningRateAt(step, train);
+      const learningRate = learningRateAt(step, { ...train, decaySteps: progress.decaySteps });
       const batch = batchAt(splits.train, randomOffsets(splits.train, train.seqLength, train.batchSize, random), train.seqLength);
       const lossTensor = tf.tidy(() => {
-        const { value, grads } = gradients(model, setup.trainable, () => {
+        const { value, grads } = gradients(model, plan.trainable, () => {
           const logits = model.apply(batch.x, true);
           return sparseCrossEntropy(tf.reshape(logits, [-1, logits.shape[2]]) as tf.Tensor2D, batch.y);
         });
-        setup.optimizer.step(grads, learningRate);
+        plan.optimizer.step(grads, learningRate);
         return value;
       });
       tf.dispose([batch.x, batch.y]);
@@ -131,17 +139,17 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
       controls.stepObserver?.recordStep(stepMs);
       recent.push({ loss, ms: stepMs });
       if (recent.length > 20) recent.shift();
-      if (step - setup.startStep === FIT_AFTER_STEPS) fitSchedule(mean(recent.map((r) => r.ms)));
+      if (step - plan.startStep === FIT_AFTER_STEPS) fitSchedule(mean(recent.map((r) => r.ms)));
 
       const msPerStep = mean(recent.map((r) => r.ms));
       onEvent({
         type: 'progress',
         step,
-        totalSteps: setup.totalSteps,
+        totalSteps: plan.totalSteps,
         trainLoss: loss,
         tokensPerSec: (train.batchSize * train.seqLength * 1000) / msPerStep,
-        elapsedSeconds: setup.wallSecondsBefore + (performance.now() - runStarted) / 1000,
-        etaSeconds: eta(setup, step, msPerStep),
+        elapsedSeconds: wallSeconds(),
+        etaSeconds: eta(plan, step, msPerStep),
         learningRate,
       });
 
@@ -149,56 +157,28 @@ export async function trainLoop(setup: RunSetup, controls: LoopControls): Promis
       const dueByTime = (performance.now() - lastEvalTime) / 1000 >= MAX_SECONDS_BETWEEN_SAVES;
       if (dueByStep || dueByTime) {
         await evaluateAndSave();
-        if (setup.patience > 0 && evalsWithoutGain >= setup.patience) {
+        if (plan.patience > 0 && evalsWithoutGain >= plan.patience) {
           stoppedBy = 'early-stop';
-          onEvent({ type: 'log', message: `early stop: validation loss has not improved for ${setup.patience} evaluations` });
+          onEvent({ type: 'log', message: `early stop: validation loss has not improved for ${plan.patience} evaluations` });
           break;
         }
       }
     }
-    if (step > lastEvalStep || bestValLoss === null) await evaluateAndSave();
-    const report = setup.finish ? await setup.finish(model, best, stoppedBy === 'early-stop') : undefined;
+    if (step > lastEvalStep || progress.bestValLoss === null) await evaluateAndSave();
+    const report = plan.finish ? await plan.finish(model, best, stoppedBy === 'early-stop') : undefined;
     if (report) {
-      setup.manifestBase.finetune = { ...setup.manifestBase.finetune!, report };
+      progress.report = report;
       await save();
     }
-    return {
-      name: setup.name,
-      step,
-      bestValLoss,
-      stoppedBy,
-      wallSeconds: setup.wallSecondsBefore + (performance.now() - runStarted) / 1000,
-      report,
-    };
+    return { name: plan.name, step, bestValLoss: progress.bestValLoss, stoppedBy, wallSeconds: wallSeconds(), report };
   } finally {
     if (best) tf.dispose(Object.values(best));
   }
 }
 
-function manifestAt(
-  setup: RunSetup,
-  step: number,
-  bestValLoss: number | null,
-  backend: string,
-  runStarted: number,
-  extra: Partial<Manifest>,
-): Manifest {
-  return {
-    ...setup.manifestBase,
-    step,
-    bestValLoss,
-    history: setup.history,
-    params: setup.model.parameterCount(),
-    backend,
-    wallSeconds: Math.round((setup.wallSecondsBefore + (performance.now() - runStarted) / 1000) * 10) / 10,
-    updatedAt: new Date().toISOString(),
-    ...extra,
-  };
-}
-
-function eta(setup: RunSetup, step: number, msPerStep: number): number | null {
-  const bySteps = setup.totalSteps !== null ? ((setup.totalSteps - step) * msPerStep) / 1000 : null;
-  const byTime = setup.deadline !== null ? Math.max(0, (setup.deadline - Date.now()) / 1000) : null;
+function eta(plan: RunPlan, step: number, msPerStep: number): number | null {
+  const bySteps = plan.totalSteps !== null ? ((plan.totalSteps - step) * msPerStep) / 1000 : null;
+  const byTime = plan.deadline !== null ? Math.max(0, (plan.deadline - Date.now()) / 1000) : null;
   if (bySteps === null) return byTime;
   if (byTime === null) return bySteps;
   return Math.min(bySteps, byTime);
