@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 const spec = {
   options: {
     model: { type: 'string', arg: 'NAME', values: 'model', description: 'the model (in the chat: the current one by default)' },
-    corpus: { type: 'string', arg: 'C', values: 'corpus', description: "held-out text to score on (default: the model's own corpus)" },
+    corpus: { type: 'string', arg: 'C', values: 'corpus', description: "held-out text to score on (default: the model's own corpus when it is a shipped one)" },
     json: { type: 'boolean', description: 'print JSON' },
     'per-token': { type: 'string', arg: 'FILE', description: 'also write every scored token and its surprisal (bits) to FILE, as TSV' },
   },
@@ -32,6 +32,10 @@ function reportLines(name: string, r: EvalReport): string[] {
     `  next token    ${percent(r.nextTokenAccuracy)} right: the likeliest token, given the true text before it (${formatCount(r.tokens)} tokens)`,
     `  continuation  ${percent(c.accuracy)} ± ${(c.standardError * 100).toFixed(1)} of tokens right when the model continues ${formatCount(c.passages)} held-out passages on its own (greedy, ${formatCount(c.tokens)} tokens)`,
   ];
+  if (r.outOfVocabulary > 0) {
+    const what = r.unknownAs === 'skipped' ? 'characters skipped' : 'words read as <unk>';
+    lines.push(`  out of vocab  ${formatCount(r.outOfVocabulary)} ${what} (not in the model's vocabulary)`);
+  }
   const sample = c.samples[0];
   if (sample) {
     lines.push(`  e.g. after ${quote(sample.prompt.slice(-40))}`, `       expected ${quote(sample.expected)}`, `       got      ${quote(sample.generated)}`);

@@ -15,7 +15,7 @@ type Overrides = NonNullable<TrainRequest['overrides']>;
 
 const spec = {
   options: {
-    corpus: { type: 'string', arg: 'C', values: 'corpus', description: 'a corpus name (see corpora) or a UTF-8 text file (--resume uses the model\'s own)' },
+    corpus: { type: 'string', arg: 'C', values: 'corpus', description: 'a corpus name (see corpora) or a UTF-8 text file (--resume uses the model\'s own if it is a shipped corpus; give a file again)' },
     arch: { type: 'string', choices: ['gpt', 'lstm', 'gru'], description: 'model architecture (default gpt)' },
     tokenizer: { type: 'string', choices: ['char', 'word'], description: 'characters or words (default char)' },
     preset: { type: 'string', arg: 'P', values: 'preset', description: 'named sizes and schedule (see presets); default per arch' },
@@ -119,7 +119,7 @@ export const trainCommand = defineCommand({
   },
   async run({ request, name }, ctx) {
     refuseWhileTraining(ctx);
-    if (!request.resume) await checkCorpus(request.corpus);
+    if (!request.resume || request.corpus) await checkCorpus(request.corpus);
     const modelName = name ?? defaultName(ctx.modelsDir, request.arch, request.corpus);
     const exists = existsSync(path.join(ctx.modelsDir, modelName));
     if (exists && !request.resume) throw new CommandError(modelExistsMessage(modelName, true));

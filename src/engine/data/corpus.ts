@@ -17,8 +17,9 @@ export interface CorpusListing {
 }
 
 /**
- * Files of this size or more are refused before reading: the whole corpus is decoded and tokenized in
- * memory, and a few MB already train for hours on a CPU.
+ * Files of this size or more are refused before reading (here, and early in commands/corpus-check.ts): the
+ * whole corpus is decoded and tokenized in memory (as UTF-16 text plus an Int32 id per token, about 6 bytes
+ * per character for char models), which keeps a run's memory bounded, and a few MB already train for hours on a CPU.
  */
 export const MAX_CORPUS_BYTES = 100_000_000;
 const MAX_LABEL = 'the limit is 100 MB';
@@ -171,6 +172,22 @@ function unknownNameError(name: string): Error {
   return new Error(
     `unknown corpus '${shown}': names are gutenberg, shakespeare and the books ${some}; a path to a UTF-8 text file works too`,
   );
+}
+
+/** Whether `name` is a corpus shipped with Inkling (not a file path). */
+export function isShippedCorpus(name: string): boolean {
+  return shippedFiles(name.trim().toLowerCase()) !== null;
+}
+
+/**
+ * The corpus a model folder records, when it may be read without the user naming it: a shipped corpus only.
+ * A folder may come from someone else, so a path it records (even `/etc/passwd`) is opened only when the user
+ * gives it on the command line. `how` says how to give it, e.g. "with --corpus".
+ */
+export function recordedCorpus(recorded: string, model: string, how: string): string {
+  if (isShippedCorpus(recorded)) return recorded;
+  const shown = recorded.length > 60 ? recorded.slice(0, 57) + '...' : recorded;
+  throw new Error(`model '${model}' was trained on the file ${JSON.stringify(shown)}: a path recorded in a model folder is not read on its own; give the text ${how}`);
 }
 
 function looksLikePath(s: string): boolean {

@@ -9,8 +9,9 @@ export interface TokenSplits {
   /** Characters behind each split, for bits per character. */
   trainChars: number;
   valChars: number;
-  /** Pieces the tokenizer did not know, over both splits. */
+  /** Pieces the tokenizer did not know, over both splits, and in the validation split alone. */
   unknown: number;
+  valUnknown: number;
 }
 
 /** Documents are joined by a blank line so one book's end does not run into the next's start. */
@@ -31,6 +32,7 @@ export function encodeSplits(tokenizer: Tokenizer, split: { train: string[]; val
     trainChars: train.chars,
     valChars: val.chars,
     unknown: train.unknown + val.unknown,
+    valUnknown: val.unknown,
   };
 }
 

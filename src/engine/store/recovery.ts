@@ -87,6 +87,27 @@ export async function saveInProgress(dir: string): Promise<boolean> {
   });
 }
 
+async function version(dir: string): Promise<string> {
+  const info = await stat(path.join(dir, 'manifest.json')).catch(() => null);
+  return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
+}
+
+/**
+ * Run `read` on model folder `dir` so that all its files come from one save: a save swaps in a whole new
+ * folder, so a read that fails while manifest.json became another file may have mixed the two checkpoints
+ * (a checksum then fails): read again. (A success needs no retry: the checksums tie every file to the manifest.)
+ */
+export async function readConsistently<T>(dir: string, read: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    const before = await version(dir);
+    try {
+      return await read();
+    } catch (error) {
+      if (before === (await version(dir)) || i >= attempts) throw error;
+    }
+  }
+}
+
 /**
  * Run `load` on model folder `dir`; while a live save of it is under way (the folder is briefly gone
  * between the two renames of a swap), wait and try again rather than fail.
@@ -95,7 +116,7 @@ export async function whileSaving<T>(dir: string, load: () => Promise<T>, maxWai
   const end = Date.now() + maxWaitMs;
   for (;;) {
     try {
-      return await load();
+      return await readConsistently(dir, load);
     } catch (error) {
       if (Date.now() > end || !(await saveInProgress(dir))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20));

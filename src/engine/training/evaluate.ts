@@ -2,7 +2,7 @@
 // the true text before it), plus the free-running continuation check of continuation.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { batchAt, encodeSplits, evenOffsets } from '../data/dataset.js';
-import { loadCorpus, splitDocuments } from '../data/corpus.js';
+import { loadCorpus, recordedCorpus, splitDocuments } from '../data/corpus.js';
 import { sparseCrossEntropy } from './loss.js';
 import { perTokenSurprisal, type TokenSurprisal } from './per-token.js';
 import { continuationAccuracy, type ContinuationFigures } from './continuation.js';
@@ -16,6 +16,9 @@ export interface EvalReport extends EvalFigures {
   nextTokenAccuracy: number;
   /** Free-running greedy continuation of held-out passages, compared token by token with the original. */
   continuation: ContinuationFigures;
+  /** Pieces of the held-out text the model's vocabulary lacks: characters skipped (char) or words read as <unk> (word). */
+  outOfVocabulary: number;
+  unknownAs: 'skipped' | 'unk';
   /** Every scored token's surprisal, when asked for (eval --per-token). */
   perToken?: TokenSurprisal[];
 }
@@ -100,8 +103,9 @@ export async function evaluateModel(
   options: { corpus?: string; maxTokens?: number; perToken?: boolean } = {},
 ): Promise<EvalReport> {
   const { manifest, model, tokenizer } = loaded;
-  const corpusName = options.corpus ?? manifest.finetune?.data ?? manifest.corpus.name;
+  const corpusName = options.corpus ?? recordedCorpus(manifest.finetune?.data ?? manifest.corpus.name, loaded.name, 'with --corpus FILE');
   const splits = encodeSplits(tokenizer, splitDocuments(await loadCorpus(corpusName)));
+  const outOfVocabulary = splits.valUnknown;
   const seqLength = Math.min(model.contextLength ?? manifest.train.seqLength, splits.val.length - 1);
   if (seqLength < 2) throw new Error(`the held-out part of '${corpusName}' is too short to evaluate`);
   const figures = await lossFigures(model, splits.val, splits.valChars, seqLength, options.maxTokens);
@@ -109,5 +113,5 @@ export async function evaluateModel(
   const perToken = options.perToken
     ? { perToken: await perTokenSurprisal(model, tokenizer, splits.val, lossWindows(splits.val, seqLength, options.maxTokens), seqLength) }
     : {};
-  return { corpus: corpusName, ...figures, continuation, ...perToken };
+  return { corpus: corpusName, ...figures, continuation, outOfVocabulary, unknownAs: tokenizer.unkId === null ? 'skipped' : 'unk', ...perToken };
 }

@@ -3,7 +3,9 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { corpusFromText, loadCorpus, splitDocuments } from '../data/corpus.js';
+import { corpusFromText, loadCorpus, recordedCorpus, splitDocuments } from '../data/corpus.js';
+import { readVerified } from '../store/read-folder.js';
+import { firstLine } from '../first-line.js';
 import { buildTokenizer } from '../data/tokenizers/index.js';
 import { assignWeights, createModel, trainableNames } from '../models/index.js';
 import { defaultPreset, resolveConfig } from '../models/presets.js';
@@ -123,8 +125,9 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunPla
     tf.dispose(Object.values(state.weights));
     tf.dispose(Object.values(state.optimizer.tensors));
   }
-  const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir) : null;
-  const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(corpusToReload(manifest));
+  const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir, manifest) : null;
+  const given = request.corpus?.trim() ? request.corpus : null;
+  const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(given ?? corpusToReload(manifest));
   const splits = encodeSplits(tokenizer, splitDocuments(corpus));
   const startStep = manifest.step;
   const opt = optimizer;
@@ -156,17 +159,20 @@ async function prepareResume(request: TrainRequest, dir: string): Promise<RunPla
 /** The data name of a fine-tune made from pasted text. */
 export const PASTED_TEXT = 'text';
 
-async function readPastedText(dir: string): Promise<string> {
+async function readPastedText(dir: string, manifest: Manifest): Promise<string> {
   try {
-    return await fs.readFile(path.join(dir, FINETUNE_TEXT_FILE), 'utf8');
-  } catch {
-    throw new Error(`cannot resume ${path.basename(dir)}: its pasted fine-tune text was not kept (${FINETUNE_TEXT_FILE} is missing)`);
+    return (await readVerified(dir, manifest, FINETUNE_TEXT_FILE)).toString('utf8');
+  } catch (error) {
+    if (firstLine(error).startsWith('missing ')) {
+      throw new Error(`cannot resume ${path.basename(dir)}: its pasted fine-tune text was not kept (${FINETUNE_TEXT_FILE} is missing)`);
+    }
+    throw new Error(`cannot resume ${path.basename(dir)}: ${firstLine(error)}`);
   }
 }
 
-/** The corpus a manifest was trained on: its recorded name (a shipped corpus) or file path. */
+/** The corpus to resume on when none is given: the recorded one, if it is a shipped corpus (data/corpus.ts says why). */
 function corpusToReload(manifest: Manifest): string {
-  return manifest.finetune?.data ?? manifest.corpus.name;
+  return recordedCorpus(manifest.finetune?.data ?? manifest.corpus.name, manifest.name, 'again with --corpus FILE');
 }
 
 async function bestWeightsOf(dir: string): Promise<Record<string, tf.Tensor>> {
