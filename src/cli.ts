@@ -126,9 +126,10 @@ async function openChat(modelsDir: string, backend: BackendName | undefined): Pr
 async function startChat(modelsDir: string, backend: BackendName | undefined, model: string | undefined): Promise<void> {
   if (!process.stdin.isTTY) throw new Error(`the chat needs an interactive terminal (stdin is not a TTY): ${NO_TTY_HINT}`);
   // Ink renders only the last frame when CI is set (is-in-ci, read once when ink loads); an interactive
-  // terminal wants live frames wherever it runs, so clear the flag before the UI is imported.
-  process.env.CI = 'false';
-  process.env.CONTINUOUS_INTEGRATION = 'false';
+  // terminal wants live frames wherever it runs, so clear the flag before the UI is imported. Removed, not
+  // set to 'false': supports-color turns colour off whenever a CI variable exists at all.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { runChat } = await import('./ui/main.js');
   await runChat({ modelsDir, backend, ...(model ? { model } : {}) });
 }
