@@ -13,13 +13,17 @@ import { finetuneCommand } from './finetune.js';
 import { generateCommand } from './generate.js';
 import { helpCommand } from './help.js';
 import { importCommand } from './import.js';
+import { inspectCommand } from './inspect.js';
 import { modelsCommand } from './models.js';
+import { nextCommand } from './next.js';
 import { presetsCommand } from './presets.js';
 import { pullCommand } from './pull.js';
+import { probsCommand } from './probs.js';
 import { quitCommand } from './quit.js';
 import { saveCommand } from './save.js';
 import { setCommand, settingShortcuts } from './set.js';
 import { showCommand } from './show.js';
+import { stepCommand } from './step.js';
 import { stopCommand } from './stop.js';
 import { trainCommand } from './train.js';
 import type { Command, Scope } from './types.js';
@@ -54,6 +58,10 @@ export function allCommands(): AnyCommand[] {
     setCommand,
     ...settingShortcuts,
     contextCommand,
+    probsCommand,
+    nextCommand,
+    stepCommand,
+    inspectCommand,
     stopCommand,
     saveCommand,
     clearCommand,

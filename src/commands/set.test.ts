@@ -33,7 +33,7 @@ describe('/set', () => {
     await runCommandLine('/topk 40', ctx);
     await runCommandLine('/set context off', ctx);
     expect(ctx.out.errors).toEqual([]);
-    expect(ctx.chat.settings).toEqual({ temperature: 0, topK: 40, topP: 0.9, maxTokens: 50, seed: 7, context: false });
+    expect(ctx.chat.settings).toEqual({ temperature: 0, topK: 40, topP: 0.9, maxTokens: 50, seed: 7, context: false, probs: false });
     expect(ctx.out.lines).toContain('top-p = 0.9');
     await runCommandLine('/seed random', ctx);
     expect(ctx.chat.settings.seed).toBeNull();

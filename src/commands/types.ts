@@ -35,6 +35,8 @@ export interface SamplingSettings {
 export interface ChatSettings extends SamplingSettings {
   /** Prepend earlier turns as context (within the model's window). */
   context: boolean;
+  /** Colour each token of a reply by its probability (/probs on|off). */
+  probs: boolean;
 }
 
 export interface TrainingStatus {
@@ -59,6 +61,8 @@ export interface ChatSession {
   stopTraining(): boolean;
   /** Generate a reply with a given model without switching (used by /compare). */
   generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult>;
+  /** Open or close a probability panel (/next, /step, /inspect). Throws CommandError when it cannot open. */
+  showPanel(request: PanelRequest): void;
   clearTranscript(): void;
   /** The transcript as Markdown (for /save). */
   transcriptMarkdown(): string;
@@ -66,6 +70,9 @@ export interface ChatSession {
   readonly backendDetail?: string;
   quit(): void;
 }
+
+/** A probability panel to open, as data: the chat decides how it shows. */
+export type PanelRequest = { kind: 'next' } | { kind: 'step'; prompt: string } | { kind: 'inspect' } | { kind: 'close' };
 
 export interface CommandContext {
   modelsDir: string;

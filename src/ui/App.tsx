@@ -3,6 +3,7 @@ import { Box } from 'ink';
 import { InputBox } from './InputBox.js';
 import { LiveReply } from './LiveReply.js';
 import { QueuedPrompts } from './QueuedPrompts.js';
+import { ProbsPanel } from './probs/ProbsPanel.js';
 import { StatusBar } from './StatusBar.js';
 import { TrainingPanel } from './TrainingPanel.js';
 import { Transcript } from './Transcript.js';
@@ -29,6 +30,7 @@ export function App({ controller }: { controller: ChatController }) {
           <LiveReply live={view.live} maxLines={replyRows} />
           {training && <TrainingPanel training={training} columns={columns} />}
           <QueuedPrompts queued={view.queued} />
+          {view.panel && <ProbsPanel panel={view.panel} width={columns} />}
           <InputBox controller={controller} />
           <StatusBar view={view} columns={columns} />
         </Box>

@@ -6,6 +6,7 @@ import type { KeyEvent } from './keys.js';
 import { applyKey, EMPTY_LINE, lineAt, type LineState } from './line-editing.js';
 import { firstLine } from '../engine/first-line.js';
 import { TextField } from './TextField.js';
+import { routePanelKey } from './probs/panel-keys.js';
 import type { ChatController } from './types.js';
 import { useInterruptKeys } from './useInterruptKeys.js';
 import { useKeys } from './useKeys.js';
@@ -42,6 +43,7 @@ export function InputBox({ controller }: { controller: ChatController }) {
   const setLine = (next: LineState) => {
     if (next === line.current) return;
     line.current = next;
+    controller.panels?.draftChanged(next.value);
     rerender();
   };
   const complete = async () => {
@@ -59,6 +61,8 @@ export function InputBox({ controller }: { controller: ChatController }) {
     notify,
   });
   const onKey = (key: KeyEvent) => {
+    const view = controller.getView();
+    if (controller.panels && routePanelKey(controller.panels, view.panel, key, view.generating)) return;
     if (interruptKey(key)) return;
     if (key.type === 'key' && key.name === 'up') {
       const older = controller.history.up(line.current.value);

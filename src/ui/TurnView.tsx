@@ -2,6 +2,8 @@
 import { Box, Text } from 'ink';
 import { HangingText } from './HangingText.js';
 import type { Turn } from './types.js';
+import { ProbsLegend, ProbsText } from './probs/ProbsText.js';
+import { colourSupported } from './probs/style.js';
 
 /** `width`: the terminal's columns when the turn is written. */
 export function TurnView({ turn, width }: { turn: Turn; width: number }) {
@@ -25,9 +27,19 @@ export function TurnView({ turn, width }: { turn: Turn; width: number }) {
             <Text color="green" bold>
               {turn.model}
             </Text>
-            <Text dimColor>{` · ${turn.tokensPerSec.toFixed(1)} tok/s${turn.stopped ? ' · stopped' : ''}`}</Text>
+            <Text dimColor>
+              {turn.stepped ? ' · stepped by hand' : ` · ${turn.tokensPerSec.toFixed(1)} tok/s`}
+              {turn.stopped ? ' · stopped' : ''}
+            </Text>
           </Text>
-          <Text>{turn.text === '' ? '(nothing)' : turn.text}</Text>
+          {turn.tokens && turn.text !== '' ? (
+            <>
+              <ProbsText tokens={turn.tokens} colour={colourSupported()} />
+              <ProbsLegend colour={colourSupported()} />
+            </>
+          ) : (
+            <Text>{turn.text === '' ? '(nothing)' : turn.text}</Text>
+          )}
         </Box>
       );
     case 'output':

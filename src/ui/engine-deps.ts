@@ -2,7 +2,7 @@
 // (the real ones load tfjs and start workers). `real-engine.ts` binds the real modules.
 import type { CommandContext } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
-import type { GenerationResult, SampleOptions, TrainEvent, TrainingRequest } from '../engine/types.js';
+import type { GenerationResult, NextTokenProbs, ProbsRequest, SampleOptions, TokenProbs, TrainEvent, TrainingRequest } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 
 export interface SessionDeps {
@@ -16,10 +16,33 @@ export interface SessionDeps {
     options: SampleOptions,
     onText: (delta: string) => void,
     signal?: AbortSignal,
+    probs?: ProbsRequest,
   ): Promise<GenerationResult>;
+  /** The probability panels' engine calls; absent where they are not available. */
+  probe?: ProbeDeps;
   startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle;
   /** A slash-command line: parse and run; user errors may be thrown or written to ctx.out.error. */
   runCommandLine(line: string, ctx: CommandContext): Promise<void>;
   /** Completions for the last word of `line`. */
   completeInput(line: string, ctx: CommandContext): Promise<string[]>;
+}
+
+/** What /next and /step need from the engine (engine/stepper.ts), narrowed so tests can fake it. */
+export interface ProbeDeps {
+  readNext(loaded: LoadedModel, prompt: string, top: number): Promise<{ view(options: SampleOptions): NextTokenProbs }>;
+  startStepper(
+    loaded: LoadedModel,
+    prompt: string,
+    options: SampleOptions,
+    top: number,
+  ): Promise<{
+    options: SampleOptions;
+    readonly tokens: readonly TokenProbs[];
+    readonly text: string;
+    view(): NextTokenProbs;
+    accept(id: number): Promise<TokenProbs>;
+    sample(): Promise<TokenProbs>;
+    undo(): Promise<void>;
+    dispose(): void;
+  }>;
 }

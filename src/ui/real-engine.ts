@@ -13,6 +13,10 @@ export function realEngine(modelsDir: string): SessionDeps {
     listModels: async () => (await listModels(dirs)).filter((entry) => entry.ok).map((entry) => entry.name),
     loadModel: async (name) => loadModel(await findModel(dirs, name)),
     generate,
+    probe: {
+      readNext: async (loaded, prompt, top) => (await import('../engine/stepper.js')).readNextToken(loaded, prompt, top),
+      startStepper: async (loaded, prompt, options, top) => (await import('../engine/stepper.js')).Stepper.start(loaded, prompt, options, top),
+    },
     startTraining,
     runCommandLine,
     completeInput,

@@ -11,6 +11,9 @@ export interface ReplyOutcome {
   tokensPerSec: number | null;
 }
 
+/** Alternatives kept per token of a reply with /probs on: what /inspect and /save show. */
+export const REPLY_CANDIDATES = 5;
+
 /** Never throws: a failure is an error turn; a stop keeps what was written so far. */
 export async function streamReply(
   generate: SessionDeps['generate'],
@@ -19,12 +22,17 @@ export async function streamReply(
   options: SampleOptions,
   signal: AbortSignal,
   onStream: (textSoFar: string) => void,
+  probs = false,
 ): Promise<ReplyOutcome> {
   let streamed = '';
   try {
-    const result = await generate(loaded, input, options, (delta) => onStream((streamed += delta)), signal);
+    const request = probs ? { top: REPLY_CANDIDATES } : undefined;
+    const result = await generate(loaded, input, options, (delta) => onStream((streamed += delta)), signal, request);
     const turns: NewTurn[] = [
-      { kind: 'reply', model: loaded.name, text: result.text, tokensPerSec: result.tokensPerSec, stopped: result.stoppedBy === 'abort' },
+      {
+        kind: 'reply', model: loaded.name, text: result.text, tokensPerSec: result.tokensPerSec, stopped: result.stoppedBy === 'abort',
+        ...(result.tokenProbs ? { tokens: result.tokenProbs } : {}),
+      },
     ];
     if (result.unknownPromptPieces > 0) {
       turns.push({ kind: 'info', text: `${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were skipped.` });

@@ -1,6 +1,6 @@
 // The chat's state and actions, with no React: transcript, settings, the loaded model, generation,
 // background training. Commands see it as a ChatSession; the Ink tree as a ChatController.
-import type { ChatSession, ChatSettings, CommandContext, Output, TrainingStatus } from '../commands/types.js';
+import type { ChatSession, ChatSettings, CommandContext, Output, PanelRequest, TrainingStatus } from '../commands/types.js';
 import { CommandError } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
@@ -20,6 +20,7 @@ import { TrainingTracker } from './training-tracker.js';
 import { transcriptToMarkdown } from './transcript-markdown.js';
 export type { SessionOptions } from './session-options.js';
 import { TurnLog } from './turn-log.js';
+import { Panels } from './probs/panel.js';
 import type { ChatController, ChatView, LiveText, NewTurn } from './types.js';
 
 /** The chat: the one session object behind the UI (transcript, settings, model, training). */
@@ -44,12 +45,15 @@ export class Chat implements ChatSession, ChatController {
   );
   private view: ChatView;
   private readonly notifier: ThrottledNotifier;
+  readonly panels: Panels;
 
   constructor(private readonly options: SessionOptions) {
     this.deps = options.deps;
     this.notifier = new ThrottledNotifier(options.frameMs);
     this.store = new SettingsStore(options.configDir);
     this.history = InputHistory.inFolder(options.configDir, options.historyLimit);
+    const host = { loaded: () => this.loaded, settings: () => this.settings, turns: () => this.log.turns };
+    this.panels = new Panels({ ...host, push: (turn) => this.push(turn), changed: () => this.changed() }, this.deps.probe);
     this.view = this.buildView();
     this.drainWarnings();
   }
@@ -118,7 +122,12 @@ export class Chat implements ChatSession, ChatController {
       throw new CommandError(firstLine(err));
     }
     this.drainWarnings();
+    this.panels.settingsChanged();
     this.changed();
+  }
+
+  showPanel(request: PanelRequest): void {
+    this.panels.open(request);
   }
 
   get model(): { name: string; manifest: Manifest } | null {
@@ -139,6 +148,7 @@ export class Chat implements ChatSession, ChatController {
       this.generation.abort.abort();
       await this.generation.done;
     }
+    await this.panels.closed(); // a stepper holds the old model's state
     const previous = this.loaded;
     this.loaded = next;
     this.store.lastModel = next.name;
@@ -211,6 +221,7 @@ export class Chat implements ChatSession, ChatController {
   async shutdown(timeoutMs = 20_000): Promise<void> {
     this.interrupt();
     await this.generation?.done;
+    await this.panels.closed();
     await this.tracker?.stopAndWait(timeoutMs);
     this.loaded?.dispose();
     this.loaded = null;
@@ -230,7 +241,7 @@ export class Chat implements ChatSession, ChatController {
     this.generation = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.setReplyLive({ label: loaded.name, text: '' });
     const outcome = await streamReply(this.deps.generate, loaded, input, sampleOptionsFrom(this.settings), abort.signal, (text) =>
-      this.setReplyLive({ label: loaded.name, text }),
+      this.setReplyLive({ label: loaded.name, text }), this.settings.probs,
     );
     this.lastTokensPerSec = outcome.tokensPerSec ?? this.lastTokensPerSec;
     this.replyLive = null;
@@ -309,6 +320,7 @@ export class Chat implements ChatSession, ChatController {
       training: this.tracker?.view ?? null,
       quitting: this.quitting,
       queued: this.queue.list,
+      panel: this.panels.view,
     };
   }
 }

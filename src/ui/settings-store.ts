@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS: ChatSettings = {
   maxTokens: 200,
   seed: null,
   context: false,
+  probs: false,
 };
 
 interface Stored {
@@ -30,6 +31,7 @@ const CHECKS: { [K in keyof ChatSettings]: Check } = {
   maxTokens: (v) => inRange(v, SAMPLING_RANGES.maxTokens),
   seed: (v) => v === null || inRange(v, SAMPLING_RANGES.seed),
   context: (v) => typeof v === 'boolean',
+  probs: (v) => typeof v === 'boolean',
 };
 
 export class SettingsStore {

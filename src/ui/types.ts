@@ -1,13 +1,25 @@
 // What the Ink tree sees of the chat: an immutable view plus a few actions. The session implements it;
 // component tests use a fake.
 import type { ChatSettings } from '../commands/types.js';
-import type { Arch } from '../engine/types.js';
+import type { Arch, TokenProbs } from '../engine/types.js';
+import type { PanelKey, PanelView } from './probs/panel.js';
 
 export type Turn =
   | { id: number; kind: 'user'; text: string }
   /** A slash command as typed. */
   | { id: number; kind: 'command'; text: string }
-  | { id: number; kind: 'reply'; model: string; text: string; tokensPerSec: number; stopped: boolean }
+  | {
+      id: number;
+      kind: 'reply';
+      model: string;
+      text: string;
+      tokensPerSec: number;
+      stopped: boolean;
+      /** Each token with its probabilities, when /probs was on (or the reply was stepped). */
+      tokens?: readonly TokenProbs[];
+      /** Written token by token by hand (/step). */
+      stepped?: boolean;
+    }
   /** Output of a slash command. */
   | { id: number; kind: 'output'; text: string }
   | { id: number; kind: 'error'; text: string }
@@ -64,6 +76,8 @@ export interface ChatView {
   quitting: boolean;
   /** Prompts sent while a reply streams or a model opens, oldest first: they go when the model is free. */
   queued: readonly string[];
+  /** The open probability panel (/next, /step, /inspect), if any. */
+  panel?: PanelView | null;
 }
 
 export interface HistoryNavigator {
@@ -86,4 +100,12 @@ export interface ChatController {
   interrupt(): boolean;
   readonly history: HistoryNavigator;
   quit(): void;
+  /** The probability panels: keys for /step and /inspect, and the draft for /next. Absent in some tests. */
+  readonly panels?: {
+    /** False when the key is not the open panel's (then the input box takes it). */
+    key(key: PanelKey): boolean;
+    close(): void;
+    /** The input box's text, as typed. */
+    draftChanged(text: string): void;
+  };
 }

@@ -74,6 +74,7 @@ export function fakeChat(known: string[] = ['s1', 's2']): FakeChat {
       onText(`${name} says hi`);
       return { text: `${name} says hi`, tokens: 3, tokensPerSec: 42, msToFirstToken: 1, stoppedBy: 'max-tokens', unknownPromptPieces: 0 };
     },
+    showPanel: (request) => void chat.calls.push(`panel ${JSON.stringify(request)}`),
     clearTranscript: () => void chat.calls.push('clear'),
     transcriptMarkdown: () => '# Inkling\n\nhello\n',
     quit: () => void chat.calls.push('quit'),
