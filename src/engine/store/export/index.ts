@@ -23,6 +23,10 @@ export const EXPORT_FORMATS = {
     summary: 'TensorFlow.js Layers model (lstm, gru): tf.loadLayersModel in Node or a web page; tensorflowjs_converter makes a Keras .h5',
     load: async () => (await import('./tfjs-layers.js')).tfjsLayersExporter,
   },
+  hf: {
+    summary: 'Hugging Face GPT2LMHeadModel folder (gpt2, and gpt with a char tokenizer): transformers from_pretrained reads it',
+    load: async () => (await import('./hf.js')).hfExporter,
+  },
 } satisfies Record<string, ExportFormat>;
 
 export type ExportFormatName = keyof typeof EXPORT_FORMATS;
