@@ -2,6 +2,7 @@
 import { completeFlags, helpText, parseWith, usageLine, type ArgSpec, type Parsed } from './args.js';
 import { corpusNames } from './corpus-check.js';
 import { modelNames, presetNames } from './model-lookup.js';
+import { completePath, looksLikePath } from './path-completion.js';
 import type { Command, CommandContext, Scope } from './types.js';
 import { CommandError } from './types.js';
 
@@ -26,14 +27,29 @@ function scopeNote(name: string, scopes: Scope[]): string | undefined {
   return scopes[0] === 'chat' ? `(chat only: type /${name} in the chat)` : `(command line only: inkling ${name} ...)`;
 }
 
-async function valuesOf(kind: string | undefined, ctx: CommandContext): Promise<string[]> {
+/** The value of `--flag` typed earlier on the line (`--flag value` or `--flag=value`). */
+function earlierValue(words: readonly string[], flag: string): string | undefined {
+  for (let i = words.length - 2; i >= 0; i--) {
+    const w = words[i]!;
+    if (w === flag) return words[i + 1];
+    if (w.startsWith(`${flag}=`)) return w.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+/** Candidates for a value of this kind that start with `word`. */
+async function valuesOf(kind: string | undefined, word: string, words: readonly string[], ctx: CommandContext): Promise<string[]> {
+  const starting = (values: string[]) => values.filter((v) => v.startsWith(word));
   switch (kind) {
     case 'model':
-      return modelNames(ctx);
+      return starting(await modelNames(ctx));
     case 'corpus':
-      return corpusNames();
+      // A corpus name or a text file: a path-like word lists files, any other word both.
+      if (looksLikePath(word)) return completePath(word);
+      return [...starting(await corpusNames()), ...(word ? await completePath(word) : [])];
     case 'preset':
-      return presetNames();
+      // Only the presets of the architecture given earlier on the line.
+      return starting(await presetNames(earlierValue(words, '--arch')));
     default:
       return [];
   }
@@ -47,8 +63,7 @@ async function completeFromSpec(spec: ArgSpec, words: string[], ctx: CommandCont
   if (previous?.startsWith('--')) {
     const option = spec.options[previous.slice(2)];
     if (option && option.type !== 'boolean') {
-      const values = option.choices ? [...option.choices] : await valuesOf(option.values, ctx);
-      return values.filter((v) => v.startsWith(word));
+      return option.choices ? option.choices.filter((v) => v.startsWith(word)) : valuesOf(option.values, word, words, ctx);
     }
   }
   // Count positionals typed so far, skipping flags and their values.
@@ -63,7 +78,7 @@ async function completeFromSpec(spec: ArgSpec, words: string[], ctx: CommandCont
     }
   }
   const positional = spec.positionals?.[index] ?? spec.positionals?.find((p) => p.rest);
-  return (await valuesOf(positional?.values, ctx)).filter((v) => v.startsWith(word));
+  return valuesOf(positional?.values, word, words, ctx);
 }
 
 export function defineCommand<S extends ArgSpec, A>(def: CommandDef<S, A>): SpecCommand<A> {

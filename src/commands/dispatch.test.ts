@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chatContext, cliContext } from '#test/support/commands.js';
 import { commandsFor, completeInput, runArgv, runCommandLine } from './dispatch.js';
@@ -131,6 +134,29 @@ describe('completeInput', () => {
     expect(await completeInput('/train --corpus shakespeare-m', ctx)).toEqual(['shakespeare-macbeth']);
     expect(await completeInput('/train --corpus shakespeare --st', ctx)).toEqual(['--steps']);
     expect(await completeInput('/train --preset na', ctx)).toEqual(['nano-cpu']);
+  });
+
+  it('lists only the presets of the --arch given earlier on the line', async () => {
+    const ctx = chatContext();
+    expect(await completeInput('/train --arch lstm --preset ', ctx)).toEqual(['char', 'word', 'tiny']);
+    expect(await completeInput('/train --arch=gpt --corpus x --preset ', ctx)).toEqual(['nano-cpu', 'small', 'tiny']);
+    expect(await completeInput('/train --preset ', ctx)).toEqual(expect.arrayContaining(['nano-cpu', 'char']));
+  });
+
+  it('completes file paths after --corpus and --data, folders ending in a slash', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'inkling-paths-'));
+    try {
+      mkdirSync(path.join(dir, 'poems'));
+      writeFileSync(path.join(dir, 'poems', 'sea.txt'), 'x');
+      writeFileSync(path.join(dir, 'prose.txt'), 'x');
+      writeFileSync(path.join(dir, '.hidden'), 'x');
+      const ctx = chatContext();
+      expect(await completeInput(`/train --corpus ${dir}/p`, ctx)).toEqual([`${dir}/poems/`, `${dir}/prose.txt`]);
+      expect(await completeInput(`/finetune --from s1 --data ${dir}/poems/`, ctx)).toEqual([`${dir}/poems/sea.txt`]);
+      expect(await completeInput(`/train --corpus ${dir}/`, ctx)).not.toContain(`${dir}/.hidden`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

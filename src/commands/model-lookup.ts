@@ -1,6 +1,7 @@
 // The commands' door to the model store: list, find and load models by name. Imports are lazy so
 // `inkling --help` and the chat's Tab completion do not load TensorFlow.js, and tests mock this one module.
 import type { LoadedModel } from '../engine/store/checkpoint.js';
+import type { Arch } from '../engine/types.js';
 import { firstLine } from '../engine/first-line.js';
 import { validateModelName } from '../engine/store/names.js';
 import { modelSearchDirs } from '../engine/store/paths.js';
@@ -23,10 +24,12 @@ export async function modelNames(ctx: CommandContext): Promise<string[]> {
   }
 }
 
-export async function presetNames(): Promise<string[]> {
+/** Preset names, of one architecture when `arch` names one. */
+export async function presetNames(arch?: string): Promise<string[]> {
   try {
     const { listPresets } = await import('../engine/models/presets.js');
-    return listPresets().map((p) => p.name);
+    const known = listPresets().some((p) => p.arch === arch);
+    return [...new Set(listPresets(known ? (arch as Arch) : undefined).map((p) => p.name))];
   } catch {
     return [];
   }

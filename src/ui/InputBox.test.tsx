@@ -183,5 +183,7 @@ describe('applyCompletion', () => {
     expect(applyCompletion('/use a', ['alpha'])).toEqual({ line: '/use alpha ', shown: [] });
     expect(applyCompletion('/use ', ['alpha', 'alpine'])).toEqual({ line: '/use alp', shown: ['alpha', 'alpine'] });
     expect(applyCompletion('/x', [])).toEqual({ line: '/x', shown: [] });
+    // A folder is completed without the space, so the next Tab lists what it holds.
+    expect(applyCompletion('/train --corpus da', ['data/'])).toEqual({ line: '/train --corpus data/', shown: [] });
   });
 });

@@ -16,7 +16,8 @@ import { useTerminalSize } from './useTerminalSize.js';
 export function applyCompletion(line: string, candidates: readonly string[]): { line: string; shown: string[] } {
   if (candidates.length === 0) return { line, shown: [] };
   const start = line.length - (/\S*$/.exec(line)?.[0].length ?? 0);
-  if (candidates.length === 1) return { line: line.slice(0, start) + candidates[0] + ' ', shown: [] };
+  // A folder stays open for the next Tab; anything else is a finished word.
+  if (candidates.length === 1) return { line: line.slice(0, start) + candidates[0] + (candidates[0]!.endsWith('/') ? '' : ' '), shown: [] };
   let prefix = candidates[0]!;
   for (const c of candidates) while (!c.startsWith(prefix)) prefix = prefix.slice(0, -1);
   const word = line.slice(start);
