@@ -1,5 +1,6 @@
 // A Hugging Face GPT-2 config.json -> Inkling's Gpt2Config, refusing (in one line naming it) any architecture
 // or option the gpt2 model does not implement exactly, so an import never loads into wrong numbers.
+import { registerHfFamily } from './hf-families.js';
 
 export interface Gpt2Config {
   arch: 'gpt2';
@@ -97,3 +98,5 @@ export function toHfGpt2Config(c: Gpt2Config, original: Record<string, unknown> 
     torch_dtype: 'float32',
   };
 }
+
+registerHfFamily({ architectures: ['GPT2LMHeadModel'], modelTypes: ['gpt2'], parseConfig: (raw) => parseGpt2Config(raw) });

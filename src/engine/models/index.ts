@@ -8,6 +8,7 @@ import './gpt.js';
 import './gpt2.js';
 import './rnn.js';
 import './llama.js';
+import './llama-hf.js';
 
 export { architectureOf, countParameters, createModel, describeShape, isArch, knownArchitectures } from './architectures.js';
 

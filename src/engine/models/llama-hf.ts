@@ -1,15 +1,7 @@
 // Hugging Face's config.json and weight names for LlamaForCausalLM and Qwen2ForCausalLM, mapped to LlamaModel.
 import type { LlamaConfig } from './llama.js';
+import { type HfWeightSource, registerHfFamily } from './hf-families.js';
 import { parseRopeScaling } from './rope.js';
-
-export const LLAMA_HF_ARCHITECTURES = ['LlamaForCausalLM', 'Qwen2ForCausalLM'] as const;
-
-/** Where one of our weights comes from in a HF checkpoint; `transpose` turns nn.Linear's [out, in] into [in, out]. */
-export interface HfWeightSource {
-  name: string;
-  key: string;
-  transpose: boolean;
-}
 
 function positiveInt(json: Record<string, unknown>, key: string, fallback?: number): number {
   const v = json[key] ?? fallback;
@@ -78,3 +70,10 @@ export function llamaHfWeights(c: LlamaConfig): HfWeightSource[] {
   if (!c.tiedEmbeddings) out.push({ name: 'head/kernel', key: 'lm_head.weight', transpose: true });
   return out;
 }
+
+registerHfFamily({
+  architectures: ['LlamaForCausalLM', 'Qwen2ForCausalLM'],
+  modelTypes: ['llama', 'qwen2'],
+  parseConfig: (raw) => llamaConfigFromHf(raw),
+  weightSources: (config) => llamaHfWeights(config as LlamaConfig),
+});

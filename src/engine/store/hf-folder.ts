@@ -5,10 +5,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '../models/index.js';
-import { parseGpt2Config, type Gpt2Config } from '../models/gpt2-config.js';
+import { hfFamilyOf, type HfWeightSource } from '../models/hf-families.js';
 import { HfBpeTokenizer, tokenizerJsonFromVocabMerges } from '../data/tokenizers/hf.js';
 import { openSafetensors, readTensor, type SafetensorsSet } from './safetensors.js';
-import type { LanguageModel } from '../types.js';
+import type { LanguageModel, ModelConfig } from '../types.js';
 
 /** Files a GPT-2 folder may hold that Inkling reads (pull downloads only these). */
 export const HF_FILES = {
@@ -41,7 +41,9 @@ async function readJsonFile(file: string, required: boolean): Promise<Record<str
 
 export interface HfFolder {
   dir: string;
-  config: Gpt2Config;
+  config: ModelConfig;
+  /** Where each weight comes from, for families that rename or transpose (absent: GPT-2's own keys). */
+  sources?: HfWeightSource[];
   /** config.json as it was, for the manifest and for export. */
   original: Record<string, unknown>;
   tokenizer: HfBpeTokenizer;
@@ -56,7 +58,8 @@ function ids(v: unknown): number[] {
 /** config, tokenizer and the safetensors headers of a folder; one-line errors naming what is missing or unsupported. */
 export async function readHfFolder(dir: string): Promise<HfFolder> {
   const original = (await readJsonFile(path.join(dir, HF_FILES.config), true))!;
-  const config = parseGpt2Config(original);
+  const family = hfFamilyOf(original);
+  const config = family.parseConfig(original);
   const tokConfig = (await readJsonFile(path.join(dir, 'tokenizer_config.json'), false)) ?? {};
   let tokJson = await readJsonFile(path.join(dir, 'tokenizer.json'), false);
   if (!tokJson) {
@@ -68,7 +71,7 @@ export async function readHfFolder(dir: string): Promise<HfFolder> {
   const eos = [...new Set([...ids(generation.eos_token_id), ...ids(original.eos_token_id)])];
   const tokenizer = new HfBpeTokenizer({ tokenizer: tokJson, config: tokConfig, eos, vocabSize: config.vocabSize });
   const weights = await openSafetensors(dir);
-  return { dir, config, original, tokenizer, weights };
+  return { dir, config, original, tokenizer, weights, ...(family.weightSources ? { sources: family.weightSources(config) } : {}) };
 }
 
 /** The entry a model weight comes from: with or without the `transformer.` prefix. */
@@ -107,11 +110,36 @@ async function checkTied(set: SafetensorsSet, name: string): Promise<void> {
   if (head.length !== wte.length || head.some((v, i) => v !== wte[i])) throw new Error('lm_head.weight differs from wte.weight: untied heads are not supported');
 }
 
+/** Fills the model's variables from the keys `sources` names, transposing nn.Linear weights; unknown keys are refused. */
+async function assignMapped(model: LanguageModel, set: SafetensorsSet, sources: HfWeightSource[]): Promise<void> {
+  const byName = new Map(model.weights.map((w) => [w.name, w]));
+  for (const source of sources) {
+    const w = byName.get(source.name);
+    const entry = set.entries.get(source.key);
+    if (!w) throw new Error(`the model has no weight ${source.name}`);
+    if (!entry) throw new Error(`the weights have no ${source.key}`);
+    const want = w.variable.shape;
+    const stored = source.transpose ? [...want].reverse() : want;
+    if (entry.shape.length !== stored.length || entry.shape.some((n, i) => n !== stored[i])) {
+      throw new Error(`the weights' ${entry.name} has shape [${entry.shape.join(', ')}], the config needs [${stored.join(', ')}]`);
+    }
+    const values = await readTensor(entry);
+    tf.tidy(() => {
+      const t = tf.tensor(values, stored, 'float32');
+      w.variable.assign(source.transpose ? tf.transpose(t) : t);
+    });
+  }
+  const used = new Set(sources.map((s) => s.key));
+  const extra = [...set.entries.keys()].find((k) => !used.has(k) && !/rotary_emb\.inv_freq$/.test(k));
+  if (extra) throw new Error(`the weights hold ${extra}, which the config does not describe`);
+}
+
 /** A folder's model with its weights (caller disposes). */
 export async function buildHfModel(folder: HfFolder): Promise<LanguageModel> {
   const model = createModel(folder.config, 0);
   try {
-    await assignFromSafetensors(model, folder.weights);
+    if (folder.sources) await assignMapped(model, folder.weights, folder.sources);
+    else await assignFromSafetensors(model, folder.weights);
   } catch (error) {
     model.dispose();
     throw new Error(`${path.basename(folder.dir)}: ${(error as Error).message}`);

@@ -95,9 +95,9 @@ export async function importHfModel(request: ImportRequest): Promise<ImportResul
     const manifest: Manifest = {
       format: 1,
       name,
-      arch: 'gpt2',
+      arch: folder.config.arch,
       config: folder.config,
-      train: pretrainedTrainConfig(folder.config.contextLength),
+      train: pretrainedTrainConfig('contextLength' in folder.config ? folder.config.contextLength : 1024),
       tokenizer: { kind: 'bpe', vocabSize: folder.tokenizer.vocabSize },
       // Fine-tuning reports what a variant forgot on its base's corpus; a pretrained base's own corpus is not
       // here, so English prose from data/gutenberg stands in for it.

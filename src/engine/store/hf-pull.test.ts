@@ -46,6 +46,15 @@ async function matchesReference(dir: string, fixture = 'tiny-gpt2'): Promise<num
   return Math.max(...want.map((w, i) => Math.abs(w - got[i]!)));
 }
 
+/** tiny-llama's files under a config naming an architecture Inkling does not read. */
+async function mistralFolder(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inkling-mistral-'));
+  for (const f of await fs.readdir(path.join(HF, 'tiny-llama'))) await fs.copyFile(path.join(HF, 'tiny-llama', f), path.join(dir, f));
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, architectures: ['MistralForCausalLM'], model_type: 'mistral' }));
+  return dir;
+}
+
 describe('pull from a hub on 127.0.0.1', () => {
   it('downloads only the needed files, with progress, token and revision, and makes a model that gives the reference logits', async () => {
     hub = await startFakeHub(REPO, path.join(HF, 'tiny-gpt2'), { extra: { 'README.md': CARD, 'pytorch_model.bin': 'not wanted' } });
@@ -103,10 +112,10 @@ describe('pull from a hub on 127.0.0.1', () => {
   });
 
   it('refuses an unsupported architecture by name before fetching any weights', async () => {
-    hub = await startFakeHub('meta/tiny-llama', path.join(HF, 'tiny-llama'));
+    hub = await startFakeHub('mistral/tiny', await mistralFolder());
     const dir = await modelsDir();
-    await expect(pullHfModel({ repo: 'meta/tiny-llama', modelsDir: dir, env: { HF_ENDPOINT: hub.url } })).rejects.toThrow(
-      'config.json: architecture LlamaForCausalLM is not supported (Inkling reads GPT2LMHeadModel)',
+    await expect(pullHfModel({ repo: 'mistral/tiny', modelsDir: dir, env: { HF_ENDPOINT: hub.url } })).rejects.toThrow(
+      'config.json: architecture MistralForCausalLM is not supported (Inkling reads GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM)',
     );
     expect(hub.requests.some((r) => r.url.includes('safetensors'))).toBe(false);
   });
@@ -134,9 +143,18 @@ describe('import a local folder', () => {
     await expect(importHfModel({ dir: path.join(HF, 'tiny-gpt2-f16'), modelsDir: dir })).rejects.toThrow('model tiny-gpt2-f16 already exists: pick another --name');
   });
 
+  it.each(['tiny-llama', 'tiny-llama-untied', 'tiny-qwen2'])('imports the Llama-family %s, which then gives the reference logits', async (fixture) => {
+    const dir = await modelsDir();
+    const result = await importHfModel({ dir: path.join(HF, fixture), modelsDir: dir });
+    expect(await matchesReference(result.dir, fixture)).toBeLessThan(2e-4);
+    const manifest = JSON.parse(await fs.readFile(path.join(result.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.arch).toBe('llama');
+    expect(manifest.source.config.architectures).toEqual(JSON.parse(readFileSync(path.join(HF, fixture, 'config.json'), 'utf8')).architectures);
+  });
+
   it('refuses an unsupported architecture, a folder without a tokenizer and a missing folder, leaving nothing behind', async () => {
     const dir = await modelsDir();
-    await expect(importHfModel({ dir: path.join(HF, 'tiny-qwen2'), modelsDir: dir })).rejects.toThrow('architecture Qwen2ForCausalLM is not supported');
+    await expect(importHfModel({ dir: await mistralFolder(), modelsDir: dir })).rejects.toThrow('architecture MistralForCausalLM is not supported');
     const bare = path.join(dir, '..', `bare-${process.pid}`);
     await fs.mkdir(bare, { recursive: true });
     for (const f of ['config.json', 'model.safetensors']) await fs.copyFile(path.join(HF, 'tiny-gpt2', f), path.join(bare, f));

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { listFiles, type ListFileEntry } from '@huggingface/hub';
-import { parseGpt2Config } from '../models/gpt2-config.js';
+import { parseHfConfig } from '../models/hf-families.js';
 import { HF_FILES } from './hf-folder.js';
 import { defaultName, importHfModel, type ImportResult } from './hf-import.js';
 import { modelExistsMessage, validateModelName } from './names.js';
@@ -180,7 +180,7 @@ export async function pullHfModel(request: PullRequest): Promise<ImportResult> {
     // config.json first: an unsupported architecture is refused before any weights are fetched.
     const config = files.find((e) => e.path === HF_FILES.config)!;
     await run(config);
-    parseGpt2Config(JSON.parse(await fs.readFile(path.join(staging, config.path), 'utf8')) as Record<string, unknown>);
+    parseHfConfig(JSON.parse(await fs.readFile(path.join(staging, config.path), 'utf8')) as Record<string, unknown>);
     for (const e of files) if (e !== config) await run(e);
     const index = path.join(staging, 'model.safetensors.index.json');
     if (await fileSize(index)) {

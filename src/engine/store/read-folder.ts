@@ -58,7 +58,7 @@ export async function readTokenizerAt(dir: string, manifest: Manifest): Promise<
 function checkSameConfig(manifest: Manifest, json: Record<string, unknown>): void {
   const saved = json.config as Record<string, unknown>;
   const claimed = manifest.config as unknown as Record<string, unknown>;
-  const key = [...new Set([...Object.keys(saved), ...Object.keys(claimed)])].find((k) => saved[k] !== claimed[k]);
+  const key = [...new Set([...Object.keys(saved), ...Object.keys(claimed)])].find((k) => JSON.stringify(saved[k]) !== JSON.stringify(claimed[k])); // values may be objects (rope scaling)
   if (key !== undefined) {
     throw new ModelFileError(`manifest.json config does not match model.json (${key}: ${JSON.stringify(claimed[key])} vs ${JSON.stringify(saved[key])})`);
   }
