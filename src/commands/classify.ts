@@ -56,6 +56,18 @@ export function probabilityBars(result: Classification, labels: readonly string[
     });
 }
 
+/** The chat's view of one result: the label, then a bar per label. */
+export function classificationLines(result: Classification, info: { labels: readonly string[]; maxTokens: number }): string[] {
+  return [`${result.label}${result.truncated ? `  (text cut to its first ${info.maxTokens} tokens)` : ''}`, ...probabilityBars(result, info.labels)];
+}
+
+/** Chat: `--model NAME` first (optional), then the text verbatim (apostrophes and quotes as typed). */
+export function splitClassify(raw: string): string[] {
+  const m = /^\s*--model(?:=|\s+)(\S+)\s*([\s\S]*)$/.exec(raw);
+  const text = (m ? m[2]! : raw).trim();
+  return [...(m ? ['--model', m[1]!] : []), ...(text ? [`--text=${text}`] : [])];
+}
+
 async function stdinLines(): Promise<string[]> {
   if (process.stdin.isTTY) throw new UsageError('classify needs --text TEXT, or lines on stdin (e.g. cat lines.txt | inkling classify --model NAME)');
   const chunks: Buffer[] = [];
@@ -70,6 +82,7 @@ export const classifyCommand = defineCommand({
   summary: 'label text with a classifier: label probabilities per input',
   scopes: ['cli', 'chat'],
   spec,
+  splitChat: splitClassify,
   build({ options: o, positionals }): ClassifyArgs {
     const rest = positionals.join(' ').trim();
     if (o.text !== undefined && rest !== '') throw new UsageError('give the text once: --text TEXT or TEXT, not both');
@@ -88,13 +101,12 @@ export const classifyCommand = defineCommand({
     const texts = args.text !== undefined ? [args.text] : await stdinLines();
     const classifier = await loadClassifierByName(ctx, name);
     try {
-      const { labels } = classifier.info;
       for (let i = 0; i < texts.length; i += 64) {
         if (ctx.signal?.aborted) break;
         const results = await classifier.classify(texts.slice(i, i + 64));
         results.forEach((r, j) => {
           const text = texts[i + j]!;
-          if (ctx.chat) ctx.out.line([`${name}: ${r.label}${r.truncated ? `  (text cut to ${classifier.info.maxTokens} tokens)` : ''}`, ...probabilityBars(r, labels)].join('\n'));
+          if (ctx.chat) ctx.out.line([`${name}:`, ...classificationLines(r, classifier.info)].join('\n'));
           else {
             const probabilities = Object.fromEntries(Object.entries(r.probabilities).map(([l, p]) => [l, Number(p.toFixed(4))]));
             ctx.out.line(JSON.stringify({ text, label: r.label, probabilities, ...(r.truncated ? { truncated: true } : {}) }));

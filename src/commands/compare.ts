@@ -2,12 +2,39 @@
 import { defineCommand, requireChat } from './define.js';
 import { formatCount, sideBySide } from './format.js';
 import { splitLeadingWords } from './split.js';
-import { checkModelName } from './model-lookup.js';
-import { CommandError } from './types.js';
+import { checkModelName, listModelEntries } from './model-lookup.js';
+import { CommandError, type CommandContext } from './types.js';
+import { classificationLines, loadClassifierByName } from './classify.js';
+
+async function tasksOf(ctx: CommandContext, names: string[]): Promise<(string | undefined)[]> {
+  const entries = await listModelEntries(ctx);
+  return names.map((n) => {
+    const e = entries.find((x) => x.name === n);
+    return e?.ok ? e.manifest.task : undefined;
+  });
+}
+
+/** Two classifiers on one text: both label distributions side by side. */
+async function compareClassifiers(a: string, b: string, prompt: string, ctx: CommandContext): Promise<void> {
+  const text = prompt.trim();
+  if (text === '') throw new CommandError('give the text to classify: /compare A B TEXT');
+  const blocks: string[] = [];
+  for (const name of [a, b]) {
+    const classifier = await loadClassifierByName(ctx, name);
+    try {
+      const [result] = await classifier.classify([text]);
+      blocks.push([name, ...classificationLines(result!, classifier.info)].join('\n'));
+    } finally {
+      classifier.dispose();
+    }
+  }
+  const columns = process.stdout.columns || 100;
+  ctx.out.line(['same text, two classifiers:', ...sideBySide(blocks[0]!, blocks[1]!, columns)].join('\n'));
+}
 
 export const compareCommand = defineCommand({
   name: 'compare',
-  summary: 'run one prompt with one seed through two models and show both replies',
+  summary: 'run one prompt with one seed through two models and show both replies (two classifiers: both label distributions)',
   scopes: ['chat'],
   spec: {
     options: {},
@@ -22,6 +49,9 @@ export const compareCommand = defineCommand({
   build: ({ positionals: [a, b, prompt] }) => ({ a: checkModelName(a!), b: checkModelName(b!), prompt: prompt ?? '\n' }),
   async run({ a, b, prompt }, ctx) {
     const chat = requireChat(ctx, 'compare');
+    const tasks = await tasksOf(ctx, [a, b]);
+    if (tasks[0] !== tasks[1]) throw new CommandError(`${a} is ${tasks[0] ? 'a classifier' : 'a language model'} and ${b} is not: compare two classifiers, or two language models`);
+    if (tasks[0] === 'classify') return compareClassifiers(a, b, prompt, ctx);
     const s = chat.settings;
     // One seed for both, so the difference is the model's.
     const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);

@@ -17,5 +17,8 @@ export const useCommand = defineCommand({
     await chat.use(name);
     const model = chat.model;
     if (model) ctx.out.line(`now using ${model.name} (${model.manifest.arch}, ${formatParams(model.manifest.params)} params)`);
+    if (model?.manifest.task === 'classify') {
+      ctx.out.line(`classification mode: each input gets ${model.name}'s label probabilities (labels: ${model.manifest.classify?.labels.join(', ')})`);
+    }
   },
 });

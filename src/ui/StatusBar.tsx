@@ -15,6 +15,7 @@ export function statusFields(view: StatusView): Field[] {
     model
       ? { text: `${model.name} (${model.arch}, ${formatParams(model.params)} params)`, short: model.name, rank: 0, shortRank: 2, color: 'green' }
       : { text: 'no model', rank: 0, color: 'red' },
+    model?.task === 'classify' ? { text: 'classify mode', short: 'classify', rank: 1, shortRank: 1, color: 'cyan' } : null,
     run ? { text: `${run.kind === 'finetune' ? 'fine-tuning' : 'training'} ${run.name}${percent}`, short: `${run.name}${percent}`, rank: 1, color: 'magenta' } : null,
     { text: s.context ? 'context on' : 'context off', short: s.context ? 'ctx on' : 'ctx off', rank: 2, shortRank: 3, dim: true },
     { text: view.lastTokensPerSec === null ? '– tok/s' : `${view.lastTokensPerSec.toFixed(1)} tok/s`, rank: 2, dim: true },

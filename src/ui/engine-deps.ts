@@ -20,6 +20,8 @@ export interface SessionDeps {
   ): Promise<GenerationResult>;
   /** The probability panels' engine calls; absent where they are not available. */
   probe?: ProbeDeps;
+  /** A classifier's lines for one input (label, then probability bars); only for models with task "classify". */
+  classify?(loaded: LoadedModel, text: string): Promise<string[]>;
   startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle;
   /** A slash-command line: parse and run; user errors may be thrown or written to ctx.out.error. */
   runCommandLine(line: string, ctx: CommandContext): Promise<void>;

@@ -6,6 +6,19 @@ import { findModel, listModels } from '../engine/store/registry.js';
 import { generate } from '../engine/sample.js';
 import { startTraining } from '../engine/runtime/worker/client.js';
 import type { SessionDeps } from './engine-deps.js';
+import type { LoadedModel } from '../engine/store/checkpoint.js';
+import { Classifier } from '../engine/tasks/classify/model.js';
+import { classificationLines } from '../commands/classify.js';
+
+async function classifyLines(loaded: LoadedModel, text: string): Promise<string[]> {
+  const classifier = await Classifier.attach(loaded);
+  try {
+    const [result] = await classifier.classify([text]);
+    return classificationLines(result!, classifier.info);
+  } finally {
+    classifier.dispose();
+  }
+}
 
 export function realEngine(modelsDir: string): SessionDeps {
   const dirs = modelSearchDirs(modelsDir);
@@ -17,6 +30,7 @@ export function realEngine(modelsDir: string): SessionDeps {
       readNext: async (loaded, prompt, top) => (await import('../engine/stepper.js')).readNextToken(loaded, prompt, top),
       startStepper: async (loaded, prompt, options, top) => (await import('../engine/stepper.js')).Stepper.start(loaded, prompt, options, top),
     },
+    classify: classifyLines,
     startTraining,
     runCommandLine,
     completeInput,

@@ -232,6 +232,7 @@ export class Chat implements ChatSession, ChatController {
     // Busy, or a model is on its way (opening, or a run's first checkpoint): the prompt waits its turn.
     if (this.generation || this.starting || (!loaded && this.tracker?.isRunning)) return this.queue.add(text);
     if (!loaded) return this.push({ kind: 'error', text: NO_MODEL });
+    if (loaded.manifest.task === 'classify') return this.classifyPrompt(loaded, text);
     const input = this.settings.context
       ? buildContextPrompt(this.log.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
       : text;
@@ -249,6 +250,17 @@ export class Chat implements ChatSession, ChatController {
     for (const turn of outcome.turns) this.push(turn);
     finished();
     this.queue.drain();
+  }
+
+  /** Classification mode (a classifier in use): the input gets labelled probability bars. */
+  private async classifyPrompt(loaded: LoadedModel, text: string): Promise<void> {
+    this.push({ kind: 'user', text });
+    if (!this.deps.classify) return this.push({ kind: 'error', text: 'this chat cannot run classifiers' });
+    try {
+      this.push({ kind: 'info', text: [`${loaded.name}:`, ...(await this.deps.classify(loaded, text))].join('\n') });
+    } catch (err) {
+      this.push({ kind: 'error', text: firstLine(err) });
+    }
   }
 
   private setReplyLive(live: LiveText): void {
@@ -313,7 +325,7 @@ export class Chat implements ChatSession, ChatController {
       epoch: this.log.epoch,
       live: this.replyLive ?? this.commandLive,
       generating: this.generation !== null,
-      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params } : null,
+      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params, ...(m.task ? { task: m.task } : {}) } : null,
       backend: this.options.backendLabel,
       settings: this.settings,
       lastTokensPerSec: this.lastTokensPerSec,

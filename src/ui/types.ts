@@ -33,6 +33,8 @@ export interface ModelSummary {
   name: string;
   arch: Arch;
   params: number;
+  /** A classifier: inputs get label probabilities, not a continuation. */
+  task?: 'classify';
 }
 
 export interface LossPoint {

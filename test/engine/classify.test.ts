@@ -16,6 +16,8 @@ import { chunkTexts, extractFeatures } from '../../src/engine/tasks/classify/fea
 import { unfrozenWeights } from '../../src/engine/tasks/classify/unfreeze.js';
 import { figures } from '../../src/engine/tasks/classify/metrics.js';
 import type { ClassifyOptions, FinetuneRequest, TrainEvent } from '../../src/engine/types.js';
+import { runCommandLine } from '../../src/commands/dispatch.js';
+import { chatContext } from '../support/commands.js';
 
 const tempDir = useTempDir();
 
@@ -130,5 +132,32 @@ describe('a classifier on a base model', () => {
       runTraining({ kind: 'finetune', task: 'classify', name: 'nope', modelsDir, from: 'gutenberg-gpt', data: single } as FinetuneRequest, () => {}, () => false, 'wasm'),
     ).rejects.toThrow(/single class/);
     expect(readdirSync(modelsDir)).toEqual(before);
+  });
+});
+
+describe('classifiers in the chat', () => {
+  it("/classify labels the text with the classifier named, quotes and apostrophes as typed", async () => {
+    const ctx = chatContext(undefined, modelsDir);
+    await runCommandLine(`/classify --model styles It's "a truth" universally acknowledged`, ctx);
+    expect(ctx.out.errors).toEqual([]);
+    expect(ctx.out.text()).toMatch(/^styles:\n(austen|shakespeare|whitman)\n {2}\w+\s+█*░*  \d\.\d\d/);
+    expect(ctx.out.text().split('\n').filter((l) => /░|█/.test(l))).toHaveLength(3);
+  });
+
+  it('/classify without --model and no classifier in use names the classifiers', async () => {
+    const ctx = chatContext(undefined, modelsDir);
+    await runCommandLine('/classify hello', ctx);
+    expect(ctx.out.errors[0]).toMatch(/^which classifier\? give --model NAME \(classifiers: .*styles/);
+  });
+
+  it('/compare of two classifiers shows both distributions; a classifier against a language model is one line', async () => {
+    const ctx = chatContext(undefined, modelsDir);
+    await runCommandLine('/compare styles tuned O Romeo, Romeo', ctx);
+    expect(ctx.out.errors).toEqual([]);
+    expect(ctx.out.text()).toMatch(/^same text, two classifiers:\nstyles\s+│ tuned/);
+    expect(ctx.out.text().split('\n').filter((l) => (l.match(/█|░/g) ?? []).length > 0 && l.includes('│'))).toHaveLength(3);
+    const mixed = chatContext(undefined, modelsDir);
+    await runCommandLine('/compare styles gutenberg-gpt hello', mixed);
+    expect(mixed.out.errors).toEqual(['styles is a classifier and gutenberg-gpt is not: compare two classifiers, or two language models']);
   });
 });

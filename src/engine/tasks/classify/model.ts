@@ -45,7 +45,16 @@ export class Classifier {
     readonly loaded: LoadedModel,
     readonly info: ClassifyInfo,
     readonly head: LinearHead,
+    private readonly ownsModel = true,
   ) {}
+
+  /** A classifier over a model someone else owns (the chat's loaded model): dispose() frees only the head. */
+  static async attach(loaded: LoadedModel): Promise<Classifier> {
+    const info = classifyInfo(loaded.manifest, loaded.name);
+    const json = await readHead(loaded.dir, loaded.manifest);
+    if (json.classes !== info.labels.length) throw new Error(`classifier '${loaded.name}': head.json does not match its labels`);
+    return new Classifier(loaded, info, new LinearHead(json), false);
+  }
 
   static async load(dir: string): Promise<Classifier> {
     const loaded = await loadModel(dir);
@@ -94,6 +103,6 @@ export class Classifier {
 
   dispose(): void {
     this.head.dispose();
-    this.loaded.dispose();
+    if (this.ownsModel) this.loaded.dispose();
   }
 }
