@@ -19,6 +19,22 @@ interface Block {
 /** Keys and values of one layer, [1, heads, length, headSize]. */
 type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
 
+/** One forward pass: B sequences of T new positions each, from absolute position `start`. */
+interface Pass {
+  B: number;
+  T: number;
+  /** Position of the first new token: 0 in training, the cached length when decoding. */
+  start: number;
+  /** Additive causal mask [T, start + T], or null when every new position sees every earlier one (one token). */
+  mask: tf.Tensor2D | null;
+  /** Dropout on, and the training kernels (splitHeads) where the backend has them. */
+  training: boolean;
+  /** Each layer's cached keys/values when decoding after earlier tokens, else null. */
+  past: LayerCache[] | null;
+  /** Logits for the last position only (decoding). */
+  lastOnly?: boolean;
+}
+
 const MASKED = -1e9;
 
 export function gptParameterCount(c: Omit<GptConfig, 'arch'>): number {
@@ -91,10 +107,9 @@ export class GptModel implements LanguageModel {
   apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
     const [B, T] = this.checkLength(tokens);
     return tf.tidy(() => {
-      const mask = tf.slice(this.mask, [0, 0], [T, T]);
-      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
-      const logits = this.forward(tok, B, T, 0, mask, training, null, false);
-      return tf.reshape(logits.logits, [B, T, this.config.vocabSize]);
+      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D; // [B*T, d]
+      const { logits } = this.forward(tok, this.trainingPass(B, T, training));
+      return tf.reshape(logits, [B, T, this.config.vocabSize]);
     });
   }
 
@@ -102,9 +117,8 @@ export class GptModel implements LanguageModel {
   hidden(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
     const [B, T] = this.checkLength(tokens);
     return tf.tidy(() => {
-      const mask = tf.slice(this.mask, [0, 0], [T, T]);
       const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
-      const { x } = this.trunk(tok, B, T, 0, mask, training, null);
+      const { x } = this.trunk(tok, this.trainingPass(B, T, training));
       return tf.reshape(layerNorm(x, this.lnF as tf.Tensor1D, training), [B, T, this.config.embedding]);
     });
   }
@@ -117,61 +131,45 @@ export class GptModel implements LanguageModel {
     return [B, T];
   }
 
-  /**
-   * Shared forward pass for training (B sequences from position 0) and decoding (B = 1, T new
-   * tokens after `start` cached ones). `tok` holds the token embeddings [B*T, d]; `mask` is null
-   * when every new position sees every earlier one (a single decoded token). Returns logits [B*T, V]
-   * (or [1, V] for the last position only) and each layer's keys/values.
-   */
-  private forward(
-    tok: tf.Tensor2D,
-    B: number,
-    T: number,
-    start: number,
-    mask: tf.Tensor2D | null,
-    training: boolean,
-    past: LayerCache[] | null,
-    lastOnly: boolean,
-  ): { logits: tf.Tensor2D; cache: LayerCache[] } {
+  /** B whole sequences from position 0, causally masked (training, evaluation, apply). */
+  private trainingPass(B: number, T: number, training: boolean): Pass {
+    return { B, T, start: 0, mask: tf.slice(this.mask, [0, 0], [T, T]), training, past: null };
+  }
+
+  /** Embeddings, blocks, final LayerNorm and the tied head: logits [B*T, V] ([1, V] with lastOnly) and each layer's keys/values. */
+  private forward(tok: tf.Tensor2D, pass: Pass): { logits: tf.Tensor2D; cache: LayerCache[] } {
     const d = this.config.embedding;
-    const { x, cache } = this.trunk(tok, B, T, start, mask, training, past);
+    const { x, cache } = this.trunk(tok, pass);
     // Decoding needs only the last position's logits: skip the [T, vocab] head for the rest.
-    const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
-    const xf = layerNorm(rows, this.lnF as tf.Tensor1D, training);
+    const rows = pass.lastOnly && pass.B * pass.T > 1 ? tf.slice(x, [pass.B * pass.T - 1, 0], [1, d]) : x;
+    const xf = layerNorm(rows, this.lnF as tf.Tensor1D, pass.training);
     return { logits: tf.matMul(xf, this.wte, false, true), cache };
   }
 
   /** Embeddings and blocks: the residual stream [B*T, d] before the final LayerNorm, and each layer's keys/values. */
-  private trunk(
-    tok: tf.Tensor2D,
-    B: number,
-    T: number,
-    start: number,
-    mask: tf.Tensor2D | null,
-    training: boolean,
-    past: LayerCache[] | null,
-  ): { x: tf.Tensor2D; cache: LayerCache[] } {
+  private trunk(tok: tf.Tensor2D, pass: Pass): { x: tf.Tensor2D; cache: LayerCache[] } {
+    const { B, T, start, training } = pass;
     const d = this.config.embedding;
-    const pos = tf.slice(this.wpe, [start, 0], [T, d]);
+    const pos = tf.slice(this.wpe, [start, 0], [T, d]); // [T, d], broadcast over the batch
     let x = (B === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D;
     x = this.dropout.apply(x, training);
     const cache: LayerCache[] = [];
-    // Inference on one sequence (every feed, prompt or sampled token): each block in one fused kernel call.
-    const fused = !training && B === 1 && hasKernel(DECODE_BLOCK_KERNEL);
     this.blocks.forEach((blk, i) => {
-      if (fused) {
-        const decoded = this.decodeBlock(x, blk, past?.[i]);
-        cache.push(decoded.cache);
-        x = decoded.x;
-        return;
-      }
-      const attn = this.attention(layerNorm(x, blk.ln1 as tf.Tensor1D, training), blk, B, T, mask, training, past?.[i]);
-      cache.push(attn.cache);
-      x = tf.add(x, attn.out);
-      const h = gelu(tf.matMul(layerNorm(x, blk.ln2 as tf.Tensor1D, training), blk.fc), training);
-      x = tf.add(x, this.dropout.apply(tf.matMul(h as tf.Tensor2D, blk.mlpProj), training));
+      const out = this.block(x, blk, pass, pass.past?.[i]);
+      cache.push(out.cache);
+      x = out.x;
     });
     return { x, cache };
+  }
+
+  /** One block, as in nanoGPT: x = x + attn(ln1(x)); x = x + mlp(ln2(x)). x is [B*T, d]. */
+  private block(x: tf.Tensor2D, blk: Block, pass: Pass, past: LayerCache | undefined): { x: tf.Tensor2D; cache: LayerCache } {
+    // Inference on one sequence (every feed, prompt or sampled token): the whole block in one fused kernel call.
+    if (!pass.training && pass.B === 1 && hasKernel(DECODE_BLOCK_KERNEL)) return this.decodeBlock(x, blk, past);
+    const attn = this.attention(layerNorm(x, blk.ln1 as tf.Tensor1D, pass.training), blk, pass, past);
+    x = tf.add(x, attn.out);
+    x = tf.add(x, this.mlp(layerNorm(x, blk.ln2 as tf.Tensor1D, pass.training), blk, pass.training));
+    return { x, cache: attn.cache };
   }
 
   /** T new positions of one sequence through a whole block in one fused kernel call (decoding is dispatch-bound). */
@@ -182,44 +180,47 @@ export class GptModel implements LanguageModel {
     return { x: next as tf.Tensor2D, cache: { k: k as tf.Tensor4D, v: v as tf.Tensor4D } };
   }
 
-  private attention(
-    x: tf.Tensor2D,
-    blk: Block,
-    B: number,
-    T: number,
-    mask: tf.Tensor2D | null,
-    training: boolean,
-    past: LayerCache | undefined,
-  ): { out: tf.Tensor2D; cache: LayerCache } {
-    const { embedding: d, heads: H } = this.config;
-    const hs = this.headSize;
+  /** The MLP: [B*T, d] -> GELU([B*T, 4d]) -> [B*T, d], dropout on the way out. */
+  private mlp(x: tf.Tensor2D, blk: Block, training: boolean): tf.Tensor2D {
+    const h = gelu(tf.matMul(x, blk.fc), training) as tf.Tensor2D;
+    return this.dropout.apply(tf.matMul(h, blk.mlpProj), training);
+  }
+
+  /** Causal self-attention over x [B*T, d] (after ln1); the keys/values include the cached ones. */
+  private attention(x: tf.Tensor2D, blk: Block, pass: Pass, past: LayerCache | undefined): { out: tf.Tensor2D; cache: LayerCache } {
+    const { B, T, mask, training } = pass;
+    const d = this.config.embedding;
     const qkv = tf.matMul(x, blk.qkv); // [B*T, 3d], each third head-major
-    // Scale q, not the scores: fewer numbers whenever the sequence is longer than a head.
-    // Training on wasm: q, k, v in one fused kernel call each way.
-    const [q, k0, v0] = (training && splitHeads(qkv, B, T, H, 1 / Math.sqrt(hs))) || this.heads(qkv, B, T);
-    const k = past ? (tf.concat([past.k, k0], 2) as tf.Tensor4D) : k0;
+    const [q, k0, v0] = this.splitQkv(qkv, B, T, training); // [B, H, T, hs] each, q scaled
+    const k = past ? (tf.concat([past.k, k0], 2) as tf.Tensor4D) : k0; // [B, H, L+T, hs]
     const v = past ? (tf.concat([past.v, v0], 2) as tf.Tensor4D) : v0;
-    const raw = tf.matMul(q, k, false, true);
+    const raw = tf.matMul(q, k, false, true); // [B, H, T, L+T]
     const scores = mask ? tf.add(raw, mask) : raw;
     const att = this.dropout.apply(softmax(scores, training), training);
     const y = tf.matMul(att, v); // [B, H, T, hs]
-    const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]);
+    const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]); // heads side by side
     const out = this.dropout.apply(tf.matMul(merged as tf.Tensor2D, blk.attnProj) as tf.Tensor2D, training);
     return { out, cache: { k, v } };
   }
 
-  /** q (scaled by 1/sqrt(hs)), k, v [B, H, T, hs] from qkv [B*T, 3d] with composite ops. */
-  private heads(qkv: tf.Tensor, B: number, T: number): tf.Tensor4D[] {
+  /**
+   * q (scaled by 1/sqrt(hs)), k, v [B, H, T, hs] from qkv [B*T, 3d]. Scale q, not the scores: fewer numbers
+   * whenever the sequence is longer than a head.
+   */
+  private splitQkv(qkv: tf.Tensor, B: number, T: number, training: boolean): tf.Tensor4D[] {
     const H = this.config.heads;
-    const hs = this.headSize;
+    const scale = 1 / Math.sqrt(this.headSize);
+    // Training on wasm: q, k, v in one fused kernel call each way.
+    const fused = training ? splitHeads(qkv, B, T, H, scale) : null;
+    if (fused) return fused;
     // -> [B, 3H, T, hs] with one rank-4 transpose (none for a single position; rank 5 is slow on wasm),
     // then q, k, v [B, H, T, hs] by one split.
     const heads =
       T === 1
-        ? tf.reshape(qkv, [B, 3 * H, 1, hs])
-        : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hs]), [0, 2, 1, 3]);
+        ? tf.reshape(qkv, [B, 3 * H, 1, this.headSize])
+        : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, this.headSize]), [0, 2, 1, 3]);
     const [q0, k0, v0] = tf.split(heads, 3, 1) as tf.Tensor4D[];
-    return [tf.mul(q0, 1 / Math.sqrt(hs)) as tf.Tensor4D, k0, v0];
+    return [tf.mul(q0, scale) as tf.Tensor4D, k0, v0];
   }
 
   createState(): GptState {
@@ -247,7 +248,8 @@ export class GptModel implements LanguageModel {
         ? tf.slice(this.wte, [fresh[0], 0], [1, this.config.embedding])
         : tf.gather(this.wte, tf.tensor1d(fresh, 'int32'));
       const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
-      const { logits, cache } = this.forward(tok as tf.Tensor2D, 1, fresh.length, start, mask, false, past, true);
+      const pass: Pass = { B: 1, T: fresh.length, start, mask, training: false, past, lastOnly: true };
+      const { logits, cache } = this.forward(tok as tf.Tensor2D, pass);
       const last = tf.reshape(logits, [-1]) as tf.Tensor1D;
       return { last, cache };
     });

@@ -20,6 +20,9 @@ interface Layer {
 /** Per layer: h, and for the LSTM also c; each [B, hidden]. */
 type LayerState = { h: tf.Tensor2D; c: tf.Tensor2D | null };
 
+/** What decoding feeds the first layer: embedded tokens [n, embedding], or one token's id for the fused cell to look up. */
+type DecodeInput = { kind: 'rows'; x: tf.Tensor2D } | { kind: 'token'; id: number };
+
 const gatesOf = (arch: 'lstm' | 'gru') => (arch === 'lstm' ? 4 : 3);
 
 export function rnnParameterCount(c: Omit<RnnConfig, 'arch'> & { arch: 'lstm' | 'gru' }): number {
@@ -80,7 +83,7 @@ export class RnnModel implements LanguageModel {
     return tf.tidy(() => {
       // Time-major from here on, so each step's input is a contiguous [B, ...] block.
       const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
-      const { out } = this.run(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, null, training, false);
+      const out = this.sequenceLayers(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, training);
       const batchMajor = tf.reshape(tf.transpose(tf.reshape(out, [T, B, -1]), [1, 0, 2]), [B * T, -1]);
       return tf.reshape(this.head(batchMajor as tf.Tensor2D, training), [B, T, this.config.vocabSize]);
     });
@@ -91,7 +94,7 @@ export class RnnModel implements LanguageModel {
     const [B, T] = tokens.shape;
     return tf.tidy(() => {
       const ids = tf.reshape(tf.transpose(tokens), [T * B]) as tf.Tensor1D;
-      const { out } = this.run(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, null, training, false);
+      const out = this.sequenceLayers(tf.gather(this.embedding, ids) as tf.Tensor2D, T, B, training);
       return tf.transpose(tf.reshape(out, [T, B, this.config.hidden]), [1, 0, 2]) as tf.Tensor3D;
     });
   }
@@ -107,51 +110,70 @@ export class RnnModel implements LanguageModel {
   }
 
   /**
-   * Runs all layers over time-major embedded tokens [T*B, embedding]; returns the last layer's outputs
-   * [T*B, hidden] and, with keepStates, the final states (else none for LSTM layers). With row (one token, fused
-   * cells only), embedded is the whole embedding table and the first cell reads that row itself.
+   * Whole sequences (training, evaluation, apply): time-major embedded tokens [T*B, embedding] through all
+   * layers from zero states; returns the last layer's outputs [T*B, hidden].
    */
-  private run(
-    embedded: tf.Tensor2D,
-    T: number,
-    B: number,
-    initial: LayerState[] | null,
-    training: boolean,
-    keepStates: boolean,
-    row: number | null = null,
-  ): { out: tf.Tensor2D; states: LayerState[] } {
+  private sequenceLayers(embedded: tf.Tensor2D, T: number, B: number, training: boolean): tf.Tensor2D {
+    let x = embedded;
+    this.layers.forEach((layer, i) => {
+      if (i > 0) x = this.dropout.apply(x, training);
+      // LSTM: one op with hand-written backprop through time. GRU: step by step.
+      x = this.config.arch === 'lstm' ? this.lstmLayer(x, layer, T, B) : this.steppedLayer(x, layer, T, B, undefined, training, null).out;
+    });
+    return x;
+  }
+
+  /**
+   * Decoding one sequence (B = 1) from the states of earlier tokens: n new tokens through all layers; returns the
+   * last layer's outputs [n, hidden] and every layer's final state. The input is the tokens' embeddings [n,
+   * embedding], or for one token with fused cells the token's id, which the first cell looks up in the table itself.
+   */
+  private decodeLayers(input: DecodeInput, n: number, initial: LayerState[] | null): { out: tf.Tensor2D; states: LayerState[] } {
+    let x = input.kind === 'rows' ? input.x : (this.embedding as tf.Tensor2D);
+    const states: LayerState[] = [];
+    this.layers.forEach((layer, i) => {
+      if (i > 0) x = this.dropout.apply(x, false);
+      const row = i === 0 && input.kind === 'token' ? input.id : null;
+      const { out, state } = this.steppedLayer(x, layer, n, 1, initial?.[i], false, row);
+      states.push(state);
+      x = out;
+    });
+    return { out: x, states };
+  }
+
+  /** A whole LSTM layer over [T*B, in] as one op (lstm-sequence.ts), from zero states: [T*B, hidden]. */
+  private lstmLayer(x: tf.Tensor2D, layer: Layer, T: number, B: number): tf.Tensor2D {
+    return lstmSequence(tf.add(tf.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D, layer.recurrent as tf.Tensor2D, T, B);
+  }
+
+  /**
+   * One layer over T steps of [B, in] (time-major [T*B, in]) from `initial` (or zeros): fused cells outside
+   * training where the backend has them, else composite steps. Returns the outputs [T*B, hidden] and the final
+   * state. With row (one token, fused cells only), x is the embedding table and the cell reads that row.
+   */
+  private steppedLayer(
+    x: tf.Tensor2D, layer: Layer, T: number, B: number, initial: LayerState | undefined, training: boolean, row: number | null,
+  ): { out: tf.Tensor2D; state: LayerState } {
     const { hidden, arch } = this.config;
     // The fused kernels add the biases themselves, and for a single step do x@W too.
     const fused = this.fusedCell(training);
-    let x = embedded;
-    const states: LayerState[] = [];
-    this.layers.forEach((layer, i) => {
-      if (i > 0) x = this.dropout.apply(x, training);
-      if (arch === 'lstm' && !initial && !keepStates) {
-        // Training and evaluation: one op with hand-written backprop through time.
-        x = lstmSequence(tf.add(tf.matMul(x, layer.kernel), layer.bias) as tf.Tensor2D, layer.recurrent as tf.Tensor2D, T, B);
-        return;
+    const xw = (fused ? (T === 1 ? x : tf.matMul(x, layer.kernel)) : tf.add(tf.matMul(x, layer.kernel), layer.bias)) as tf.Tensor2D;
+    // split, not unstack: wasm's Unpack copies the whole input out of the heap once per step.
+    const steps = (T === 1 ? [xw] : tf.split(xw, T, 0)) as tf.Tensor2D[];
+    let h = initial?.h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);
+    let c = arch === 'lstm' ? (initial?.c ?? (tf.zeros([B, hidden]) as tf.Tensor2D)) : null;
+    const outputs: tf.Tensor2D[] = [];
+    for (const xt of steps) {
+      if (fused) {
+        [h, c] = this.fusedStep(xt, T === 1 ? layer.kernel : null, h, c, layer, row);
+      } else if (c) {
+        [h, c] = this.lstmStep(xt, h, c, layer);
+      } else {
+        h = this.gruStep(xt, h, layer);
       }
-      const xw = (fused ? (T === 1 ? x : tf.matMul(x, layer.kernel)) : tf.add(tf.matMul(x, layer.kernel), layer.bias)) as tf.Tensor2D;
-      // split, not unstack: wasm's Unpack copies the whole input out of the heap once per step.
-      const steps = (T === 1 ? [xw] : tf.split(xw, T, 0)) as tf.Tensor2D[];
-      let h = initial?.[i].h ?? (tf.zeros([B, hidden]) as tf.Tensor2D);
-      let c = arch === 'lstm' ? (initial?.[i].c ?? (tf.zeros([B, hidden]) as tf.Tensor2D)) : null;
-      const outputs: tf.Tensor2D[] = [];
-      for (const xt of steps) {
-        if (fused) {
-          [h, c] = this.fusedStep(xt, T === 1 ? layer.kernel : null, h, c, layer, i === 0 ? row : null);
-        } else if (c) {
-          [h, c] = this.lstmStep(xt, h, c, layer);
-        } else {
-          h = this.gruStep(xt, h, layer);
-        }
-        outputs.push(h);
-      }
-      states.push({ h, c });
-      x = T === 1 ? outputs[0] : (tf.concat(outputs) as tf.Tensor2D);
-    });
-    return { out: x, states };
+      outputs.push(h);
+    }
+    return { out: T === 1 ? outputs[0] : (tf.concat(outputs) as tf.Tensor2D), state: { h, c } };
   }
 
   /** One step in one call to InklingLstmCell (c given) or InklingGruCell; with kernel, x is the layer input, else x@W. */
@@ -196,15 +218,17 @@ export class RnnModel implements LanguageModel {
     checkTokens(tokens, this.config.vocabSize);
     const n = tokens.length;
     const result = tf.tidy(() => {
-      // One token (every sampled one): a slice of the embedding rather than a gather, or the row read by the fused cell.
-      const row = n === 1 && this.fusedCell(false) ? tokens[0] : null;
-      const embedded =
-        row != null
-          ? this.embedding
-          : n === 1
-            ? tf.slice(this.embedding, [tokens[0], 0], [1, this.config.embedding])
-            : tf.gather(this.embedding, tf.tensor1d([...tokens], 'int32'));
-      const { out, states } = this.run(embedded as tf.Tensor2D, n, 1, state.layers, false, true, row);
+      // One token (every sampled one): the row read by the fused cell, or a slice of the embedding rather than a gather.
+      const input: DecodeInput =
+        n === 1 && this.fusedCell(false)
+          ? { kind: 'token', id: tokens[0] }
+          : {
+              kind: 'rows',
+              x: (n === 1
+                ? tf.slice(this.embedding, [tokens[0], 0], [1, this.config.embedding])
+                : tf.gather(this.embedding, tf.tensor1d([...tokens], 'int32'))) as tf.Tensor2D,
+            };
+      const { out, states } = this.decodeLayers(input, n, state.layers);
       const last = tf.reshape(this.head(n === 1 ? out : tf.slice(out, [n - 1, 0], [1, -1]), false), [-1]) as tf.Tensor1D;
       return { last, hs: states.map((s) => s.h), cs: states.flatMap((s) => (s.c ? [s.c] : [])) };
     });
