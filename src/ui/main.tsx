@@ -75,7 +75,7 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
 }
 
 /** While the chat runs, an error nothing caught is a line in the transcript instead of the end of the chat. */
-function keepGoingOnUnexpectedErrors(report: (err: unknown) => void): () => void {
+export function keepGoingOnUnexpectedErrors(report: (err: unknown) => void): () => void {
   const events = ['uncaughtException', 'unhandledRejection'] as const;
   const before = events.map((event) => process.rawListeners(event));
   for (const event of events) {
