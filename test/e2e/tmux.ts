@@ -26,6 +26,36 @@ export class TmuxScreen {
     this.tmux(['send-keys', '-t', this.name, 'Enter']);
   }
 
+  /** Type text literally, as one chunk (what a fast burst or a busy moment delivers). */
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', this.name, '-l', text]);
+  }
+
+  /** Keys by tmux name: Enter, BSpace, Escape, C-c, C-d, Up… */
+  keys(...names: string[]): void {
+    this.tmux(['send-keys', '-t', this.name, ...names]);
+  }
+
+  /** Raw bytes, e.g. control bytes no key name stands for. */
+  bytes(...codes: number[]): void {
+    this.tmux(['send-keys', '-t', this.name, '-H', ...codes.map((c) => c.toString(16).padStart(2, '0'))]);
+  }
+
+  /** Paste as a terminal does: bracketed (ESC[200~ … ESC[201~) when the app asked for it. */
+  paste(text: string): void {
+    this.tmux(['set-buffer', '-b', 'e2e', '--', text]);
+    this.tmux(['paste-buffer', '-p', '-d', '-b', 'e2e', '-t', this.name]);
+  }
+
+  resize(width: number, height?: number): void {
+    this.tmux(['resize-window', '-t', this.name, '-x', String(width), ...(height ? ['-y', String(height)] : [])]);
+  }
+
+  /** Whether the program is still running (the pane shows no exit marker). */
+  alive(exitMarker: string): boolean {
+    return !this.capture().includes(exitMarker);
+  }
+
   /** Poll until the screen matches, or fail showing what it shows. */
   async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
