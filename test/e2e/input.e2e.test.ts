@@ -1,10 +1,11 @@
 // The chat's input as a person (or a terminal) delivers it, in tmux: keys in bursts and with delays,
 // several keys in one chunk, colour codes, bracketed paste, a lone Esc, every control byte, text sent
 // during a reply, resizes 110 → 60 → 40 mid-reply, and Ctrl-C twice. Nothing may end the app or be lost.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyModel, tempDir } from '../support/models.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTinyModel } from '../support/models.js';
+import { useTempDir } from '../support/temp.js';
 import { hasTmux, sleep, TmuxScreen } from './tmux.js';
 
 const EXITED = 'INKLING-E2E-EXITED';
@@ -16,6 +17,7 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
   let screen: TmuxScreen | null = null;
+  const tempDir = useTempDir();
 
   function startApp(width = 110): TmuxScreen {
     const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
@@ -52,10 +54,6 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
   afterEach(() => {
     screen?.close();
     screen = null;
-  });
-
-  afterAll(() => {
-    for (const dir of [modelsDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('applies keys that arrive in bursts and chunks, drops escape codes and control bytes, keeps pastes whole', async () => {
