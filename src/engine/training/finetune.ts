@@ -6,7 +6,9 @@ import { corpusFromText, loadCorpus, splitDocuments } from '../data/corpus.js';
 import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset.js';
 import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from '../store/checkpoint.js';
 import { assignWeights, trainableNames } from '../models/index.js';
+import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './optim.js';
+import { wasmFitRefusal } from './memory.js';
 import { lossFigures } from './evaluate.js';
 import { findModel } from '../store/registry.js';
 import { modelSearchDirs } from '../store/paths.js';
@@ -40,6 +42,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
     const unknownFraction = totalTokens === 0 ? 0 : splits.unknown / totalTokens;
     const train = finetuneConfig(baseManifest.train, splits, request);
     const trainable = trainableNames(model, request.freeze);
+    checkFits(base, train, trainable);
     const optimizer = new AdamW(model.weights, train, trainable);
     const baseCorpusSplits = await baseCorpusTokens(base);
     const before = {
@@ -95,6 +98,15 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
     base.dispose();
     throw error;
   }
+}
+
+/** Refuse, before any optimizer state exists, a run the wasm heap cannot hold (it would abort half way). */
+function checkFits(base: LoadedModel, train: TrainConfig, trainable: ReadonlySet<string>): void {
+  if (tf.getBackend() !== 'wasm') return;
+  const { model } = base;
+  const size = (names: ReadonlySet<string>) => model.weights.reduce((n, w) => n + (names.has(w.name) ? w.variable.size : 0), 0);
+  const refusal = wasmFitRefusal(`fine-tuning ${base.name}`, model.config, model.parameterCount(), size(trainable), train, (n) => size(trainableNames(model, n)));
+  if (refusal) throw new Error(refusal);
 }
 
 function finetuneConfig(base: TrainConfig, splits: TokenSplits, request: FinetuneRequest): TrainConfig {

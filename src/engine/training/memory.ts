@@ -1,0 +1,68 @@
+// What a training run needs in memory, estimated before it starts: the wasm backend's heap is 32-bit (4 GB at
+// most), and running out of it half way aborts the whole process. Estimates, deliberately on the high side.
+import type { ModelConfig, TrainConfig } from '../types.js';
+
+export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+
+export interface MemoryEstimate {
+  weights: number;
+  /** Gradients, AdamW's two slots and the best-weights copy kept for the save, for the trainable weights. */
+  training: number;
+  activations: number;
+  total: number;
+}
+
+/** Floats kept per token per layer for the backward pass of a pre-LayerNorm transformer block (the matrices'
+ * inputs and outputs, LayerNorm and GELU intermediates: about 34 x d), plus attention's scores and
+ * probabilities (3 x heads x T). Recurrent layers keep about 12 x hidden. */
+function activationFloats(config: ModelConfig, seqLength: number): number {
+  const c = config as unknown as Record<string, number>;
+  const perLayer = 'heads' in c ? 34 * c.embedding! + 3 * c.heads! * seqLength : 12 * (c.hidden ?? c.embedding!);
+  return perLayer * c.layers! + 4 * c.embedding!;
+}
+
+export function estimateTraining(config: ModelConfig, params: number, trainableParams: number, train: Pick<TrainConfig, 'batchSize' | 'seqLength'>): MemoryEstimate {
+  const tokens = train.batchSize * train.seqLength;
+  const weights = 4 * params;
+  // gradients + m + v + the best-validation snapshot
+  const training = 4 * 4 * trainableParams;
+  // logits, their softmax and their gradient: [tokens, vocab] each
+  const activations = 4 * tokens * (activationFloats(config, train.seqLength) + 3 * config.vocabSize);
+  return { weights, training, activations, total: weights + training + activations };
+}
+
+/** Inference: the weights, a KV cache over the whole window and a prompt's activations. */
+export function estimateInference(config: ModelConfig, params: number): number {
+  const c = config as unknown as Record<string, number>;
+  const ctx = c.contextLength ?? 1024;
+  return 4 * params + 4 * 2 * c.layers! * ctx * c.embedding! + 4 * ctx * (activationFloats(config, ctx) / c.layers! + config.vocabSize);
+}
+
+export function gb(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
+/**
+ * null when the run fits the wasm heap; else one line with what it needs and what would fit. `trainableAt(n)`
+ * gives the trainable parameters with `--freeze n` (the embeddings and n layers frozen).
+ */
+export function wasmFitRefusal(
+  what: string,
+  config: ModelConfig,
+  params: number,
+  trainable: number,
+  train: Pick<TrainConfig, 'batchSize' | 'seqLength'>,
+  trainableAt: (freeze: number) => number,
+): string | null {
+  const need = estimateTraining(config, params, trainable, train);
+  if (need.total <= WASM_HEAP_BYTES) return null;
+  const layers = (config as unknown as { layers: number }).layers;
+  const options: string[] = [];
+  const freeze = Array.from({ length: layers + 1 }, (_, n) => n).find((n) => estimateTraining(config, params, trainableAt(n), train).total <= WASM_HEAP_BYTES);
+  if (freeze !== undefined) options.push(`--freeze ${freeze}`);
+  options.push('a backend without the 4 GB limit (--backend tensorflow, with @tensorflow/tfjs-node installed)');
+  return (
+    `${what} needs about ${gb(need.total)} (weights ${gb(need.weights)}, gradients and AdamW ${gb(need.training)}, ` +
+    `activations ${gb(need.activations)} at batch ${train.batchSize} x ${train.seqLength}) but the wasm heap holds 4 GB: try ${options.join(', or ')}`
+  );
+}
