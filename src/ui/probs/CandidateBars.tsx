@@ -59,7 +59,7 @@ export function CandidateBars({ probs, settings, width, highlighted, chosenId }:
         );
       })}
       <Text dimColor>
-        {`entropy ${bits(probs.entropy)} bits (model) → ${bits(probs.sampledEntropy)} bits as sampled · ${probs.kept} token${probs.kept === 1 ? '' : 's'} can be drawn`}
+        {`entropy ${bits(probs.entropy)} bits → ${bits(probs.sampledEntropy)} as sampled · ${probs.kept} token${probs.kept === 1 ? '' : 's'} can be drawn`}
       </Text>
     </Box>
   );

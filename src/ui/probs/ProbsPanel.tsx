@@ -48,7 +48,7 @@ function PanelBody({ panel, width }: { panel: PanelView; width: number }) {
           </Text>
           {panel.error && <Text color="red">{panel.error}</Text>}
           {panel.probs && <CandidateBars probs={panel.probs} settings={panel.settings} width={width} highlighted={panel.highlighted} />}
-          <Text dimColor>{'↑↓ choose · Enter accept · Space sample · Backspace undo · Esc finish'}</Text>
+          <Text dimColor>{'↑↓ choose · Enter accept · Space sample · ⌫ undo · Esc done'}</Text>
         </>
       );
     case 'inspect':

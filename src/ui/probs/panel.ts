@@ -98,6 +98,7 @@ export class Panels {
 
   /** Closes any panel once queued steps are done (before the model they use goes). */
   async closed(): Promise<void> {
+    await this.queue;
     this.close();
     await this.queue;
   }
@@ -136,8 +137,12 @@ export class Panels {
     }
     if (view?.kind !== 'step') return false;
     if (key === 'up' || key === 'down') {
-      const count = view.probs?.candidates.length ?? 1;
-      this.set({ ...view, highlighted: (view.highlighted + (key === 'up' ? count - 1 : 1)) % count });
+      // In the queue too: a Down typed during a step moves from where that step leaves the highlight.
+      this.queue = this.queue.then(() => {
+        if (this.view?.kind !== 'step') return;
+        const count = this.view.probs?.candidates.length ?? 1;
+        this.set({ ...this.view, highlighted: (this.view.highlighted + (key === 'up' ? count - 1 : 1)) % count });
+      });
     } else if (key === 'accept') {
       this.enqueue(async () => void (await this.stepper?.accept(this.highlightedId(this.stepper))));
     } else if (key === 'sample') {
@@ -153,7 +158,7 @@ export class Panels {
   }
 
   private highlightedId(stepper: Stepper): number {
-    const view = this.view;
+    const view = this.view as PanelView | null;
     const candidates = stepper.view().candidates;
     return candidates[Math.min(view?.kind === 'step' ? view.highlighted : 0, candidates.length - 1)]!.id;
   }
