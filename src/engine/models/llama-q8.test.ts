@@ -6,26 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmWithFixes } from '#test/support/kernels.js';
 import { LlamaModel } from './llama.js';
-import { llamaConfigFromHf, llamaHfWeights } from './llama-hf.js';
 import { quantizeModel } from './quantize.js';
-import { readSafetensorsFolder } from './test-safetensors.js';
+import { buildHfModel, readHfFolder } from '../store/hf-folder.js';
 import type { LanguageModel } from '../types.js';
 
 const DIR = join(import.meta.dirname, '../../../test/fixtures/hf/tiny-qwen2');
 
 async function loadFloat(): Promise<LlamaModel> {
-  const config = llamaConfigFromHf(JSON.parse(readFileSync(join(DIR, 'config.json'), 'utf8')));
-  const tensors = readSafetensorsFolder(DIR);
-  const model = new LlamaModel(config, 0);
-  const byName = new Map(model.weights.map((w) => [w.name, w]));
-  for (const s of llamaHfWeights(config)) {
-    const t = tensors.get(s.key)!;
-    tf.tidy(() => {
-      const v = tf.tensor(t.data, t.shape);
-      byName.get(s.name)!.variable.assign(s.transpose ? tf.transpose(v) : v);
-    });
-  }
-  return model;
+  return (await buildHfModel(await readHfFolder(DIR))) as LlamaModel;
 }
 
 async function logitsOf(model: LanguageModel, ids: number[]): Promise<Float32Array> {

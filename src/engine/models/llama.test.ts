@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { LlamaModel } from './llama.js';
-import { llamaConfigFromHf, llamaHfWeights } from './llama-hf.js';
-import { readSafetensorsFolder } from './test-safetensors.js';
+import { llamaConfigFromHf } from './llama-hf.js';
+import { buildHfModel, readHfFolder } from '../store/hf-folder.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/hf');
 
@@ -18,21 +18,9 @@ interface Reference {
   greedy: { prompt: number[]; tokens: number[] };
 }
 
-function load(folder: string): { model: LlamaModel; ref: Reference } {
+async function load(folder: string): Promise<{ model: LlamaModel; ref: Reference }> {
   const dir = join(FIXTURES, folder);
-  const config = llamaConfigFromHf(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
-  const tensors = readSafetensorsFolder(dir);
-  const model = new LlamaModel(config, 0);
-  const byName = new Map(model.weights.map((w) => [w.name, w]));
-  for (const source of llamaHfWeights(config)) {
-    const t = tensors.get(source.key);
-    if (!t) throw new Error(`missing ${source.key}`);
-    const w = byName.get(source.name)!;
-    tf.tidy(() => {
-      const value = tf.tensor(t.data, t.shape);
-      w.variable.assign(source.transpose ? tf.transpose(value) : value);
-    });
-  }
+  const model = (await buildHfModel(await readHfFolder(dir))) as LlamaModel;
   const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
   return { model, ref };
 }
@@ -48,7 +36,7 @@ describe.each(['tiny-llama', 'tiny-llama-untied', 'tiny-qwen2'])('Llama family: 
   let ref: Reference;
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    ({ model, ref } = load(folder));
+    ({ model, ref } = await load(folder));
   });
 
   it('gives the reference logits at every position of a whole sequence', async () => {
