@@ -5,6 +5,7 @@ import { modelSearchDirs } from '../engine/store/paths.js';
 import { findModel, listModels } from '../engine/store/registry.js';
 import { generate } from '../engine/sample.js';
 import { startTraining } from '../engine/runtime/worker/client.js';
+import { withReplyPriority } from '../engine/runtime/worker/run-control.js';
 import type { SessionDeps } from './engine-deps.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import { Classifier } from '../engine/tasks/classify/model.js';
@@ -25,7 +26,8 @@ export function realEngine(modelsDir: string): SessionDeps {
   return {
     listModels: async () => (await listModels(dirs)).filter((entry) => entry.ok).map((entry) => entry.name),
     loadModel: async (name) => loadModel(await findModel(dirs, name)),
-    generate,
+    // Replies (and /compare) hold the reply gate: a background training run pauses between steps meanwhile.
+    generate: withReplyPriority(generate),
     probe: {
       readNext: async (loaded, prompt, top) => (await import('../engine/stepper.js')).readNextToken(loaded, prompt, top),
       startStepper: async (loaded, prompt, options, top) => (await import('../engine/stepper.js')).Stepper.start(loaded, prompt, options, top),

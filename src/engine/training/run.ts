@@ -1,7 +1,7 @@
 // One entry for every kind of run: scratch, resume (TrainRequest) and fine-tune (FinetuneRequest).
 import { prepareTraining } from './run-setup.js';
 import { prepareFinetune } from './finetune.js';
-import { trainLoop } from './train.js';
+import { trainLoop, type LoopControls } from './train.js';
 import { tuneBlasThreadsForRun } from '../runtime/blas-threads.js';
 import { webgpuDeviceError } from '../runtime/backend-webgpu.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../types.js';
@@ -11,6 +11,7 @@ export async function runTraining(
   onEvent: (event: TrainEvent) => void,
   shouldStop: () => boolean,
   backend: string,
+  hooks: Pick<LoopControls, 'beforeStep'> = {},
 ): Promise<TrainResult> {
   if (request.kind === 'finetune' && request.task === 'classify') {
     const { runClassify } = await import('../tasks/classify/train.js');
@@ -20,7 +21,7 @@ export async function runTraining(
   const threads = tuneBlasThreadsForRun();
   try {
     const deviceError = backend.startsWith('webgpu') ? webgpuDeviceError : undefined;
-    const result = await trainLoop(plan, { onEvent, shouldStop, backend, stepObserver: threads?.tuner, deviceError });
+    const result = await trainLoop(plan, { onEvent, shouldStop, backend, stepObserver: threads?.tuner, deviceError, ...hooks });
     onEvent({ type: 'done', result });
     return result;
   } finally {

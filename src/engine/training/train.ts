@@ -23,6 +23,8 @@ export interface LoopControls {
   backend: string;
   /** Told each step's duration and when an evaluation interrupts the steps (the BLAS thread tuner). */
   stepObserver?: { recordStep(ms: number): void; interrupted(): void };
+  /** Awaited before each step; resolves true when it held the loop back (a reply had priority). */
+  beforeStep?: () => Promise<boolean>;
   /** The GPU device's first error, if any (webgpu): a failed pipeline does not throw, it computes garbage. */
   deviceError?: () => string | null;
 }
@@ -113,6 +115,8 @@ export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<
         stoppedBy = 'time';
         break;
       }
+      // A reply streaming in the chat goes first: wait here, between steps, until it ends.
+      if (await controls.beforeStep?.()) controls.stepObserver?.interrupted();
       if (shouldStop()) {
         stoppedBy = 'stop';
         break;

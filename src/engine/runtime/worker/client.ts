@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendName, TrainEvent, TrainingRequest, TrainResult } from '../../types.js';
 import type { EvalReport } from '../../training/evaluate.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
+import { replyGate } from './run-control.js';
 
 export interface TrainingHandle {
   /** Ask the run to stop after saving a checkpoint. */
@@ -51,7 +52,7 @@ function runJob<T>(input: WorkerInput, onMessage: (message: WorkerMessage) => T 
 export function startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle {
   const stopFlag = new SharedArrayBuffer(4);
   const done = runJob<TrainResult>(
-    { job: 'train', request, stopFlag },
+    { job: 'train', request, stopFlag, replies: replyGate.buffer },
     (message) => {
       if (message.type === 'eval-report') return undefined;
       onEvent(message);

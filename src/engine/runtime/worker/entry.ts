@@ -5,6 +5,7 @@ import { backendLabel, initBackend } from '../backend.js';
 import { runTraining } from '../../training/run.js';
 import { firstLine } from '../../first-line.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
+import { ReplyGate } from './run-control.js';
 
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
@@ -13,7 +14,9 @@ async function train(input: Extract<WorkerInput, { job: 'train' }>): Promise<voi
   const info = await initBackend(input.request.backend ?? 'auto');
   // No backend line here: the app or CLI printed one already, and the run's start line names the label.
   // The label names the GPU adapter or native BLAS, and goes into the manifest as what trained it.
-  await runTraining(input.request, post, () => Atomics.load(stop, 0) === 1, backendLabel(info));
+  const stopped = () => Atomics.load(stop, 0) === 1;
+  const gate = new ReplyGate(input.replies);
+  await runTraining(input.request, post, stopped, backendLabel(info), { beforeStep: () => gate.waitForReplies(stopped) });
 }
 
 async function evaluate(input: Extract<WorkerInput, { job: 'eval' }>): Promise<void> {

@@ -10,6 +10,8 @@ export type WorkerInput =
       request: TrainingRequest;
       /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when a stop is asked for. */
       stopFlag: SharedArrayBuffer;
+      /** The main thread's ReplyGate buffer: the run pauses between steps while a reply streams. */
+      replies: SharedArrayBuffer;
     }
   | { job: 'eval'; dir: string; corpus?: string; backend?: BackendName; perToken?: boolean };
 
