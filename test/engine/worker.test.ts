@@ -37,8 +37,10 @@ describe('training worker', () => {
 
   it('evaluates a model in a worker, and reports a missing folder in one line', async () => {
     const modelsDir = tempDir();
-    await makeTinyModel(modelsDir, 'e', { steps: 4 });
-    const report = await evaluateInWorker(path.join(modelsDir, 'e'), { backend: 'wasm' });
+    const corpus = writeCorpus(tempDir());
+    await makeTinyModel(modelsDir, 'e', { steps: 4, corpus });
+    // Trained on a file: eval is given it (a path recorded in a model folder is not read on its own).
+    const report = await evaluateInWorker(path.join(modelsDir, 'e'), { backend: 'wasm', corpus });
     expect(report.perplexity).toBeCloseTo(Math.exp(report.valLoss), 6);
     expect(report.continuation.samples.length).toBeGreaterThan(0);
     expect(report.nextTokenAccuracy).toBeGreaterThanOrEqual(0);

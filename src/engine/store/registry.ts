@@ -5,6 +5,7 @@ import path from 'node:path';
 import { validateModelName } from './names.js';
 import { isLiveSwap, ownerAlive, parseSaveFolder, recoverInterruptedSaves, saveInProgress, whileSaving } from './recovery.js';
 import { ModelFileError } from './model-files.js';
+import { clearDeadLocks } from './lock.js';
 import { checkWeightsBinCheaply, readManifestAt, readTokenizerAt, readWeightsJson } from './read-folder.js';
 import { shippedModelsDir } from './paths.js';
 import type { Manifest } from '../types.js';
@@ -145,6 +146,7 @@ export async function tidyModelsDir(modelsDir: string): Promise<string[]> {
     for (const name of await recoverInterruptedSaves(modelsDir)) {
       lines.push(`recovered model ${name}: its last save was interrupted, so the previous checkpoint is back`);
     }
+    await clearDeadLocks(modelsDir);
     const removed = await cleanupStaleTemp(modelsDir);
     if (removed.length > 0) lines.push(`removed ${removed.length} unfinished save folder(s) left by an interrupted run in ${modelsDir}`);
   } catch (error) {

@@ -4,6 +4,8 @@ import type { BackendName, TrainEvent, TrainingRequest, TrainResult } from '../.
 import type { EvalReport } from '../../training/evaluate.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 import { replyGate } from './run-control.js';
+import { lockModel } from '../../store/lock.js';
+import { validateModelName } from '../../store/names.js';
 
 export interface TrainingHandle {
   /** Ask the run to stop after saving a checkpoint. */
@@ -51,16 +53,30 @@ function runJob<T>(input: WorkerInput, onMessage: (message: WorkerMessage) => T 
 /** Run training or fine-tuning in a worker_threads worker; events arrive on the main thread. */
 export function startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle {
   const stopFlag = new SharedArrayBuffer(4);
-  const done = runJob<TrainResult>(
-    { job: 'train', request, stopFlag, replies: replyGate.buffer },
-    (message) => {
-      if (message.type === 'eval-report') return undefined;
-      onEvent(message);
-      return message.type === 'done' ? message.result : undefined;
-    },
-    (message) => onEvent({ type: 'error', message }),
-  );
-  return { stop: () => Atomics.store(new Int32Array(stopFlag), 0, 1), done };
+  const stop = () => Atomics.store(new Int32Array(stopFlag), 0, 1);
+  // The model's lock is held here, on the main thread, for the whole run: a second run of the name is refused
+  // at start (store/lock.ts), and the lock stays fresh even while the worker is busy with a long step.
+  const done = (async () => {
+    validateModelName(request.name);
+    const release = await lockModel(request.modelsDir, request.name, () => {
+      onEvent({ type: 'error', message: `lost the lock of model ${request.name} (its lock folder was changed by someone else): stopping after a save` });
+      stop();
+    });
+    try {
+      return await runJob<TrainResult>(
+        { job: 'train', request, stopFlag, replies: replyGate.buffer },
+        (message) => {
+          if (message.type === 'eval-report') return undefined;
+          onEvent(message);
+          return message.type === 'done' ? message.result : undefined;
+        },
+        (message) => onEvent({ type: 'error', message }),
+      );
+    } finally {
+      await release();
+    }
+  })();
+  return { stop, done };
 }
 
 /** Evaluate a model folder in a worker (held-out loss, perplexity, continuation check). */
