@@ -17,6 +17,12 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** A span of text in the model's own units: "64 chars" for a char model, "1,024 tokens" for BPE. */
+export function formatWindow(tokens: number, tokenizer: string): string {
+  const unit = tokenizer === 'char' ? 'char' : tokenizer === 'word' ? 'word' : 'token';
+  return `${formatCount(tokens)} ${unit}${tokens === 1 ? '' : 's'}`;
+}
+
 /** 1380.4 -> "1,380". */
 export function formatCount(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '?';

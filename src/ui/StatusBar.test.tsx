@@ -58,3 +58,11 @@ describe('StatusBar', () => {
     expect(at(200)).toContain('seed random');
   });
 });
+
+describe('StatusBar with /context on', () => {
+  it('shows how much of the conversation reaches the model', () => {
+    const view = { model: { name: 'g', arch: 'gpt' as const, params: 1, reach: 'last 64 chars' }, backend: 'wasm', settings: { ...DEFAULT_SETTINGS, context: true }, lastTokensPerSec: null };
+    expect(render(<StatusBar view={view} columns={100} />).lastFrame()).toContain('context: last 64 chars');
+    expect(render(<StatusBar view={{ ...view, settings: DEFAULT_SETTINGS }} columns={100} />).lastFrame()).toContain('context off');
+  });
+});

@@ -17,7 +17,9 @@ export function statusFields(view: StatusView): Field[] {
       : { text: 'no model', rank: 0, color: 'red' },
     model?.task === 'classify' ? { text: 'classify mode', short: 'classify', rank: 1, shortRank: 1, color: 'cyan' } : null,
     run ? { text: `${run.kind === 'finetune' ? 'fine-tuning' : 'training'} ${run.name}${percent}`, short: `${run.name}${percent}`, rank: 1, color: 'magenta' } : null,
-    { text: s.context ? 'context on' : 'context off', short: s.context ? 'ctx on' : 'ctx off', rank: 2, shortRank: 3, dim: true },
+    s.context && model?.reach
+      ? { text: `context: ${model.reach}`, short: `ctx ${model.reach.replace(/^last /, '')}`, rank: 2, shortRank: 3, dim: true }
+      : { text: s.context ? 'context on' : 'context off', short: s.context ? 'ctx on' : 'ctx off', rank: 2, shortRank: 3, dim: true },
     { text: view.lastTokensPerSec === null ? '– tok/s' : `${view.lastTokensPerSec.toFixed(1)} tok/s`, rank: 2, dim: true },
     { text: `temp ${s.temperature}`, rank: 4, dim: true },
     { text: `max ${s.maxTokens}`, rank: 5, dim: true },

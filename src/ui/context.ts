@@ -1,8 +1,6 @@
 // With `/context on`, earlier turns are prepended to the prompt, newest first, as long as they fit.
+import { RECURRENT_CONTEXT_TOKENS } from '../commands/context.js';
 import type { Turn } from './types.js';
-
-/** Recurrent models have no window; past this many tokens old turns add time, not much sense. */
-export const RECURRENT_CONTEXT_TOKENS = 1024;
 
 /**
  * The text to feed the model: the earlier user/reply turns that fit in `window` tokens (whole turns,

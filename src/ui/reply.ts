@@ -4,6 +4,7 @@ import type { SamplingSettings } from '../commands/types.js';
 import type { SampleOptions } from '../engine/types.js';
 import type { SessionDeps } from './engine-deps.js';
 import { firstLine } from '../engine/first-line.js';
+import { formatWindow } from '../commands/format.js';
 import type { NewTurn } from './types.js';
 
 export interface ReplyOutcome {
@@ -37,14 +38,23 @@ export async function streamReply(
     if (result.unknownPromptPieces > 0) {
       turns.push({ kind: 'info', text: `${result.unknownPromptPieces} piece(s) of the prompt are not in ${loaded.name}'s vocabulary and were skipped.` });
     }
-    if (result.droppedPromptTokens) {
-      turns.push({ kind: 'info', text: `The prompt is long: only its last part was used (${result.droppedPromptTokens} tokens before it left out).` });
-    }
+    if (result.droppedPromptTokens) turns.push({ kind: 'info', text: longPromptNote(loaded, result.droppedPromptTokens) });
     return { turns, tokensPerSec: result.tokensPerSec };
   } catch (err) {
     if (signal.aborted) return { turns: [{ kind: 'reply', model: loaded.name, text: streamed, tokensPerSec: 0, stopped: true }], tokensPerSec: null };
     return { turns: [{ kind: 'error', text: `Generation failed: ${firstLine(err)}` }], tokensPerSec: null };
   }
+}
+
+/** A prompt longer than the model's window, in the model's units, with what to do about it. */
+export function longPromptNote(loaded: Pick<LoadedModel, 'name' | 'manifest' | 'model'>, dropped: number): string {
+  const kind = loaded.manifest.tokenizer.kind;
+  const window = loaded.model.contextLength;
+  const used = window === null ? 'its end' : `its last ${formatWindow(window, kind)}`;
+  return (
+    `The prompt is longer than ${loaded.name} can see: it continued from ${used} and left out the first ${formatWindow(dropped, kind)}. ` +
+    'To have it continue a passage, paste just the end of it; /models lists models with longer windows.'
+  );
 }
 
 /** What a prompt gets with no model open and none on its way (a busy or coming model queues it: see Chat.prompt). */

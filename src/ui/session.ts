@@ -7,6 +7,7 @@ import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from 
 import { buildContextPrompt } from './context.js';
 import { firstLine } from '../engine/first-line.js';
 import { explainLoadFailure } from './load-failure.js';
+import { contextReach } from '../commands/context.js';
 import { NO_MODEL, sampleOptionsFrom, streamReply } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
 import { TranscriptOutput, silentOutput } from './transcript-output.js';
@@ -325,7 +326,7 @@ export class Chat implements ChatSession, ChatController {
       epoch: this.log.epoch,
       live: this.replyLive ?? this.commandLive,
       generating: this.generation !== null,
-      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params, ...(m.task ? { task: m.task } : {}) } : null,
+      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params, reach: contextReach(m), ...(m.task ? { task: m.task } : {}) } : null,
       backend: this.options.backendLabel,
       settings: this.settings,
       lastTokensPerSec: this.lastTokensPerSec,

@@ -35,6 +35,8 @@ export interface ModelSummary {
   params: number;
   /** A classifier: inputs get label probabilities, not a continuation. */
   task?: 'classify';
+  /** How much of the conversation /context on can feed it: "last 64 chars". */
+  reach?: string;
 }
 
 export interface LossPoint {
