@@ -118,7 +118,7 @@ export function resultLine(result: TrainResult): string {
 export function classifyResultLine(result: TrainResult): string {
   const epochs = `${formatCount(result.step)} epoch(s), ${formatDuration(result.wallSeconds)}`;
   return result.classifyReport
-    ? `saved classifier ${result.name} (${epochs}); try: inkling classify --model ${result.name} --text "..."`
+    ? `saved classifier ${result.name} (${epochs})`
     : `saved ${result.name} unfinished (${epochs}): add --resume to the same command to continue it`;
 }
 
@@ -184,6 +184,6 @@ export async function runTraining(request: TrainingRequest, ctx: CommandContext)
   if (result.report) for (const line of reportLines(result.report)) ctx.out.line(line);
   if (request.kind === 'finetune' && request.task === 'classify') {
     if (result.classifyReport) for (const line of classifyReportLines(result.classifyReport)) ctx.out.line(line);
-    ctx.out.line(classifyResultLine(result));
+    ctx.out.line(classifyResultLine(result) + (result.classifyReport ? `; try: inkling classify --model ${result.name} --text "..."` : ''));
   } else ctx.out.line(resultLine(result));
 }

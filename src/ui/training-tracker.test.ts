@@ -34,4 +34,19 @@ describe('the end of a run in the chat', () => {
     expect(lines[1]!.text).not.toContain('warning');
     expect(lines[2]!.text).toMatch(/^warning: the fine-tune made its own text worse.*Try more text/);
   });
+
+  it('ends a classifier run with its report and a pointer to classification mode', () => {
+    const lines: { kind: string; text: string }[] = [];
+    const request = { kind: 'finetune', task: 'classify', name: 'authors', modelsDir: '/m', from: 'gutenberg-gpt', data: 'gutenberg-authors' } as const;
+    const t = new TrainingTracker(request, { line: (k, text) => void lines.push({ kind: k, text }), changed: () => {}, checkpoint: () => {}, modelInUse: () => null });
+    const f = (acc: number) => ({ accuracy: acc, macroF1: acc, perClass: [{ label: 'a', precision: acc, recall: acc, f1: acc, support: 2 }, { label: 'b', precision: acc, recall: acc, f1: acc, support: 2 }], confusion: [[2, 0], [0, 2]] });
+    const classifyReport = {
+      data: 'gutenberg-authors', labels: ['a', 'b'], trainRows: 8, valRows: 4, badRows: 0, badExamples: [], split: 'stratified' as const,
+      truncated: 0, maxTokens: 512, pool: 'mean' as const, unfreeze: 0, classifier: f(1), majority: f(0.5), ngram: f(0.75),
+    };
+    t.finish({ ...done('authors'), bestValLoss: null, classifyReport });
+    expect(lines[0]!.text).toMatch(/^saved classifier authors \(40 epoch\(s\), 3s\): \/use authors for classification mode\.$/);
+    expect(lines[1]!.text).toMatch(/^classifier report \(data: gutenberg-authors[\s\S]*majority class\s+50\.0%/);
+  });
 });
+

@@ -5,7 +5,8 @@ import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.j
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 import { formatDuration } from '../commands/format.js';
 import { firstLine } from '../engine/first-line.js';
-import { regressionWarning, reportLines } from '../commands/training-run.js';
+import { classifyResultLine, regressionWarning, reportLines } from '../commands/training-run.js';
+import { classifyReportLines } from '../commands/classify-report.js';
 import type { LossPoint, TrainingView } from './types.js';
 
 /** Enough for a readable chart; older points are thinned, not dropped. */
@@ -158,7 +159,10 @@ export class TrainingTracker {
       this.sink.modelInUse() === result.name
         ? `You are chatting with an earlier checkpoint of it: /use ${result.name} loads the final one.`
         : `/use ${result.name} to chat with it.`;
-    this.sink.line('info', `Training ${result.name} finished at step ${result.step} (${result.stoppedBy}${best}). ${next}`);
+    if (this.request.kind === 'finetune' && this.request.task === 'classify') {
+      this.sink.line('info', `${classifyResultLine(result)}${result.classifyReport ? `: /use ${result.name} for classification mode` : ''}.`);
+      if (result.classifyReport) this.sink.line('info', classifyReportLines(result.classifyReport).join('\n'));
+    } else this.sink.line('info', `Training ${result.name} finished at step ${result.step} (${result.stoppedBy}${best}). ${next}`);
     if (result.report) {
       const lines = reportLines(result.report);
       const warning = regressionWarning(result.report);
