@@ -6,11 +6,14 @@ import { formatCount } from './format.js';
 import { SAMPLING_OPTIONS } from './sampling.js';
 import type { CommandContext } from './types.js';
 import type { SampleOptions, TokenCandidate, TokenProbs } from '../engine/types.js';
+import { answerOne } from './generate-chat.js';
 
 const spec = {
   options: {
     model: { type: 'string', required: true, arg: 'NAME', values: 'model', description: 'the model (inkling models lists them)' },
     prompt: { type: 'string', arg: 'TEXT', description: 'the text to continue; - reads it from stdin, as does a pipe when --prompt is left out' },
+    chat: { type: 'string', arg: 'TEXT', description: "answer one message through an instruct model's chat template (- reads stdin)" },
+    system: { type: 'string', arg: 'TEXT', description: 'the system prompt for --chat' },
     ...SAMPLING_OPTIONS,
     stop: { type: 'string', multiple: true, arg: 'STR', description: 'stop before this text appears' },
     'only-new': { type: 'boolean', description: 'print only the continuation, not the prompt' },
@@ -26,6 +29,7 @@ const spec = {
     'inkling generate --model s1 --prompt "KING:" --top-k 40 --stop "\\n\\n"',
     'inkling generate --model s1 --prompt "The" --max-tokens 5 --logprobs 3',
     'echo "The sea was calm" | inkling generate --model gutenberg-gpt',
+    'inkling generate --model smollm2-instruct --chat "What is the capital of France?" --system "Be brief."',
   ],
 } as const;
 
@@ -39,6 +43,8 @@ export interface GenerateArgs {
   onlyNew: boolean;
   /** Top alternatives per token in JSON lines, or null for plain text. */
   logprobs: number | null;
+  /** --chat: one user message for an instruct model (then `prompt` is unused), with --system. */
+  chat?: { message: string; system: string | null };
 }
 
 /** `--stop '\n'` means a newline: the shell passes backslash escapes through literally. */
@@ -69,6 +75,7 @@ export const generateCommand = defineCommand({
     prompt: o.prompt,
     onlyNew: o['only-new'] ?? false,
     logprobs: o.logprobs ?? null,
+    ...(o.chat !== undefined ? { chat: { message: o.chat, system: o.system ?? null } } : {}),
     options: {
       maxTokens: o['max-tokens'] ?? GENERATE_DEFAULTS.maxTokens,
       temperature: o.temperature ?? GENERATE_DEFAULTS.temperature,
@@ -79,7 +86,8 @@ export const generateCommand = defineCommand({
       ...(o['ignore-eos'] ? { ignoreEos: true } : {}),
     },
   }),
-  async run({ model, prompt: given, options, onlyNew, logprobs }, ctx) {
+  async run({ model, prompt: given, options, onlyNew, logprobs, chat }, ctx) {
+    if (chat) return answerOne(ctx, model, { ...chat, message: await resolvePrompt(chat.message, ctx) }, options);
     const prompt = await resolvePrompt(given, ctx);
     const loaded = await loadModelByName(ctx, model);
     try {

@@ -133,7 +133,7 @@ export async function generate(
   const generated: number[] = [];
   const described: TokenProbs[] = [];
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
-  const eos = new Set(options.ignoreEos ? [] : (tokenizer.eosIds ?? []));
+  const eos = new Set([...(options.ignoreEos ? [] : (tokenizer.eosIds ?? [])), ...(options.stopIds ?? [])]);
   let text = '';
   let emitted = 0;
   let stoppedBy: GenerationResult['stoppedBy'] = 'max-tokens';

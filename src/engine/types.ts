@@ -246,6 +246,8 @@ export interface SampleOptions {
   stop?: string[];
   /** Keep going past the tokenizer's end-of-text token (pretrained models stop there otherwise). */
   ignoreEos?: boolean;
+  /** Ids that end the reply whatever ignoreEos says: an instruct model's end-of-turn tokens. */
+  stopIds?: number[];
 }
 
 export interface GenerationResult {

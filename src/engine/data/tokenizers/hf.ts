@@ -96,6 +96,16 @@ export class HfBpeTokenizer implements Tokenizer {
     return (id) => utf8.decode(this.bytesOf(id), { stream: true });
   }
 
+  /** tokenizer_config.json as imported: an instruct model's chat template and its special tokens live there. */
+  get tokenizerConfig(): Readonly<Record<string, unknown>> {
+    return this.files.config;
+  }
+
+  /** The id of a token given by its text (`<|im_end|>`), if the vocabulary has it. */
+  tokenId(token: string): number | undefined {
+    return this.tok.token_to_id(token) ?? undefined;
+  }
+
   toJSON(): TokenizerJSON {
     return { kind: 'bpe', vocab: [], options: { ...this.files } };
   }
