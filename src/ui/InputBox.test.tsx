@@ -141,6 +141,21 @@ describe('InputBox', () => {
   });
 });
 
+describe('InputBox when a key fails', () => {
+  it('says so in one line and keeps working', async () => {
+    const controller = new FakeController();
+    controller.history.up = () => {
+      throw new Error('history broke\n    at up (history.ts:1:1)');
+    };
+    const { app, type } = await setup(controller);
+    await type('\u001B[A');
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('That key failed: history broke'));
+    expect(app.lastFrame()).not.toContain('history.ts');
+    await type('still here\r');
+    await vi.waitFor(() => expect(controller.submitted).toEqual(['still here']));
+  });
+});
+
 describe('InputBox quitting keys', () => {
   it('clears the Ctrl-C hint when its window ends; a press after that asks again', async () => {
     const { controller, app, type } = await setup();

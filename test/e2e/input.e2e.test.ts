@@ -116,7 +116,7 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
 
     // A long reply; a second prompt typed meanwhile waits, visibly.
     await app.enter('a long prompt that the terminal will have to wrap once it is narrow enough to need it');
-    await app.waitFor(/tiny-gpt\n[\s\S]*▍/);
+    await app.waitFor(/you › a long prompt[\s\S]*▍/);
     await app.enter('queued prompt');
     await app.waitFor(/queued › queued prompt/);
 
@@ -130,8 +130,7 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
 
     // A lone Esc stops the reply; the queued prompt goes next and is stopped the same way.
     app.keys('Escape');
-    await app.waitFor(/tiny-gpt · [\d.]+ tok\/s · stopped[\s\S]*you › queued prompt/);
-    await app.waitFor(/tiny-gpt\n[\s\S]*▍/);
+    await app.waitFor(/tiny-gpt · [\d.]+ tok\/s · stopped[\s\S]*you › queued prompt\n[\s\S]*▍/);
     app.keys('Escape');
     await app.waitFor(/you › queued prompt\n[\s\S]*tiny-gpt · [\d.]+ tok\/s · stopped/);
     expect(app.capture()).not.toContain('queued ›');
