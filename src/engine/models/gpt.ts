@@ -5,7 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
 import { DECODE_BLOCK_KERNEL } from '../kernels/decode/decode-block.js';
 import { registerArchitecture } from './architectures.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, hasKernel, layerNorm, runKernel, softmax, splitHeads, sumSizes } from './init.js';
+import { WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { Dropout } from '../ops/dropout.js';
+import { gelu } from '../ops/gelu.js';
+import { hasKernel, runKernel } from '../ops/kernel-choice.js';
+import { LAYER_NORM_EPSILON, layerNorm } from '../ops/layer-norm.js';
+import { softmax } from '../ops/softmax.js';
+import { splitHeads } from '../ops/split-heads.js';
 
 interface Block {
   ln1: tf.Variable;
@@ -176,7 +182,7 @@ export class GptModel implements LanguageModel {
   private decodeBlock(x: tf.Tensor2D, blk: Block, past: LayerCache | undefined): { x: tf.Tensor2D; cache: LayerCache } {
     const inputs: tf.NamedTensorMap = { x, ln1: blk.ln1, qkv: blk.qkv, proj: blk.attnProj, ln2: blk.ln2, fc: blk.fc, mlpProj: blk.mlpProj };
     if (past) Object.assign(inputs, { k: past.k, v: past.v });
-    const [next, k, v] = runKernel(DECODE_BLOCK_KERNEL, inputs, { heads: this.config.heads, epsilon: 1e-5 }) as unknown as tf.Tensor[];
+    const [next, k, v] = runKernel(DECODE_BLOCK_KERNEL, inputs, { heads: this.config.heads, epsilon: LAYER_NORM_EPSILON }) as unknown as tf.Tensor[];
     return { x: next as tf.Tensor2D, cache: { k: k as tf.Tensor4D, v: v as tf.Tensor4D } };
   }
 

@@ -6,7 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
 import { GptState, slideKeep } from './gpt.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, gelu, layerNorm, softmax, sumSizes } from './init.js';
+import { WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { Dropout } from '../ops/dropout.js';
+import { gelu } from '../ops/gelu.js';
+import { LAYER_NORM_EPSILON, layerNorm } from '../ops/layer-norm.js';
+import { softmax } from '../ops/softmax.js';
 import { gpt2ParameterCount, type Gpt2Config } from './gpt2-config.js';
 
 export type { Gpt2Config } from './gpt2-config.js';
@@ -75,10 +79,10 @@ export class Gpt2Model implements LanguageModel {
     this.mask = tf.keep(tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([ctx, ctx]), -1, 0)), MASKED))) as tf.Tensor2D;
   }
 
-  /** LayerNorm with a shift; the shared fused kernels (epsilon 1e-5, GPT-2's default) when the config allows. */
+  /** LayerNorm with a shift; the shared fused kernels (LAYER_NORM_EPSILON, GPT-2's default) when the config allows. */
   private norm(x: tf.Tensor2D, [gamma, beta]: [tf.Variable, tf.Variable], training: boolean): tf.Tensor2D {
     const eps = this.config.layerNormEpsilon;
-    if (eps === 1e-5) return tf.add(layerNorm(x, gamma as tf.Tensor1D, training), beta) as tf.Tensor2D;
+    if (eps === LAYER_NORM_EPSILON) return tf.add(layerNorm(x, gamma as tf.Tensor1D, training), beta) as tf.Tensor2D;
     const centred = tf.sub(x, tf.mean(x, -1, true));
     const normed = tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps)));
     return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D;

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
-import { WeightBuilder, checkTokens, disposeWeights, softmax } from './init.js';
+import { WeightBuilder, checkTokens, disposeWeights } from './init.js';
+import { softmax } from '../ops/softmax.js';
 import { type Matrix, type Quantization, buildMatrix, buildTable, embedRows, linear, tiedHead } from './matrix.js';
 import { type RopeScaling, rotate, rotaryTables } from './rope.js';
 import { slideKeep } from './gpt.js';

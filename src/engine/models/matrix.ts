@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Q8_GATHER_KERNEL, Q8_MATMUL_KERNEL, quantizeRows } from '../kernels/decode/q8.js';
 import type { NamedWeight } from '../types.js';
-import { type WeightBuilder, hasKernel, runKernel } from './init.js';
+import { type WeightBuilder } from './init.js';
+import { hasKernel, runKernel } from '../ops/kernel-choice.js';
 
 export type Quantization = 'q8';
 

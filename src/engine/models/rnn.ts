@@ -5,7 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight, RnnConfig } from '../types.js';
 import { DENSE_KERNEL, GRU_CELL_KERNEL, LSTM_CELL_KERNEL } from '../kernels/decode/recurrent-decode.js';
-import { Dropout, WeightBuilder, checkTokens, disposeWeights, hasKernel, runKernel, sumSizes } from './init.js';
+import { WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { Dropout } from '../ops/dropout.js';
+import { hasKernel, runKernel } from '../ops/kernel-choice.js';
 import { lstmSequence } from './lstm-sequence.js';
 import { registerArchitecture } from './architectures.js';
 

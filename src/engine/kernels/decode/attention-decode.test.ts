@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GptModel, slideKeep } from '../../models/gpt.js';
-import { gelu, layerNorm, runKernel } from '../../models/init.js';
+import { gelu } from '../../ops/gelu.js';
+import { layerNorm } from '../../ops/layer-norm.js';
+import { runKernel } from '../../ops/kernel-choice.js';
 import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { DECODE_ATTENTION_KERNEL } from './attention-decode.js';
 import { DECODE_BLOCK_KERNEL } from './decode-block.js';

@@ -8,6 +8,8 @@
  * No gradient is registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { GELU_A, GELU_B } from '../../ops/gelu.js';
+import { LAYER_NORM_EPSILON } from '../../ops/layer-norm.js';
 import { attendOnHeap, cacheProblem } from './attention-math.js';
 import { matMulExplicit } from '../fixes/transpose-matmul.js';
 import { layerNormKernel } from './layer-norm.js';
@@ -22,7 +24,7 @@ function blockError(what: string): Error {
 export function decodeBlockKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const { x, ln1, qkv, proj, ln2, fc, mlpProj, k: pastK, v: pastV } = inputs;
   const H = Number(attrs?.heads);
-  const epsilon = Number(attrs?.epsilon ?? 1e-5);
+  const epsilon = Number(attrs?.epsilon ?? LAYER_NORM_EPSILON);
   const [T, d] = x.shape;
   const f = fc?.shape[1] ?? 0;
   const hs = d / H;
@@ -62,9 +64,6 @@ export function decodeBlockKernel({ inputs, backend, attrs }: KernelArgs): Tenso
     for (const t of temps) backend.disposeData(t.dataId);
   }
 }
-
-const GELU_A = 2 * Math.sqrt(2 / Math.PI);
-const GELU_B = GELU_A * 0.044715;
 
 /**
  * InklingGelu's x * sigmoid(x (A + B x^2)) (see gelu.ts) with the sigmoid in the stock vectorised kernel: per

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GptModel } from '../../models/gpt.js';
-import { gelu } from '../../models/init.js';
+import { gelu } from '../../ops/gelu.js';
 import { TINY_IDS, TINY_VOCAB } from '#test/support/training.js';
 import { GELU_KERNEL } from './gelu.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';

@@ -1,15 +1,13 @@
 /**
  * InklingGelu for wasm, inference only: the model's tanh-approximation GELU in its sigmoid form,
- * x * sigmoid(x (A + B x^2)) with A = 2 sqrt(2/pi), B = 0.044715 A, in one kernel call instead of ~6.
+ * x * sigmoid(x (A + B x^2)) with A and B from ops/gelu.ts, in one kernel call instead of ~6.
  * No gradient is registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { GELU_A as A, GELU_B as B } from '../../ops/gelu.js';
 import { type KernelArgs, sizeOf } from '../wasm-internals.js';
 
 export const GELU_KERNEL = 'InklingGelu';
-
-const A = 2 * Math.sqrt(2 / Math.PI);
-const B = A * 0.044715;
 
 export function geluKernel({ inputs, backend }: KernelArgs): TensorInfo {
   const { x } = inputs;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { layerNorm } from '../../models/init.js';
+import { layerNorm } from '../../ops/layer-norm.js';
 import { LAYER_NORM_KERNEL } from './layer-norm.js';
 import { expectClose, randInt, randomValues, rng, useWasmWithFixes, withStockKernels } from '#test/support/kernels.js';
 

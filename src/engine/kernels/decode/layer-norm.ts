@@ -4,13 +4,14 @@
  * Statistics are accumulated in float64 on the heap views; no gradient is registered.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { LAYER_NORM_EPSILON } from '../../ops/layer-norm.js';
 import { type KernelArgs, sizeOf } from '../wasm-internals.js';
 
 export const LAYER_NORM_KERNEL = 'InklingLayerNorm';
 
 export function layerNormKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, gamma } = inputs;
-  const epsilon = Number(attrs?.epsilon ?? 1e-5);
+  const epsilon = Number(attrs?.epsilon ?? LAYER_NORM_EPSILON);
   const C = x.shape[x.shape.length - 1] ?? 1;
   if (x.dtype !== 'float32' || gamma.dtype !== 'float32') throw new Error('InklingLayerNorm: x and gamma must be float32');
   if (gamma.shape.length !== 1 || gamma.shape[0] !== C) throw new Error(`InklingLayerNorm: gamma shape ${gamma.shape} must be [${C}]`);

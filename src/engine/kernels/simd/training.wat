@@ -1,12 +1,13 @@
 ;; Fused training kernels in WebAssembly SIMD, run in place on the tfjs wasm backend's own memory (imported).
-;; Each replaces a chain of stock element-wise kernel calls whose separate passes and ~30 us dispatch each
-;; dominated a GPT training step outside the matrix products. Pointers are byte offsets into that memory;
+;; Each replaces a chain of stock element-wise kernel calls whose separate passes and dispatch cost each
+;; dominated a GPT training step outside the matrix products (figures: bench/RESULTS.md). Pointers are byte offsets into that memory;
 ;; every function writes only its output buffers, which never alias its inputs.
 ;; Assembled by `npx tsx src/engine/kernels/simd/assemble.ts` into training-wasm.ts (a test checks it is current).
 (module
   (import "env" "memory" (memory 1))
 
-  ;; GELU (tanh form) as x * sigmoid(t), t = x (A + B x^2), A = 2 sqrt(2/pi), B = 0.044715 A. The sigmoid stays
+  ;; GELU (tanh form) as x * sigmoid(t), t = x (A + B x^2), with A = GELU_A and B = GELU_B of src/engine/ops/gelu.ts
+;; (2 sqrt(2/pi) and 0.044715 A; B3 = 3B for the gradient). The sigmoid stays
   ;; with the stock kernel (XNNPACK's is faster than an exp written here); these fuse the chains around it.
   (global $A f32 (f32.const 1.5957691216057308))
   (global $B f32 (f32.const 0.07135481627260025))
@@ -126,7 +127,8 @@
     (f32.div (f32.const 1)
       (f32.sqrt (f32.add (f32.div (local.get $sum) (f32.convert_i32_u (local.get $C))) (local.get $eps)))))
 
-  ;; LayerNorm without bias over rows of C: y = (x - mean) * rstd * gamma.
+  ;; LayerNorm without bias over rows of C: y = (x - mean) * rstd * gamma, as src/engine/ops/layer-norm.ts
+  ;; (its caller passes LAYER_NORM_EPSILON as $eps).
   (func (export "layer_norm") (param $x i32) (param $g i32) (param $y i32) (param $rows i32) (param $C i32) (param $eps f32)
     (local $r i32) (local $i i32) (local $end i32) (local $row i32) (local $o i32) (local $mean f32) (local $rstd f32)
     (local.set $end (i32.and (local.get $C) (i32.const -4)))

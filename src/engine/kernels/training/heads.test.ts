@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { splitHeads } from '../../models/init.js';
+import { splitHeads } from '../../ops/split-heads.js';
 import { JOIN_HEADS, SPLIT_HEADS } from './heads.js';
 import { expectClose, randInt, randomValues, rng, useWasmWithFixes } from '#test/support/kernels.js';
 

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gelu, layerNorm, softmax } from '../../models/init.js';
+import { gelu } from '../../ops/gelu.js';
+import { layerNorm } from '../../ops/layer-norm.js';
+import { softmax } from '../../ops/softmax.js';
 import { AdamW } from '../../training/optim.js';
 import type { NamedWeight, TrainConfig } from '../../types.js';
 import { ADAMW, TRAIN_GELU, TRAIN_GELU_GRAD, TRAIN_LAYER_NORM, TRAIN_LAYER_NORM_GRAD, TRAIN_SOFTMAX_GRAD } from './simd-training.js';

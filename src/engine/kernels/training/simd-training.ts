@@ -8,6 +8,7 @@
  * them by name where the active backend registers them, and keep their composite paths elsewhere.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { LAYER_NORM_EPSILON } from '../../ops/layer-norm.js';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { TRAINING_WASM } from '../simd/training-wasm.js';
 import { type KernelArgs, type WasmBackendInternals, runStock, sizeOf } from '../wasm-internals.js';
@@ -86,7 +87,7 @@ function float32(kernel: string, inputs: Record<string, TensorInfo>): void {
 }
 
 /**
- * GELU forward, [x sigmoid(t), sigmoid(t)] with t = x (A + B x^2), A = 2 sqrt(2/pi), B = 0.044715 A: t in SIMD,
+ * GELU forward, [x sigmoid(t), sigmoid(t)] with t = x (A + B x^2), A and B as in ops/gelu.ts: t in SIMD,
  * the sigmoid by the stock (XNNPACK) kernel, the product in SIMD; s is the second output, for the gradient.
  */
 function geluKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
@@ -128,7 +129,7 @@ function layerNormKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   float32(TRAIN_LAYER_NORM, inputs);
   const { rows, C } = layerNormShape(TRAIN_LAYER_NORM, x, gamma);
   const out = backend.makeOutput(x.shape, 'float32');
-  if (rows * C > 0) simd(backend).layer_norm(at(backend, x), at(backend, gamma), at(backend, out), rows, C, Number(attrs?.epsilon ?? 1e-5));
+  if (rows * C > 0) simd(backend).layer_norm(at(backend, x), at(backend, gamma), at(backend, out), rows, C, Number(attrs?.epsilon ?? LAYER_NORM_EPSILON));
   return out;
 }
 
@@ -141,7 +142,7 @@ function layerNormGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo
   if (rows === 0) backend.typedArrayFromHeap(dgamma).fill(0);
   else if (C > 0) {
     simd(backend).layer_norm_grad(
-      at(backend, dy), at(backend, x), at(backend, gamma), at(backend, dx), at(backend, dgamma), rows, C, Number(attrs?.epsilon ?? 1e-5),
+      at(backend, dy), at(backend, x), at(backend, gamma), at(backend, dx), at(backend, dgamma), rows, C, Number(attrs?.epsilon ?? LAYER_NORM_EPSILON),
     );
   }
   return [dx, dgamma];

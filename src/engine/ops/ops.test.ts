@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../runtime/gradients.js';
-import { gelu, layerNorm } from './init.js';
+import { gelu, geluReference } from './gelu.js';
+import { layerNorm, layerNormReference } from './layer-norm.js';
+import { softmax, softmaxReference } from './softmax.js';
 import { maxAbsDiff } from '#test/support/training.js';
 
 /** Largest absolute difference of two tensors' values (disposes both). */
@@ -49,6 +51,22 @@ describe('hand-differentiated building blocks', () => {
     expect(await gap(gelu(x), referenceGelu(x))).toBeLessThan(1e-5);
     expect(await gap(dx, rx)).toBeLessThan(1e-5);
     tf.dispose([x, upstream]);
+  });
+
+  it('match their float64 references in value (layerNorm, gelu, softmax)', async () => {
+    const x = tf.add(tf.mul(tf.randomNormal([5, 12], 0, 1, 'float32', 6), 4), 0.5) as tf.Tensor2D;
+    const gamma = tf.randomNormal([12], 1, 0.3, 'float32', 7) as tf.Tensor1D;
+    const [xs, gs] = [await x.data(), await gamma.data()];
+    for (const training of [true, false]) {
+      const ln = layerNorm(x, gamma, training);
+      const g = gelu(x, training);
+      const sm = softmax(x, training);
+      expect(maxAbsDiff(await ln.data(), layerNormReference(xs, 12, gs))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await g.data(), geluReference(xs))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await sm.data(), softmaxReference(xs, 12))).toBeLessThan(1e-6);
+      tf.dispose([ln, g, sm]);
+    }
+    tf.dispose([x, gamma]);
   });
 
   it('adds no tensors outside training (no saved copies without a tape)', () => {
