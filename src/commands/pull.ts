@@ -21,20 +21,21 @@ export function progressLine(p: PullProgress): string {
 export const pullCommand = defineCommand({
   name: 'pull',
   summary: 'download a GPT-2 from the Hugging Face hub and make it a model (resumes; HF_TOKEN, HF_ENDPOINT)',
-  scopes: ['cli'],
+  scopes: ['cli', 'chat'],
   spec: {
     options: {
       name: { type: 'string', arg: 'NAME', description: 'name of the new model (default: the repository name)' },
       revision: { type: 'string', arg: 'REV', description: 'branch, tag or commit (default: main)' },
     },
     positionals: [{ name: 'MODEL_ID', description: 'a hub repository, e.g. openai-community/gpt2', required: true }],
-    examples: ['inkling pull openai-community/gpt2', 'inkling pull distilbert/distilgpt2 --name distilgpt2'],
+    examples: ['inkling pull openai-community/gpt2', 'inkling pull distilbert/distilgpt2 --name distilgpt2', '/pull openai-community/gpt2'],
   },
   build: ({ positionals: [repo], options: o }) => ({ repo: repo!, name: o.name as string | undefined, revision: o.revision as string | undefined }),
   async run({ repo, name, revision }, ctx) {
     await ctx.prepareEngine?.();
     const { pullHfModel } = await import('../engine/store/hf-pull.js');
     let shown = 0;
+    let shownShare = 0;
     let last: PullProgress | null = null;
     try {
       const result = await pullHfModel({
@@ -46,14 +47,17 @@ export const pullCommand = defineCommand({
         command: `inkling pull ${repo}${name ? ` --name ${name}` : ''}${revision ? ` --revision ${revision}` : ''}`,
         onProgress: (p) => {
           last = p;
-          // A line every second is enough to see it move without flooding a log.
-          if (Date.now() - shown < 1000) return;
+          // A line every second is enough to see it move without flooding a log; the chat's transcript gets one
+          // per tenth of the download.
+          const share = p.total > 0 ? p.received / p.total : 1;
+          if (ctx.chat ? share - shownShare < 0.1 : Date.now() - shown < 1000) return;
           shown = Date.now();
+          shownShare = share;
           info(ctx, progressLine(p));
         },
       });
       if (last) info(ctx, progressLine(last));
-      ctx.out.line(`pulled ${repo} as ${result.name} (${result.describe}, ${formatParams(result.params)} parameters): inkling chat, generate or finetune --from ${result.name}`);
+      ctx.out.line(`pulled ${repo} as ${result.name} (${result.describe}, ${formatParams(result.params)} parameters): ${ctx.chat ? `/use ${result.name} to chat with it` : `inkling generate --model ${result.name}, or finetune --from ${result.name}`}`);
     } catch (error) {
       throw new CommandError(`cannot pull ${repo}: ${firstLine(error)}`);
     }
