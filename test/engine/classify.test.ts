@@ -124,6 +124,13 @@ describe('a classifier on a base model', () => {
     }
   });
 
+  it('keeps the tensor count flat across a whole run, unfreeze stage and baselines included', async () => {
+    await classify('warmup', { epochs: 2, unfreeze: 1 }, () => false, 'gutenberg-lstm');
+    const before = tf.memory().numTensors;
+    await classify('flat', { epochs: 2, unfreeze: 1 }, () => false, 'gutenberg-lstm');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('leaves nothing in the models folder when the data is bad', async () => {
     const single = path.join(tempDir(), 'single.csv');
     writeFileSync(single, 'text,label\nhello there,a\ngood day,a\n');

@@ -28,9 +28,10 @@ export class LinearHead {
     this.mean = tf.keep(tf.tensor1d(json.mean));
     this.scale = tf.keep(tf.tensor1d(json.scale));
     const kernel = json.kernel ? tf.tensor2d(json.kernel, [d, C]) : tf.randomNormal([d, C], 0, 1 / Math.sqrt(d), 'float32', seed);
+    const bias = json.bias ? tf.tensor1d(json.bias) : tf.zeros([C]);
     this.kernel = tf.variable(kernel, true);
-    kernel.dispose();
-    this.bias = tf.variable(json.bias ? tf.tensor1d(json.bias) : tf.zeros([C]), true);
+    this.bias = tf.variable(bias, true);
+    tf.dispose([kernel, bias]);
   }
 
   /** Logits [n, C] for features [n, d]. Caller owns the result. */
@@ -58,11 +59,15 @@ export class LinearHead {
 
 /** Mean and 1/std of each feature over the train rows. */
 export async function standardisation(x: tf.Tensor2D): Promise<{ mean: number[]; scale: number[] }> {
-  const { mean, variance } = tf.moments(x, 0);
-  const scale = tf.div(1, tf.sqrt(tf.add(variance, 1e-6)));
-  const out = { mean: Array.from(await mean.data()), scale: Array.from(await scale.data()) };
-  tf.dispose([mean, variance, scale]);
-  return out;
+  const [mean, scale] = tf.tidy(() => {
+    const m = tf.moments(x, 0);
+    return [m.mean, tf.div(1, tf.sqrt(tf.add(m.variance, 1e-6)))];
+  });
+  try {
+    return { mean: Array.from(await mean.data()), scale: Array.from(await scale.data()) };
+  } finally {
+    tf.dispose([mean, scale]);
+  }
 }
 
 /** Per-class loss weights n / (C * n_c) (`--balance`), or all ones. */
