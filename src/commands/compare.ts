@@ -1,6 +1,6 @@
 // /compare A B [prompt]: the same prompt and seed through two models, the replies side by side.
 import { defineCommand, requireChat } from './define.js';
-import { formatCount, sideBySide } from './format.js';
+import { fence, formatCount, sideBySide } from './format.js';
 import { splitLeadingWords } from './split.js';
 import { checkModelName, listModelEntries } from './model-lookup.js';
 import { CommandError, type CommandContext } from './types.js';
@@ -56,16 +56,29 @@ export const compareCommand = defineCommand({
     // One seed for both, so the difference is the model's.
     const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options = { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed };
-    const replies: string[] = [];
-    for (const name of [a, b]) {
-      let text = '';
-      const result = await chat.generateWith(name, prompt, options, (delta) => {
-        text += delta;
+    const shownPrompt = prompt.trim() ? prompt : '';
+    const replies = [a, b].map((name) => ({ name, text: '', note: 'waiting' }));
+    const block = (r: (typeof replies)[number]) => `${r.name}  ${r.note}\n${shownPrompt}${r.text}`;
+    // Laid out again at each piece (the terminal may have been resized): stacked when narrow.
+    const layout = () => [`same prompt, seed ${seed}:`, ...sideBySide(block(replies[0]!), block(replies[1]!), process.stdout.columns || 100)].join('\n');
+    let stopped = false;
+    for (const reply of replies) {
+      if (stopped) {
+        reply.note = 'not run: stopped';
+        continue;
+      }
+      reply.note = 'writing…';
+      ctx.out.show?.(layout());
+      const result = await chat.generateWith(reply.name, prompt, options, (delta) => {
+        reply.text += delta;
+        ctx.out.show?.(layout());
       });
-      if (result.stoppedBy === 'abort') throw new CommandError('compare stopped');
-      replies.push(`${name}  ${formatCount(result.tokens)} tokens, ${formatCount(result.tokensPerSec)} tok/s\n${prompt.trim() ? prompt : ''}${text}`);
+      stopped = result.stoppedBy === 'abort';
+      reply.note = `${formatCount(result.tokens)} tokens, ${formatCount(result.tokensPerSec)} tok/s${stopped ? ', stopped' : ''}`;
     }
-    const columns = process.stdout.columns || 100;
-    ctx.out.line([`same prompt, seed ${seed}:`, ...sideBySide(replies[0]!, replies[1]!, columns)].join('\n'));
+    ctx.out.show?.('');
+    // /save keeps each reply as the model wrote it, not the screen's columns.
+    const saved = [`Same prompt, seed ${seed}:`, '', ...replies.flatMap((r) => [`**${r.name}** (${r.note}):`, '', fence(shownPrompt + r.text), ''])].join('\n');
+    ctx.out.line(layout(), saved);
   },
 });

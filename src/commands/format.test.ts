@@ -16,7 +16,21 @@ describe('format', () => {
 
   it('wraps and sets two texts side by side', () => {
     expect(wrap('abcdef\n\ngh', 4)).toEqual(['abcd', 'ef', '', 'gh']);
-    expect(sideBySide('left text', 'right', 25)).toEqual(['left text   │ right']);
-    expect(sideBySide('a', 'one two three four', 25)).toEqual(['a           │ one two thr', '            │ ee four']);
+    expect(sideBySide('left text', 'right', 85)).toEqual([`${'left text'.padEnd(41)} │ right`]);
+  });
+
+  it('wraps at word boundaries, never inside a word that fits a row', () => {
+    expect(wrap('the permission was granted', 16)).toEqual(['the permission', 'was granted']);
+    expect(wrap('abcdefghij kl', 4)).toEqual(['abcd', 'efgh', 'ij', 'kl']);
+    const left = 'It is a truth universally acknowledged, that a single man in possession of a good fortune';
+    const rows = sideBySide(left, 'short', 90);
+    expect(rows.length).toBeGreaterThan(1);
+    // Rejoined at the breaks, the column is the text again: every break was a space.
+    expect(rows.map((row) => row.split('│')[0]!.trim()).join(' ')).toBe(left);
+  });
+
+  it('stacks the two texts below 80 columns', () => {
+    expect(sideBySide('left text', 'right', 60)).toEqual(['left text', '─'.repeat(40), 'right']);
+    expect(sideBySide('one two three', 'x', 30)).toEqual(['one two three', '─'.repeat(29), 'x']);
   });
 });

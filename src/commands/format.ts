@@ -39,21 +39,47 @@ export function table(header: string[], rows: string[][]): string[] {
   return [render(header), ...rows.map(render)];
 }
 
-/** Hard-wrap text to `width` columns (code points), keeping its own line breaks. */
+/**
+ * Wrap text to `width` columns (code points) at spaces, keeping its own line breaks; a word longer than
+ * a row is cut where the row is full.
+ */
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    const chars = [...line.replace(/\t/g, '  ')];
-    if (chars.length === 0) out.push('');
-    for (let i = 0; i < chars.length; i += width) out.push(chars.slice(i, i + width).join(''));
+    let rest = [...line.replace(/\t/g, '  ')];
+    if (rest.length === 0) out.push('');
+    while (rest.length > 0) {
+      if (rest.length <= width) {
+        out.push(rest.join(''));
+        break;
+      }
+      const space = rest.lastIndexOf(' ', width);
+      const cut = space > 0 ? space : width;
+      out.push(rest.slice(0, cut).join('').trimEnd());
+      rest = rest.slice(space > 0 ? cut + 1 : cut);
+    }
   }
   return out;
 }
 
-/** Two texts in two columns split by a bar, for terminals of `columns` width. */
+/** Below this many columns two columns are too narrow to read: /compare stacks them. */
+export const SIDE_BY_SIDE_MIN = 80;
+
+/** Two texts in two columns split by a bar at `columns` width, or one above the other when narrower than SIDE_BY_SIDE_MIN. */
 export function sideBySide(left: string, right: string, columns: number): string[] {
+  if (columns < SIDE_BY_SIDE_MIN) {
+    const width = Math.max(10, columns - 1);
+    return [...wrap(left, width), '─'.repeat(Math.min(width, 40)), ...wrap(right, width)];
+  }
   const width = Math.max(10, Math.floor((columns - 3) / 2));
   const a = wrap(left, width);
   const b = wrap(right, width);
   return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => `${(a[i] ?? '').padEnd(width)} │ ${b[i] ?? ''}`.trimEnd());
+}
+
+/** Model text is raw (spacing, odd characters): a fence long enough never to close early keeps it verbatim. */
+export function fence(text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}text\n${text}\n${ticks}`;
 }

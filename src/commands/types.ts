@@ -13,8 +13,13 @@ export class CommandError extends Error {
 
 /** Where a command writes. The CLI prints lines; the chat appends them to the transcript. */
 export interface Output {
-  /** A finished line (or block) of text. */
-  line(text: string): void;
+  /**
+   * A finished line (or block) of text. `saveAs`: what /save writes for it instead (Markdown), when the
+   * screen layout is not the content (the columns of /compare).
+   */
+  line(text: string, saveAs?: string): void;
+  /** Live text that replaces the last one shown (a layout redrawn as it fills); gone at the next line. Optional. */
+  show?(text: string): void;
   /** Streamed text with no newline added (tokens as they come). */
   write(text: string): void;
   /** A one-line error: the CLI prints it to stderr and exits non-zero; the chat shows it in red. */

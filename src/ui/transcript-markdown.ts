@@ -1,5 +1,6 @@
 // The transcript as Markdown, for /save.
 import type { TokenProbs } from '../engine/types.js';
+import { fence } from '../commands/format.js';
 import type { Turn } from './types.js';
 
 export function transcriptToMarkdown(turns: readonly Turn[], title = 'Inkling conversation'): string {
@@ -19,7 +20,7 @@ export function transcriptToMarkdown(turns: readonly Turn[], title = 'Inkling co
         parts.push(`\`${turn.text}\``, '');
         break;
       case 'output':
-        parts.push(fence(turn.text), '');
+        parts.push(turn.saveAs ?? fence(turn.text), '');
         break;
       case 'error':
         parts.push(`> **Error:** ${turn.text}`, '');
@@ -32,12 +33,6 @@ export function transcriptToMarkdown(turns: readonly Turn[], title = 'Inkling co
   return parts.join('\n');
 }
 
-/** Model text is raw (spacing, odd characters): a fence long enough never to close early keeps it verbatim. */
-function fence(text: string): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const ticks = '`'.repeat(longest + 1);
-  return `${ticks}text\n${text}\n${ticks}`;
-}
 
 /** Each token with the sampler's and the model's probability and its alternatives, folded away under the reply. */
 function probabilityTable(tokens: readonly TokenProbs[]): string {

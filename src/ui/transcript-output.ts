@@ -16,9 +16,14 @@ export class TranscriptOutput implements Output {
     private readonly sink: TranscriptSink,
   ) {}
 
-  line(text: string): void {
+  line(text: string, saveAs?: string): void {
     this.flush();
-    this.sink.push({ kind: 'output', text });
+    this.sink.push({ kind: 'output', text, ...(saveAs === undefined ? {} : { saveAs }) });
+  }
+
+  show(text: string): void {
+    this.flush();
+    this.sink.live(text === '' ? null : { label: this.label, text });
   }
 
   write(text: string): void {

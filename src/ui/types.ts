@@ -21,7 +21,8 @@ export type Turn =
       stepped?: boolean;
     }
   /** Output of a slash command. */
-  | { id: number; kind: 'output'; text: string }
+  /** `saveAs`: what /save writes instead of the screen text (Markdown). */
+  | { id: number; kind: 'output'; text: string; saveAs?: string }
   | { id: number; kind: 'error'; text: string }
   /** Notices from the app itself (model loaded, training finished, warnings). */
   | { id: number; kind: 'info'; text: string };
