@@ -163,3 +163,14 @@ describe('import a local folder', () => {
     expect(await fs.readdir(dir)).toEqual([]);
   });
 });
+
+describe('the manifest of a pretrained model', () => {
+  it('is checked when read: a corrupted source is refused naming the field', async () => {
+    const { manifestSchema, parseWith } = await import('./schema.js');
+    const dir = await modelsDir();
+    const result = await importHfModel({ dir: path.join(HF, 'tiny-gpt2'), modelsDir: dir });
+    const manifest = JSON.parse(await fs.readFile(path.join(result.dir, 'manifest.json'), 'utf8'));
+    expect(parseWith('manifest.json', manifestSchema, manifest).source?.config).toMatchObject({ model_type: 'gpt2' });
+    expect(() => parseWith('manifest.json', manifestSchema, { ...manifest, source: { ...manifest.source, path: 5 } })).toThrow(/^manifest\.json: source\.path: .*\(got 5\)$/);
+  });
+});

@@ -53,6 +53,10 @@ export const manifestSchema = z.looseObject({
   command: z.string().optional(),
   createdAt: z.string().optional(),
   updatedAt: z.string().optional(),
+  // A pretrained model (inkling pull/import): where its weights came from and the config they had.
+  source: z
+    .looseObject({ repo: z.string().nullable(), revision: z.string().nullable(), path: z.string(), license: z.string().nullable(), config: z.looseObject({}) })
+    .optional(),
   /** SHA-256 of every other file of the folder, written at save (manifest.json is written last). */
   checksums: z.record(z.string(), sha).optional(),
 });
