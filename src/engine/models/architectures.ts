@@ -11,6 +11,11 @@ export interface Architecture<A extends Arch = Arch> {
   parameterCount(config: ModelConfigs[A]): number;
   /** The shape in a few words, for /show and `inkling models`: "4 layers, 4 heads, embedding 128, context 64". */
   describe(config: ModelConfigs[A]): string;
+  /**
+   * Bytes of activations one training step keeps for the backward pass, per token of the batch (batch x
+   * context), without the output logits (runtime/memory.ts adds those). Omitted: a generous default is used.
+   */
+  trainingActivationBytesPerToken?(config: ModelConfigs[A], seqLength: number): number;
 }
 
 const families = new Map<string, Architecture>();
@@ -37,4 +42,6 @@ export function knownArchitectures(): string[] {
 /** Dispatch helpers: the config carries its arch. */
 export const createModel = (config: ModelConfig, seed: number): LanguageModel => architectureOf(config.arch).create(config, seed);
 export const countParameters = (config: ModelConfig): number => architectureOf(config.arch).parameterCount(config);
+export const activationBytesPerToken = (config: ModelConfig, seqLength: number): number | null =>
+  architectureOf(config.arch).trainingActivationBytesPerToken?.(config as never, seqLength) ?? null;
 export const describeShape = (config: ModelConfig): string => architectureOf(config.arch).describe(config);

@@ -281,4 +281,7 @@ registerArchitecture({
   create: (config, seed) => new GptModel(config, seed),
   parameterCount: gptParameterCount,
   describe: (c) => `${c.layers} layers, ${c.heads} heads, embedding ${c.embedding}, context ${c.contextLength}`,
+  // Per layer and token: ~44 floats per embedding channel (LayerNorms, qkv, MLP at 4x, their gradients in
+  // flight) and two heads x context attention maps; measured on wasm heaps (runtime/memory.ts).
+  trainingActivationBytesPerToken: (c, seqLength) => c.layers * (44 * c.embedding + 2 * c.heads * seqLength) * 4,
 });

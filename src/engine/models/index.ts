@@ -10,7 +10,7 @@ import './rnn.js';
 import './llama.js';
 import './llama-hf.js';
 
-export { architectureOf, countParameters, createModel, describeShape, isArch, knownArchitectures } from './architectures.js';
+export { activationBytesPerToken, architectureOf, countParameters, createModel, describeShape, isArch, knownArchitectures } from './architectures.js';
 
 /** Copies saved values into the model's variables; a one-line Error when names or shapes differ. */
 export function assignWeights(model: LanguageModel, tensors: Record<string, tf.Tensor>): void {

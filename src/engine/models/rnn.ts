@@ -255,5 +255,7 @@ for (const arch of ['lstm', 'gru'] as const) {
     create: (config, seed) => new RnnModel(config, seed),
     parameterCount: rnnParameterCount,
     describe: (c) => `${c.layers} layers, hidden ${c.hidden}, embedding ${c.embedding}`,
+    // Per layer and token: the gates, cell and hidden state kept for backpropagation through time, with room.
+    trainingActivationBytesPerToken: (c) => (c.layers * 24 * c.hidden + 4 * c.embedding) * 4,
   });
 }

@@ -5,13 +5,14 @@ import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { corpusFromText, loadCorpus, recordedCorpus, splitDocuments } from '../data/corpus.js';
 import { readVerified } from '../store/read-folder.js';
+import { checkTrainingFits } from '../runtime/memory.js';
 import { firstLine } from '../first-line.js';
 import { buildTokenizer } from '../data/tokenizers/index.js';
 import { assignWeights, createModel, trainableNames } from '../models/index.js';
 import { defaultPreset, resolveConfig } from '../models/presets.js';
 import { AdamW } from './optim.js';
 import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset.js';
-import { FINETUNE_TEXT_FILE, loadModel, loadResumeState } from '../store/checkpoint.js';
+import { FINETUNE_TEXT_FILE, loadModel, loadResumeState, readManifest } from '../store/checkpoint.js';
 import { modelExistsMessage, validateModelName } from '../store/names.js';
 import { canFitSchedule } from './schedule.js';
 import { planFrom, type ManifestBase, type RunPlan } from './plan.js';
@@ -37,7 +38,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
   const exists = await folderExists(dir);
   if (request.resume) {
     if (!exists) throw new Error(`cannot resume: no model '${name}' in ${request.modelsDir}`);
-    return prepareResume(request, dir);
+    return prepareResume(request, dir, backend);
   }
   if (exists) throw new Error(modelExistsMessage(name, true));
 
@@ -56,6 +57,7 @@ export async function prepareTraining(request: TrainRequest, backend = 'cpu'): P
   if (seqLength < 2) throw new Error(`corpus '${request.corpus}' is too small to train on (${splits.train.length} tokens)`);
   train.seqLength = seqLength;
   if (config.arch === 'gpt') config.contextLength = Math.min(config.contextLength, Math.max(seqLength, 2));
+  if (backend.startsWith('wasm')) checkTrainingFits(config, train.batchSize, train.seqLength);
   const seed = request.seed ?? 1337;
   const model = createModel(config, seed);
   const trainable = new Set(model.weights.map((w) => w.name));
@@ -103,7 +105,9 @@ export function stepsFor(request: { steps?: number; minutes?: number }, train: T
   return Math.max(startStep, train.decaySteps);
 }
 
-async function prepareResume(request: TrainRequest, dir: string): Promise<RunPlan> {
+async function prepareResume(request: TrainRequest, dir: string, backend: string): Promise<RunPlan> {
+  const planned = await readManifest(dir);
+  if (backend.startsWith('wasm')) checkTrainingFits(planned.config, planned.train.batchSize, planned.train.seqLength);
   const state = await loadResumeState(dir);
   const { manifest, tokenizer } = state;
   const model = createModel(manifest.config, manifest.seed ?? 0);
