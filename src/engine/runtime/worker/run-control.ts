@@ -52,7 +52,11 @@ export class ReplyGate {
         if (!waited) Atomics.add(this.cells, PAUSED, 1);
         waited = true;
         const result = waitAsync(this.cells, REPLIES, replies, RECHECK_MS);
-        if (result.async) await result.value;
+        // A pending waitAsync does not keep a worker's event loop alive (the worker would exit mid-run):
+        // a timer does, and doubles as the recheck for a stop.
+        let timer: NodeJS.Timeout | undefined;
+        if (result.async) await Promise.race([result.value, new Promise((resolve) => (timer = setTimeout(resolve, RECHECK_MS)))]);
+        clearTimeout(timer);
       }
     } finally {
       if (waited) Atomics.sub(this.cells, PAUSED, 1);
