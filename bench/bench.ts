@@ -122,11 +122,20 @@ async function main(): Promise<void> {
       workload: { type: 'string', default: 'a,b,c' },
       backend: { type: 'string' },
       help: { type: 'boolean', default: false },
+      'reply-priority': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu]\n');
+    process.stdout.write('usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu] | --reply-priority\n');
     return;
+  }
+  if (values['reply-priority']) {
+    const info = await initBackend((values.backend as BackendName | undefined) ?? 'auto');
+    process.stderr.write(describeBackend(info) + '\n');
+    const { replyPriorityBench } = await import('./reply-priority.js');
+    const { resolveModelsDir } = await import('../src/engine/store/paths.js');
+    process.stdout.write(JSON.stringify({ backend: info.name, ...(await replyPriorityBench(resolveModelsDir(undefined))) }, null, 2) + '\n');
+    process.exit(0);
   }
   const chosen = values.workload.split(',').map((w) => w.trim());
   const unknown = chosen.filter((w) => !WORKLOADS.some((x) => x.id === w));
