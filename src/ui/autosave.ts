@@ -7,14 +7,23 @@ import type { Turn } from './types.js';
 
 export const CONVERSATIONS_DIR = 'conversations';
 
-/** What the user reads on the way out: where the conversation went, or why it could not be saved; null when there was nothing to keep. */
-export function autosaveConversation(configDir: string, turns: readonly Turn[], markdown: () => string, now = new Date()): string | null {
-  if (!turns.some((t) => t.kind === 'user' || t.kind === 'reply')) return null;
+/**
+ * What the user reads on the way out: where the conversation went, or why it could not be saved; null
+ * when there was nothing to keep. `unsent`: prompts still queued when the chat ended, kept at the end.
+ */
+export function autosaveConversation(
+  configDir: string,
+  turns: readonly Turn[],
+  markdown: () => string,
+  unsent: readonly string[] = [],
+  now = new Date(),
+): string | null {
+  if (!turns.some((t) => t.kind === 'user' || t.kind === 'reply') && unsent.length === 0) return null;
   const folder = path.join(configDir, CONVERSATIONS_DIR);
   const stamp = now.toISOString().replace(/\..*$/, '').replace(/:/g, '-');
   try {
     mkdirSync(folder, { recursive: true });
-    const text = markdown();
+    const text = markdown() + unsent.map((prompt) => `\n**Queued, not sent:**\n\n${fenced(prompt)}\n`).join('');
     for (let n = 1; ; n++) {
       const file = path.join(folder, `chat-${stamp}${n > 1 ? `-${n}` : ''}.md`);
       try {
@@ -28,4 +37,9 @@ export function autosaveConversation(configDir: string, turns: readonly Turn[], 
   } catch (err) {
     return `Could not save the conversation in ${folder}: ${firstLine(err)}`;
   }
+}
+
+function fenced(text: string): string {
+  const ticks = '`'.repeat(Math.max(3, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length + 1)));
+  return `${ticks}text\n${text}\n${ticks}`;
 }

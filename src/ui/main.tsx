@@ -66,7 +66,8 @@ export async function runChat(options: { modelsDir: string; backend?: BackendNam
     unsubscribe();
     restoreHandlers();
   }
-  const saved = autosaveConversation(configDir(), session.getView().turns, () => session.transcriptMarkdown());
+  const { turns, queued } = session.getView();
+  const saved = autosaveConversation(configDir(), turns, () => session.transcriptMarkdown(), queued);
   if (saved && !crash) process.stdout.write(`${saved}\n`);
   const training = session.training;
   if (training?.running) process.stdout.write(`Stopping training ${training.request.name} after a checkpoint…\n`);
