@@ -2,12 +2,15 @@
 // Engine code never imports from src/commands or src/ui.
 import type * as tf from '@tensorflow/tfjs-core';
 
+// Tokenizer and sampling contracts live in types/ and are re-exported here: import everything from this file.
+export * from './types/tokenizers.js';
+export * from './types/sampling.js';
+
 /**
  * Configs by arch name. A model family adds its own with declaration merging
  * (`declare module '../types.js' { interface ModelConfigs { llama: LlamaConfig } }`) next to its code, so a new
  * family plugs in without editing this file or the other families; see models/architectures.ts.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface ModelConfigs {
   gpt: GptConfig;
   lstm: RnnConfig;
@@ -53,43 +56,6 @@ export interface TrainConfig {
   gradClip: number;
   evalInterval: number;
   evalBatches: number;
-}
-
-// ---------------------------------------------------------------- tokenizers
-
-export interface TokenizerJSON {
-  kind: TokenizerKind;
-  vocab: string[];
-  options: Record<string, unknown>;
-}
-
-export interface Encoded {
-  ids: number[];
-  /** Pieces of text the vocabulary does not know (mapped to <unk>, or dropped where there is no <unk>). */
-  unknown: number;
-}
-
-export interface Tokenizer {
-  readonly kind: TokenizerKind;
-  readonly vocabSize: number;
-  /** Id of `<unk>`, or null when unknown pieces are dropped (char). */
-  readonly unkId: number | null;
-  /** Ids that end a reply (a pretrained model's end-of-text); absent or empty when none. */
-  readonly eosIds?: readonly number[];
-  encode(text: string): Encoded;
-  /** Prefix-stable: decode(a) is a prefix of decode(a.concat(b)), so streaming can emit deltas. */
-  decode(ids: readonly number[]): string;
-  /**
-   * A fresh streaming decoder: each call returns what decode() of all ids so far adds for the new one, so
-   * streaming a reply costs O(1) per token instead of decoding the whole text again.
-   */
-  decoder(): (id: number) => string;
-  /**
-   * The token's bytes, for tokenizers whose tokens are bytes (byte-level BPE): a token holding part of a
-   * UTF-8 character is then shown as `<0xE2>`. Absent when every token is whole text (char, word).
-   */
-  tokenBytes?(id: number): Uint8Array;
-  toJSON(): TokenizerJSON;
 }
 
 // ---------------------------------------------------------------- models
@@ -230,74 +196,6 @@ export interface Manifest {
   updatedAt: string;
   /** SHA-256 (hex) of each other file of the folder, recorded at save and verified at load (store/read-folder.ts). */
   checksums?: Record<string, string>;
-}
-
-// ---------------------------------------------------------------- sampling
-
-export interface SampleOptions {
-  maxTokens: number;
-  /** 0 means greedy. */
-  temperature: number;
-  /** 0 means off. */
-  topK: number;
-  /** 1 means off. */
-  topP: number;
-  seed?: number;
-  stop?: string[];
-  /** Keep going past the tokenizer's end-of-text token (pretrained models stop there otherwise). */
-  ignoreEos?: boolean;
-  /** Ids that end the reply whatever ignoreEos says: an instruct model's end-of-turn tokens. */
-  stopIds?: number[];
-}
-
-export interface GenerationResult {
-  text: string;
-  tokens: number;
-  tokensPerSec: number;
-  msToFirstToken: number;
-  /** 'eos': the model's end-of-text token (pretrained models), unless ignoreEos. */
-  stoppedBy: 'max-tokens' | 'stop' | 'abort' | 'eos';
-  /** Prompt pieces the tokenizer did not know. */
-  unknownPromptPieces: number;
-  /** Tokens cut from the start of a very long prompt (only its tail is fed); absent when none. */
-  droppedPromptTokens?: number;
-  /** Each token of `text` with its probabilities: only when asked for (see ProbsRequest). */
-  tokenProbs?: TokenProbs[];
-}
-
-/** Ask generate() for each token's probabilities; without it, nothing is computed. */
-export interface ProbsRequest {
-  /** How many of the top candidates to describe at each step. */
-  top: number;
-  onToken?: (token: TokenProbs) => void;
-}
-
-export interface TokenCandidate {
-  id: number;
-  /** The token on its own; bytes that are not valid UTF-8 alone read `<0xE2>`. */
-  label: string;
-  /** Natural log of the model's own probability (temperature 1, nothing cut): what eval's loss scores. */
-  logprob: number;
-  /** The probability the sampler gives it under the settings (temperature, top-k, top-p); 0 when cut. */
-  sampled: number;
-}
-
-/** The next-token distribution at one position, as the user sees it. */
-export interface NextTokenProbs {
-  /** The top candidates by the model's probability, most likely first. */
-  candidates: TokenCandidate[];
-  /** Entropy of the model's distribution (nats). */
-  entropy: number;
-  /** Entropy of the distribution the sampler draws from (nats). */
-  sampledEntropy: number;
-  /** How many tokens the sampler can pick from after top-k and top-p. */
-  kept: number;
-}
-
-export interface TokenProbs extends NextTokenProbs {
-  /** What this token added to the text ('' while it holds only part of a character). */
-  text: string;
-  chosen: TokenCandidate;
 }
 
 // ---------------------------------------------------------------- training
