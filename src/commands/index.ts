@@ -6,6 +6,7 @@ import { classifyCommand } from './classify.js';
 import { clearCommand } from './clear.js';
 import { compareCommand } from './compare.js';
 import { contextCommand } from './context.js';
+import { systemCommand } from './system.js';
 import { corporaCommand } from './corpora.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
@@ -58,6 +59,7 @@ export function allCommands(): AnyCommand[] {
     setCommand,
     ...settingShortcuts,
     contextCommand,
+    systemCommand,
     probsCommand,
     nextCommand,
     stepCommand,

@@ -64,6 +64,10 @@ export interface ChatSession {
   startTraining(request: TrainingRequest): void;
   /** Stop the running training after a save; false when nothing runs. */
   stopTraining(): boolean;
+  /** The system prompt of the model in use (instruct models; /system), or null. */
+  readonly systemPrompt: string | null;
+  /** Keep `text` as the system prompt of the model in use (null clears it). Throws CommandError without a model. */
+  setSystemPrompt(text: string | null): void;
   /** Generate a reply with a given model without switching (used by /compare). */
   generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult>;
   /** Open or close a probability panel (/next, /step, /inspect). Throws CommandError when it cannot open. */

@@ -16,6 +16,7 @@ export function statusFields(view: StatusView): Field[] {
       ? { text: `${model.name} (${model.arch}, ${formatParams(model.params)} params)`, short: model.name, rank: 0, shortRank: 2, color: 'green' }
       : { text: 'no model', rank: 0, color: 'red' },
     model?.task === 'classify' ? { text: 'classify mode', short: 'classify', rank: 1, shortRank: 1, color: 'cyan' } : null,
+    model?.instruct ? { text: 'chat mode', short: 'chat', rank: 1, shortRank: 1, color: 'cyan' } : null,
     run ? { text: `${run.kind === 'finetune' ? 'fine-tuning' : 'training'} ${run.name}${percent}`, short: `${run.name}${percent}`, rank: 1, color: 'magenta' } : null,
     s.context && model?.reach
       ? { text: `context: ${model.reach}`, short: `ctx ${model.reach.replace(/^last /, '')}`, rank: 2, shortRank: 3, dim: true }

@@ -5,6 +5,7 @@ import { CommandError } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
+import { conversationOf, instructOf, replyThroughTemplate } from './instruct-turns.js';
 import { firstLine } from '../engine/first-line.js';
 import { explainLoadFailure } from './load-failure.js';
 import { contextReach } from '../commands/context.js';
@@ -135,6 +136,24 @@ export class Chat implements ChatSession, ChatController {
     return this.loaded ? { name: this.loaded.name, manifest: this.loaded.manifest } : null;
   }
 
+  /** An instruct model answers the conversation: context goes on (once), and the user is told how it works. */
+  private enterChatMode(name: string): void {
+    const turnedOn = !this.settings.context;
+    if (turnedOn) this.setSetting('context', true);
+    const system = this.systemPrompt ? `system prompt: ${this.systemPrompt}` : 'no system prompt (/system TEXT sets one)';
+    this.push({ kind: 'info', text: `Chat mode: ${name} answers through its chat template, seeing the conversation${turnedOn ? ' (context is now on)' : ''}; ${system}.` });
+  }
+
+  get systemPrompt(): string | null {
+    return this.loaded ? this.store.systemPrompt(this.loaded.name) : null;
+  }
+
+  setSystemPrompt(text: string | null): void {
+    if (!this.loaded) throw new CommandError('No model loaded: /use NAME first; the system prompt is kept per model.');
+    this.store.setSystemPrompt(this.loaded.name, text);
+    this.changed();
+  }
+
   async use(name: string): Promise<void> {
     const wanted = name.trim();
     if (wanted === '') throw new CommandError('Give a model name: /models lists them.');
@@ -154,6 +173,7 @@ export class Chat implements ChatSession, ChatController {
     this.loaded = next;
     this.store.lastModel = next.name;
     if (previous && previous !== next) previous.dispose();
+    if (instructOf(next.tokenizer)) this.enterChatMode(next.name);
     this.drainWarnings();
     this.changed();
     this.queue.drain();
@@ -234,6 +254,12 @@ export class Chat implements ChatSession, ChatController {
     if (this.generation || this.starting || (!loaded && this.tracker?.isRunning)) return this.queue.add(text);
     if (!loaded) return this.push({ kind: 'error', text: NO_MODEL });
     if (loaded.manifest.task === 'classify') return this.classifyPrompt(loaded, text);
+    const instruct = instructOf(loaded.tokenizer);
+    const generate = instruct
+      ? replyThroughTemplate(instruct, conversationOf(this.log.turns, text, this.settings.context, this.systemPrompt), (n) =>
+          this.push({ kind: 'info', text: `The conversation is longer than ${loaded.name}'s window: its oldest ${n} messages were left out (whole turns).` }),
+        )
+      : this.deps.generate;
     const input = this.settings.context
       ? buildContextPrompt(this.log.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
       : text;
@@ -242,7 +268,7 @@ export class Chat implements ChatSession, ChatController {
     let finished!: () => void;
     this.generation = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.setReplyLive({ label: loaded.name, text: '' });
-    const outcome = await streamReply(this.deps.generate, loaded, input, sampleOptionsFrom(this.settings), abort.signal, (text) =>
+    const outcome = await streamReply(generate, loaded, input, sampleOptionsFrom(this.settings), abort.signal, (text) =>
       this.setReplyLive({ label: loaded.name, text }), this.settings.probs,
     );
     this.lastTokensPerSec = outcome.tokensPerSec ?? this.lastTokensPerSec;
@@ -326,7 +352,7 @@ export class Chat implements ChatSession, ChatController {
       epoch: this.log.epoch,
       live: this.replyLive ?? this.commandLive,
       generating: this.generation !== null,
-      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params, reach: contextReach(m), ...(m.task ? { task: m.task } : {}) } : null,
+      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params, reach: contextReach(m), ...(m.task ? { task: m.task } : {}), ...(instructOf(this.loaded.tokenizer) ? { instruct: true } : {}) } : null,
       backend: this.options.backendLabel,
       settings: this.settings,
       lastTokensPerSec: this.lastTokensPerSec,

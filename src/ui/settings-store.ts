@@ -21,7 +21,12 @@ export const DEFAULT_SETTINGS: ChatSettings = {
 interface Stored {
   settings: ChatSettings;
   lastModel: string | null;
+  /** /system prompts, per model name. */
+  systemPrompts: Record<string, string>;
 }
+
+/** Longer than any sensible system prompt; a bigger one is a paste gone wrong. */
+export const MAX_SYSTEM_PROMPT = 8000;
 
 type Check = (v: unknown) => boolean;
 const CHECKS: { [K in keyof ChatSettings]: Check } = {
@@ -65,6 +70,22 @@ export class SettingsStore {
     this.save(() => this.conf.set('lastModel', name));
   }
 
+  /** The /system prompt kept for `model`, or null. */
+  systemPrompt(model: string): string | null {
+    const all = this.conf.get('systemPrompts');
+    const v = all && typeof all === 'object' ? (all as Record<string, unknown>)[model] : undefined;
+    return typeof v === 'string' && v !== '' && v.length <= MAX_SYSTEM_PROMPT ? v : null;
+  }
+
+  setSystemPrompt(model: string, text: string | null): void {
+    if (text !== null && text.length > MAX_SYSTEM_PROMPT) throw new Error(`a system prompt is at most ${MAX_SYSTEM_PROMPT} characters`);
+    const stored = this.conf.get('systemPrompts');
+    const all: Record<string, string> = stored && typeof stored === 'object' && !Array.isArray(stored) ? { ...stored } : {};
+    if (text === null || text === '') delete all[model];
+    else all[model] = text;
+    this.save(() => this.conf.set('systemPrompts', all));
+  }
+
   private save(write: () => void): void {
     try {
       write();
@@ -81,7 +102,7 @@ function openConf(dir: string, warnings: string[]): Conf<Stored> {
       cwd,
       configName: 'config',
       projectName: 'inkling',
-      defaults: { settings: DEFAULT_SETTINGS, lastModel: null },
+      defaults: { settings: DEFAULT_SETTINGS, lastModel: null, systemPrompts: {} },
       clearInvalidConfig: false,
     });
   try {

@@ -38,6 +38,8 @@ export interface ModelSummary {
   task?: 'classify';
   /** How much of the conversation /context on can feed it: "last 64 chars". */
   reach?: string;
+  /** An instruct model: chat mode, replies through its chat template. */
+  instruct?: boolean;
 }
 
 export interface LossPoint {

@@ -40,6 +40,7 @@ export function fakeChat(known: string[] = ['s1', 's2']): FakeChat {
   const settings: ChatSettings = { ...DEFAULT_SETTINGS };
   let model: FakeChat['model'] = null;
   let training: TrainingStatus | null = null;
+  const systems = new Map<string, string>();
   const chat: FakeChat = {
     started: [],
     calls: [],
@@ -57,6 +58,14 @@ export function fakeChat(known: string[] = ['s1', 's2']): FakeChat {
     },
     get training() {
       return training;
+    },
+    get systemPrompt() {
+      return model ? (systems.get(model.name) ?? null) : null;
+    },
+    setSystemPrompt(text) {
+      if (!model) throw new CommandError('No model loaded: /use NAME first; the system prompt is kept per model.');
+      if (text === null) systems.delete(model.name);
+      else systems.set(model.name, text);
     },
     startTraining(request) {
       if (training?.running) throw new CommandError(`${training.request.name} is training: /stop it first`);

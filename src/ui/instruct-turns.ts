@@ -1,0 +1,32 @@
+// Chat mode (an instruct model in use): the transcript becomes the template's messages, and a reply goes through
+// the model's own template instead of continuing the text.
+import { type Instruct, instructOf, reply, withSystem } from '../engine/chat/instruct.js';
+import type { ChatMessage } from '../engine/chat/template.js';
+import type { LoadedModel } from '../engine/store/checkpoint.js';
+import type { SessionDeps } from './engine-deps.js';
+import type { Turn } from './types.js';
+
+export { instructOf, type Instruct };
+
+/** Earlier user/reply exchanges (with /context on) and the new message, as the template's messages. */
+export function conversationOf(turns: readonly Turn[], text: string, withContext: boolean, system: string | null): ChatMessage[] {
+  const earlier: ChatMessage[] = [];
+  if (withContext) {
+    turns.forEach((t, i) => {
+      const next = turns[i + 1];
+      if (t.kind === 'user' && next?.kind === 'reply' && next.text !== '') {
+        earlier.push({ role: 'user', content: t.text }, { role: 'assistant', content: next.text });
+      }
+    });
+  }
+  return withSystem(system, [...earlier, { role: 'user', content: text }]);
+}
+
+/** A generate() for streamReply that answers `messages` through the template, saying when old turns were left out. */
+export function replyThroughTemplate(instruct: Instruct, messages: ChatMessage[], onDropped: (count: number) => void): SessionDeps['generate'] {
+  return async (loaded: LoadedModel, _prompt, options, onText, signal) => {
+    const result = await reply(loaded, instruct, messages, options, onText, signal);
+    if (result.droppedMessages > 0) onDropped(result.droppedMessages);
+    return result;
+  };
+}
