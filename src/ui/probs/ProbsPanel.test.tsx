@@ -52,6 +52,8 @@ describe('/inspect', () => {
     const tokens = [token('a', 0.9), { ...token('b', 0.3), chosen: { id: 2, label: 'b', logprob: Math.log(0.3), sampled: 0.3 } }];
     const frame = render(<ProbsPanel panel={{ kind: 'inspect', tokens, cursor: 1 }} width={70} />).lastFrame()!;
     expect(frame).toContain('token 2/2 "b" · p 30% as sampled · 30% model');
+    // Tests render without colour: the cursor token is bracketed.
+    expect(frame).toContain('a⟦b⟧');
     expect(frame).toMatch(/✓ e /);
     expect(frame).toContain('as sampled');
   });

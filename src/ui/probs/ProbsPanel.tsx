@@ -66,7 +66,8 @@ function Inspect({ tokens, cursor, width }: { tokens: readonly TokenProbs[]; cur
       <Text>
         {from > 0 ? '…' : ''}
         <ProbsText tokens={tokens.slice(from, cursor)} colour={colour} />
-        <Text inverse>{token.text === '' ? '∅' : token.text}</Text>
+        {/* Without colour, inverse video is dropped too: the cursor token is bracketed instead. */}
+        <Text inverse>{colour ? token.text || '∅' : `⟦${token.text || '∅'}⟧`}</Text>
         <ProbsText tokens={tokens.slice(cursor + 1, to)} colour={colour} />
         {to < tokens.length ? '…' : ''}
       </Text>
