@@ -43,7 +43,10 @@ describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
 
   it('chats, changes a setting, switches model and quits', async () => {
     const app = startApp();
-    await app.waitFor(/Type a prompt, or \/help[\s\S]*tiny-gpt \(gpt/, 90_000);
+    // A first start opens the shipped base model (the box's placeholder shows before it has).
+    await app.waitFor(/• Loaded .*Type a prompt, or \/help/, 90_000);
+    await app.enter('/use tiny-gpt');
+    await app.waitFor(/now using tiny-gpt[\s\S]*tiny-gpt \(gpt/);
 
     await app.enter('/help');
     await app.waitFor(/\/use\s+switch to another model/);
@@ -52,7 +55,7 @@ describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
     await app.waitFor(/you › the cat[\s\S]*tiny-gpt · \d+\.\d tok\/s/);
 
     await app.enter('/set temperature 0.5');
-    await app.waitFor(/temperature = 0\.5[\s\S]*temp 0\.5 ·/);
+    await app.waitFor(/temperature = 0\.5[\s\S]*temp 0\.5 /);
 
     await app.enter('/use tiny-lstm');
     await app.waitFor(/now using tiny-lstm[\s\S]*tiny-lstm \(lstm, [\d.]+k? params\) │/);
@@ -65,6 +68,7 @@ describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
     const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ lastModel: 'tiny-lstm', settings: { temperature: 0.5 } });
     expect(JSON.parse(readFileSync(path.join(configDir, 'history.json'), 'utf8'))).toEqual([
+      '/use tiny-gpt',
       '/help',
       'the cat',
       '/set temperature 0.5',
