@@ -24,6 +24,7 @@ const spec = {
     name: { type: 'string', arg: 'NAME', description: 'model name (default <arch>-<corpus>-<n>)' },
     seed: { type: 'integer', min: 0, max: 2 ** 32 - 1, arg: 'S', description: 'random seed, for a repeatable run' },
     resume: { type: 'boolean', description: 'continue model NAME from its checkpoint (step, optimizer state)' },
+    'reset-optimizer': { type: 'boolean', description: 'with --resume: start the optimizer fresh from the best weights (when its saved state is broken)' },
     patience: { type: 'integer', min: 0, max: 1000, arg: 'N', description: 'stop after N evaluations without improvement (0: never)' },
     layers: { type: 'integer', min: 1, max: 64, arg: 'N', description: 'layers (gpt blocks or recurrent layers)' },
     heads: { type: 'integer', min: 1, max: 64, arg: 'N', description: 'attention heads (gpt)' },
@@ -81,6 +82,7 @@ export const trainCommand = defineCommand({
       }
     }
     if (o.resume && o.name === undefined) throw new CommandError('--resume needs --name NAME (the model to continue)');
+    if (o['reset-optimizer'] && !o.resume) throw new CommandError('--reset-optimizer goes with --resume (it restarts the optimizer of a model you continue)');
     if (arch === 'gpt' && o.hidden !== undefined) throw new CommandError('--hidden is for lstm and gru; gpt uses --embedding');
     if (arch !== 'gpt' && o.heads !== undefined) throw new CommandError('--heads is for gpt only');
     if (tokenizer !== 'word' && (o.vocab !== undefined || o.lowercase)) throw new CommandError('--vocab and --lowercase are for --tokenizer word');
@@ -112,6 +114,7 @@ export const trainCommand = defineCommand({
         ...(o.minutes !== undefined ? { minutes: o.minutes } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         ...(o.resume ? { resume: true } : {}),
+        ...(o['reset-optimizer'] ? { resetOptimizer: true } : {}),
         ...(o.patience !== undefined ? { patience: o.patience } : {}),
         command: commandLine('train', argv),
       },

@@ -217,6 +217,8 @@ export interface TrainRequest {
   minutes?: number;
   seed?: number;
   resume?: boolean;
+  /** With resume: start the optimizer fresh from the best weights (its saved state is broken or missing). */
+  resetOptimizer?: boolean;
   /** Stop when validation loss has not improved for this many evaluations (0: never). */
   patience?: number;
   backend?: BackendName;

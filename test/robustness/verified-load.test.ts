@@ -9,12 +9,14 @@ import { cliContext } from '../support/commands.js';
 import { runArgv } from '../../src/commands/dispatch.js';
 import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
 import { listModels } from '../../src/engine/store/registry.js';
-import { makeTinyModel } from '../support/models.js';
+import { runTraining } from '../../src/engine/training/run.js';
+import { makeTinyModel, writeCorpus } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
 
 const tempDir = useTempDir();
 
 let modelsDir: string;
+let corpus: string;
 let n = 0;
 
 /** A copy of the good model with one file changed; returns its name. */
@@ -36,7 +38,8 @@ async function listed(name: string): Promise<string | true> {
 
 beforeAll(async () => {
   modelsDir = tempDir('inkling-verified-');
-  await makeTinyModel(modelsDir, 'good', { steps: 2, evalInterval: 2 });
+  corpus = writeCorpus(tempDir());
+  await makeTinyModel(modelsDir, 'good', { steps: 2, evalInterval: 2, corpus });
 });
 
 describe('weights that changed since the save', () => {
@@ -98,6 +101,33 @@ describe('the optimizer state (what --resume reads)', () => {
     await expect(loadResumeState(dir(name))).rejects.toThrow(/^model 'm\d+': optimizer.bin does not match its checksum/);
     const loaded = await loadModel(dir(name));
     loaded.dispose();
+  });
+});
+
+describe('--resume with a broken optimizer state', () => {
+  const resume = (name: string, resetOptimizer = false) =>
+    runTraining({ kind: 'train', name, modelsDir, corpus, arch: 'gpt', tokenizer: 'char', resume: true, steps: 2, ...(resetOptimizer ? { resetOptimizer } : {}) }, () => {}, () => false, 'wasm');
+
+  it('fails in one line suggesting --reset-optimizer, which starts the optimizer fresh from the best weights', async () => {
+    const name = broken('optimizer.bin', (b) => Buffer.alloc(b.length, 0x7f));
+    await expect(resume(name)).rejects.toThrow(/^model 'm\d+': optimizer.bin does not match its checksum.* — resume with --reset-optimizer to start the optimizer fresh from the best weights$/);
+    const result = await resume(name, true);
+    expect(result.step).toBe(4);
+    const ctx = cliContext(modelsDir);
+    expect(await runArgv('check', [name], ctx, 'cli')).toBe('ok');
+  });
+
+  it('a deleted optimizer.json says so and suggests the same', async () => {
+    const name = broken('optimizer.json', (b) => b);
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(dir(name), 'optimizer.json'));
+    await expect(resume(name)).rejects.toThrow(/optimizer.* — resume with --reset-optimizer/);
+  });
+
+  it('--reset-optimizer without --resume is a usage error', async () => {
+    const ctx = cliContext(modelsDir);
+    expect(await runArgv('train', ['--name', 'x', '--corpus', corpus, '--reset-optimizer'], ctx, 'cli')).not.toBe('ok');
+    expect(ctx.out.errors[0]).toMatch(/--reset-optimizer goes with --resume/);
   });
 });
 

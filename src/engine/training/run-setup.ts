@@ -16,7 +16,7 @@ import { FINETUNE_TEXT_FILE, loadModel, loadResumeState, readManifest } from '..
 import { modelExistsMessage, validateModelName } from '../store/names.js';
 import { canFitSchedule } from './schedule.js';
 import { planFrom, type ManifestBase, type RunPlan } from './plan.js';
-import type { Manifest, TrainConfig, TrainRequest } from '../types.js';
+import type { LanguageModel, Manifest, Tokenizer, TrainConfig, TrainRequest } from '../types.js';
 
 export function deadlineFrom(minutes: number | undefined): number | null {
   return minutes === undefined ? null : Date.now() + minutes * 60_000;
@@ -108,33 +108,14 @@ export function stepsFor(request: { steps?: number; minutes?: number }, train: T
 async function prepareResume(request: TrainRequest, dir: string, backend: string): Promise<RunPlan> {
   const planned = await readManifest(dir);
   if (backend.startsWith('wasm')) checkTrainingFits(planned.config, planned.train.batchSize, planned.train.seqLength);
-  const state = await loadResumeState(dir);
-  const { manifest, tokenizer } = state;
-  const model = createModel(manifest.config, manifest.seed ?? 0);
-  // A fine-tune resumes with the same layers frozen (its optimizer state has slots for the others only).
-  const freeze = manifest.finetune && manifest.finetune.freeze >= 0 ? manifest.finetune.freeze : undefined;
-  const trainable = trainableNames(model, freeze);
-  let optimizer: AdamW | null = null;
-  let best: Record<string, tf.Tensor> | null = null;
-  try {
-    assignWeights(model, state.weights);
-    optimizer = new AdamW(model.weights, manifest.train, trainable);
-    optimizer.setState(state.optimizer);
-    best = await bestWeightsOf(dir);
-  } catch (error) {
-    optimizer?.dispose();
-    model.dispose();
-    throw error;
-  } finally {
-    tf.dispose(Object.values(state.weights));
-    tf.dispose(Object.values(state.optimizer.tensors));
-  }
+  const { manifest, tokenizer, model, optimizer, trainable, best } = request.resetOptimizer ? await freshOptimizer(dir) : await savedOptimizer(dir);
   const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir, manifest) : null;
   const given = request.corpus?.trim() ? request.corpus : null;
   const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(given ?? corpusToReload(manifest));
   const splits = encodeSplits(tokenizer, splitDocuments(corpus));
   const startStep = manifest.step;
   const opt = optimizer;
+  const how = request.resetOptimizer ? ' from its best weights with a fresh optimizer (--reset-optimizer)' : '';
   return planFrom({
     name: manifest.name,
     dir,
@@ -152,12 +133,67 @@ async function prepareResume(request: TrainRequest, dir: string, backend: string
     ...(pasted !== null ? { keepFiles: { [FINETUNE_TEXT_FILE]: pasted } } : {}),
     earlier: { history: manifest.history ?? [], bestValLoss: manifest.bestValLoss, best, wallSeconds: manifest.wallSeconds ?? 0 },
     manifest: { ...stripRunFields(manifest), command: manifest.command },
-    startMessage: `resuming ${manifest.name} at step ${startStep} (best val loss ${manifest.bestValLoss?.toFixed(3) ?? 'n/a'})`,
+    startMessage: `resuming ${manifest.name} at step ${startStep}${how} (best val loss ${manifest.bestValLoss?.toFixed(3) ?? 'n/a'})`,
     dispose: () => {
       opt.dispose();
       model.dispose();
     },
   });
+}
+
+interface Resumed {
+  manifest: Manifest;
+  tokenizer: Tokenizer;
+  model: LanguageModel;
+  optimizer: AdamW;
+  trainable: ReadonlySet<string>;
+  best: Record<string, tf.Tensor>;
+}
+
+/** A fine-tune resumes with the same layers frozen (its optimizer state has slots for the others only). */
+function trainableOf(manifest: Manifest, model: LanguageModel): ReadonlySet<string> {
+  const freeze = manifest.finetune && manifest.finetune.freeze >= 0 ? manifest.finetune.freeze : undefined;
+  return trainableNames(model, freeze);
+}
+
+/** The latest weights and the saved optimizer state; a broken state is refused pointing at --reset-optimizer. */
+async function savedOptimizer(dir: string): Promise<Resumed> {
+  const resetHint = (error: unknown) =>
+    new Error(`${firstLine(error)} — resume with --reset-optimizer to start the optimizer fresh from the best weights`);
+  const state = await loadResumeState(dir).catch((error: unknown) => {
+    throw /optimizer/.test(firstLine(error)) ? resetHint(error) : error;
+  });
+  const { manifest, tokenizer } = state;
+  const model = createModel(manifest.config, manifest.seed ?? 0);
+  const trainable = trainableOf(manifest, model);
+  let optimizer: AdamW | null = null;
+  try {
+    assignWeights(model, state.weights);
+    optimizer = new AdamW(model.weights, manifest.train, trainable);
+    try {
+      optimizer.setState(state.optimizer);
+    } catch (error) {
+      throw resetHint(`model '${manifest.name}': optimizer state does not fit the model (${firstLine(error)})`);
+    }
+    return { manifest, tokenizer, model, optimizer, trainable, best: await bestWeightsOf(dir) };
+  } catch (error) {
+    optimizer?.dispose();
+    model.dispose();
+    throw error;
+  } finally {
+    tf.dispose(Object.values(state.weights));
+    tf.dispose(Object.values(state.optimizer.tensors));
+  }
+}
+
+/** --reset-optimizer: the best weights (verified like any load) and a fresh AdamW; the saved state is not read. */
+async function freshOptimizer(dir: string): Promise<Resumed> {
+  const loaded = await loadModel(dir);
+  const trainable = trainableOf(loaded.manifest, loaded.model);
+  const optimizer = new AdamW(loaded.model.weights, loaded.manifest.train, trainable);
+  const best: Record<string, tf.Tensor> = {};
+  for (const w of loaded.model.weights) best[w.name] = tf.keep(w.variable.clone());
+  return { manifest: loaded.manifest, tokenizer: loaded.tokenizer, model: loaded.model, optimizer, trainable, best };
 }
 
 /** The data name of a fine-tune made from pasted text. */
