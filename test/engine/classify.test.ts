@@ -131,6 +131,29 @@ describe('a classifier on a base model', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('takes an imported Hugging Face GPT-2 as its base, and reads it the same batched or text by text', async () => {
+    const { importHfModel } = await import('../../src/engine/store/hf-import.js');
+    await importHfModel({ dir: path.resolve('test/fixtures/hf/tiny-gpt2'), modelsDir, name: 'hf-gpt2' });
+    const result = await classify('hf-styles', { epochs: 5, unfreeze: 1 }, () => false, 'hf-gpt2');
+    expect(result.classifyReport!.labels).toHaveLength(3);
+    const classifier = await Classifier.load(path.join(modelsDir, 'hf-styles'));
+    try {
+      const { model, tokenizer } = classifier.loaded;
+      expect(model.config.arch).toBe('gpt2');
+      const sample = texts.filter((_, i) => i % 11 === 0).map((t, i) => t.slice(0, 30 + 17 * i));
+      const features = await extractFeatures(model, chunkTexts(tokenizer, model, sample, classifier.info.maxTokens), classifier.info.pool);
+      const batched = tf.tidy(() => tf.softmax(classifier.head.logits(features, false)));
+      const rows = (await batched.array()) as number[][];
+      tf.dispose([features, batched]);
+      for (const [i, text] of sample.entries()) {
+        const [r] = await classifier.classify([text]);
+        classifier.info.labels.forEach((l, c) => expect(r!.probabilities[l]).toBeCloseTo(rows[i]![c]!, 4));
+      }
+    } finally {
+      classifier.dispose();
+    }
+  });
+
   it('leaves nothing in the models folder when the data is bad', async () => {
     const single = path.join(tempDir(), 'single.csv');
     writeFileSync(single, 'text,label\nhello there,a\ngood day,a\n');

@@ -103,6 +103,19 @@ export class Gpt2Model implements LanguageModel {
     });
   }
 
+  /** The final LayerNorm's output [B, T, d]: what the tied head reads, and what a classifier pools. */
+  hidden(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = tokens.shape;
+    if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
+    return tf.tidy(() => {
+      const mask = tf.slice(this.mask, [0, 0], [T, T]);
+      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
+      const { logits: states } = this.forward(tok, B, T, 0, mask, training, null, false, true);
+      return tf.reshape(states, [B, T, this.config.embedding]);
+    });
+  }
+
+  /** With `headless`, "logits" are the final LayerNorm's output [B*T, d] instead (for hidden()). */
   private forward(
     tok: tf.Tensor2D,
     B: number,
@@ -112,6 +125,7 @@ export class Gpt2Model implements LanguageModel {
     training: boolean,
     past: LayerCache[] | null,
     lastOnly: boolean,
+    headless = false,
   ): { logits: tf.Tensor2D; cache: LayerCache[] } {
     const d = this.config.embedding;
     const pos = tf.slice(this.wpe, [start, 0], [T, d]);
@@ -128,7 +142,7 @@ export class Gpt2Model implements LanguageModel {
     // Decoding needs only the last position's logits.
     const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
     const xf = this.norm(rows, this.lnF, training);
-    return { logits: tf.matMul(xf, this.wte, false, true), cache };
+    return { logits: headless ? xf : tf.matMul(xf, this.wte, false, true), cache };
   }
 
   private attention(
