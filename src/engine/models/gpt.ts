@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, GptConfig, LanguageModel, NamedWeight } from '../types.js';
 import { DECODE_BLOCK_KERNEL } from '../kernels/decode/decode-block.js';
 import { registerArchitecture } from './architectures.js';
-import { WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { WeightBuilder, disposeWeights, sumSizes } from './init.js';
+import { feedWindow, WindowState, type LayerCache } from './kv-window.js';
 import { Dropout } from '../ops/dropout.js';
 import { gelu } from '../ops/gelu.js';
 import { hasKernel, runKernel } from '../ops/kernel-choice.js';
@@ -22,8 +23,6 @@ interface Block {
   mlpProj: tf.Variable;
 }
 
-/** Keys and values of one layer, [1, heads, length, headSize]. */
-type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
 
 /** One forward pass: B sequences of T new positions each, from absolute position `start`. */
 interface Pass {
@@ -46,27 +45,6 @@ const MASKED = -1e9;
 export function gptParameterCount(c: Omit<GptConfig, 'arch'>): number {
   const d = c.embedding;
   return c.vocabSize * d + c.contextLength * d + c.layers * (12 * d * d + 2 * d) + d;
-}
-
-/** Tokens kept after the window overflows: half a window, or more of a long new input. */
-export function slideKeep(contextLength: number, total: number, incoming: number): number {
-  return Math.min(total, contextLength, Math.max(Math.ceil(contextLength / 2), incoming));
-}
-
-export class GptState implements DecodeState {
-  length = 0;
-  /** The tokens in the current window; the cache holds their keys and values. */
-  window: number[] = [];
-  cache: LayerCache[] = [];
-
-  dispose(): void {
-    for (const c of this.cache) {
-      c.k.dispose();
-      c.v.dispose();
-    }
-    this.cache = [];
-    this.window = [];
-  }
 }
 
 export class GptModel implements LanguageModel {
@@ -229,41 +207,22 @@ export class GptModel implements LanguageModel {
     return [tf.mul(q0, scale) as tf.Tensor4D, k0, v0];
   }
 
-  createState(): GptState {
-    return new GptState();
+  createState(): WindowState {
+    return new WindowState();
   }
 
   feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
-    if (!(state instanceof GptState)) throw new Error('feed needs a state from this model');
-    checkTokens(tokens, this.config.vocabSize);
-    const ctx = this.contextLength;
-    let fresh = [...tokens];
-    let all = state.window.concat(fresh);
-    if (all.length > ctx) {
-      // Positions are absolute within the window, so a slide recomputes the cache from scratch.
-      all = all.slice(all.length - slideKeep(ctx, all.length, fresh.length));
-      fresh = all;
-      state.dispose();
-    }
-    const start = all.length - fresh.length;
-    const past = state.cache.length > 0 ? state.cache : null;
-    const result = tf.tidy(() => {
+    return feedWindow(state, tokens, this.contextLength, this.config.vocabSize, (fresh, start, length, past) => {
       // One token (every sampled one): a slice of the embedding, no mask; a prompt: gather and mask.
       const single = fresh.length === 1;
       const tok = single
         ? tf.slice(this.wte, [fresh[0], 0], [1, this.config.embedding])
         : tf.gather(this.wte, tf.tensor1d(fresh, 'int32'));
-      const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
+      const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, length]);
       const pass: Pass = { B: 1, T: fresh.length, start, mask, training: false, past, lastOnly: true };
       const { logits, cache } = this.forward(tok as tf.Tensor2D, pass);
-      const last = tf.reshape(logits, [-1]) as tf.Tensor1D;
-      return { last, cache };
+      return { last: tf.reshape(logits, [-1]) as tf.Tensor1D, cache };
     });
-    state.dispose();
-    state.cache = result.cache.map((c) => ({ k: tf.keep(c.k), v: tf.keep(c.v) }));
-    state.window = all;
-    state.length += tokens.length;
-    return result.last;
   }
 
   parameterCount(): number {

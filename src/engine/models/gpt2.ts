@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
-import { GptState, slideKeep } from './gpt.js';
-import { WeightBuilder, checkTokens, disposeWeights, sumSizes } from './init.js';
+import { feedWindow, WindowState, type LayerCache } from './kv-window.js';
+import { WeightBuilder, disposeWeights, sumSizes } from './init.js';
 import { Dropout } from '../ops/dropout.js';
 import { gelu } from '../ops/gelu.js';
 import { LAYER_NORM_EPSILON, layerNorm } from '../ops/layer-norm.js';
@@ -30,7 +30,6 @@ interface Block {
   mlpProj: [tf.Variable, tf.Variable];
 }
 
-type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
 
 const MASKED = -1e9;
 
@@ -170,37 +169,20 @@ export class Gpt2Model implements LanguageModel {
     return { out: this.dropout.apply(Gpt2Model.linear(merged, blk.attnProj), training), cache: { k, v } };
   }
 
-  createState(): GptState {
-    return new GptState();
+  createState(): WindowState {
+    return new WindowState();
   }
 
   feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
-    if (!(state instanceof GptState)) throw new Error('feed needs a state from this model');
-    checkTokens(tokens, this.config.vocabSize);
-    const ctx = this.contextLength;
-    let fresh = [...tokens];
-    let all = state.window.concat(fresh);
-    if (all.length > ctx) {
-      // Positions are absolute within the window, so a slide recomputes the cache from scratch.
-      all = all.slice(all.length - slideKeep(ctx, all.length, fresh.length));
-      fresh = all;
-      state.dispose();
-    }
-    const start = all.length - fresh.length;
-    const past = state.cache.length > 0 ? state.cache : null;
-    const result = tf.tidy(() => {
+    return feedWindow(state, tokens, this.contextLength, this.config.vocabSize, (fresh, start, length, past) => {
       const single = fresh.length === 1;
       const tok = single ? tf.slice(this.wte, [fresh[0]!, 0], [1, this.config.embedding]) : tf.gather(this.wte, tf.tensor1d(fresh, 'int32'));
-      const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, all.length]);
+      const mask = single ? null : tf.slice(this.mask, [start, 0], [fresh.length, length]);
       const { logits, cache } = this.forward(tok as tf.Tensor2D, 1, fresh.length, start, mask, false, past, true);
       return { last: tf.reshape(logits, [-1]) as tf.Tensor1D, cache };
     });
-    state.dispose();
-    state.cache = result.cache.map((c) => ({ k: tf.keep(c.k), v: tf.keep(c.v) }));
-    state.window = all;
-    state.length += tokens.length;
-    return result.last;
   }
+
 
   parameterCount(): number {
     return sumSizes(this.weights);

@@ -5,11 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
-import { WeightBuilder, checkTokens, disposeWeights } from './init.js';
+import { WeightBuilder, disposeWeights } from './init.js';
 import { softmax } from '../ops/softmax.js';
 import { type Matrix, type Quantization, buildMatrix, buildTable, embedRows, linear, tiedHead } from './matrix.js';
 import { type RopeScaling, rotate, rotaryTables } from './rope.js';
-import { slideKeep } from './gpt.js';
+import { feedWindow, WindowState, type LayerCache } from './kv-window.js';
 
 export interface LlamaConfig {
   arch: 'llama';
@@ -60,7 +60,6 @@ interface Block {
 }
 
 /** Rotated keys and values of one layer, [1, kvHeads, length, headDim]: grouped, never repeated per query head. */
-type LayerCache = { k: tf.Tensor4D; v: tf.Tensor4D };
 
 const MASKED = -1e9;
 
@@ -74,20 +73,6 @@ export function llamaParameterCount(c: LlamaConfig): number {
   return c.vocabSize * d + c.layers * (attn + mlp + 2 * d) + d + head;
 }
 
-export class LlamaState implements DecodeState {
-  length = 0;
-  window: number[] = [];
-  cache: LayerCache[] = [];
-
-  dispose(): void {
-    for (const c of this.cache) {
-      c.k.dispose();
-      c.v.dispose();
-    }
-    this.cache = [];
-    this.window = [];
-  }
-}
 
 function rmsNorm(x: tf.Tensor2D, weight: tf.Variable, eps: number): tf.Tensor2D {
   const variance = tf.mean(tf.square(x), -1, true);
@@ -226,35 +211,19 @@ export class LlamaModel implements LanguageModel {
     return tf.tensor2d(values, [T, S]);
   }
 
-  createState(): LlamaState {
-    return new LlamaState();
+  createState(): WindowState {
+    return new WindowState();
   }
 
   feed(state: DecodeState, tokens: readonly number[]): tf.Tensor1D {
-    if (!(state instanceof LlamaState)) throw new Error('feed needs a state from this model');
-    checkTokens(tokens, this.config.vocabSize);
-    const ctx = this.contextLength;
-    let fresh = [...tokens];
-    let all = state.window.concat(fresh);
-    if (all.length > ctx) {
-      // Rotations are absolute positions in the window, so a slide recomputes the cache.
-      all = all.slice(all.length - slideKeep(ctx, all.length, fresh.length));
-      fresh = all;
-      state.dispose();
-    }
-    const start = all.length - fresh.length;
-    const past = state.cache.length > 0 ? state.cache : null;
-    const result = tf.tidy(() => {
+    // Rotations are absolute positions in the window, so a slide recomputes the cache (feedWindow does).
+    return feedWindow(state, tokens, this.contextLength, this.config.vocabSize, (fresh, start, _length, past) => {
       const x = embedRows(this.embed, tf.tensor1d(fresh, 'int32'));
       const { logits, cache } = this.forward(x, 1, fresh.length, start, past, true);
       return { last: tf.reshape(logits, [-1]) as tf.Tensor1D, cache };
     });
-    state.dispose();
-    state.cache = result.cache.map((c) => ({ k: tf.keep(c.k), v: tf.keep(c.v) }));
-    state.window = all;
-    state.length += tokens.length;
-    return result.last;
   }
+
 
   /** Parameters as the float model counts them (q8 packs four in an int32 and adds a scale per row). */
   parameterCount(): number {

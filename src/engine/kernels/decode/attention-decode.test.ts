@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GptModel, slideKeep } from '../../models/gpt.js';
+import { GptModel } from '../../models/gpt.js';
+import { slideKeep } from '../../models/kv-window.js';
 import { gelu } from '../../ops/gelu.js';
 import { layerNorm } from '../../ops/layer-norm.js';
 import { runKernel } from '../../ops/kernel-choice.js';
