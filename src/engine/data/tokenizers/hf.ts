@@ -65,7 +65,7 @@ export class HfBpeTokenizer implements Tokenizer {
   }
 
   /** A token's bytes: byte-level symbols mapped back, an added token's text as UTF-8, nothing for padding ids. */
-  private bytesOf(id: number): Uint8Array {
+  tokenBytes(id: number): Uint8Array {
     let b = this.bytes[id];
     if (b) return b;
     const added = this.added.get(id);
@@ -93,7 +93,7 @@ export class HfBpeTokenizer implements Tokenizer {
    */
   decoder(): (id: number) => string {
     const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-    return (id) => utf8.decode(this.bytesOf(id), { stream: true });
+    return (id) => utf8.decode(this.tokenBytes(id), { stream: true });
   }
 
   /** tokenizer_config.json as imported: an instruct model's chat template and its special tokens live there. */
