@@ -1,5 +1,5 @@
 // Where Inkling's files live: the package itself (shipped data and models) and the user's folders.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
@@ -71,13 +71,24 @@ function nonEmpty(value: string | undefined, what: string): string | undefined {
   return path.resolve(value);
 }
 
-/** `--models-dir`, then `INKLING_MODELS_DIR`, then the default; always absolute. */
+/** `--models-dir`, then `INKLING_MODELS_DIR`, then the default; always absolute. One that exists must be a folder. */
 export function resolveModelsDir(flag?: string): string {
-  return (
-    nonEmpty(flag, '--models-dir') ??
-    nonEmpty(process.env.INKLING_MODELS_DIR || undefined, 'INKLING_MODELS_DIR') ??
-    defaultModelsDir()
-  );
+  const fromFlag = nonEmpty(flag, '--models-dir');
+  const fromEnv = fromFlag ? undefined : nonEmpty(process.env.INKLING_MODELS_DIR || undefined, 'INKLING_MODELS_DIR');
+  const dir = fromFlag ?? fromEnv ?? defaultModelsDir();
+  if (existsSync(dir) && !isDirectory(dir)) {
+    throw new Error(`${fromFlag ? '--models-dir' : fromEnv ? 'INKLING_MODELS_DIR' : 'the models folder'} ${dir} is not a folder: give a folder (it is created when missing)`);
+  }
+  return dir;
+}
+
+/** Model names the package ships (gutenberg-gpt, ...): reserved, so a model of yours never hides one. */
+export function shippedModelNames(): string[] {
+  try {
+    return readdirSync(shippedModelsDir(), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  } catch {
+    return [];
+  }
 }
 
 /** `INKLING_CONFIG_DIR`, else the per-user config folder (config and history live here). */

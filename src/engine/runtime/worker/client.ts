@@ -6,6 +6,8 @@ import type { WorkerInput, WorkerMessage } from './protocol.js';
 import { replyGate } from './run-control.js';
 import { lockModel } from '../../store/lock.js';
 import { validateModelName } from '../../store/names.js';
+import { shippedModelNames, shippedModelsDir } from '../../store/paths.js';
+import path from 'node:path';
 
 export interface TrainingHandle {
   /** Ask the run to stop after saving a checkpoint. */
@@ -58,6 +60,10 @@ export function startTraining(request: TrainingRequest, onEvent: (event: TrainEv
   // at start (store/lock.ts), and the lock stays fresh even while the worker is busy with a long step.
   const done = (async () => {
     validateModelName(request.name);
+    const fresh = request.kind === 'finetune' || !request.resume;
+    if (fresh && path.resolve(request.modelsDir) !== path.resolve(shippedModelsDir()) && shippedModelNames().includes(request.name)) {
+      throw new Error(`${request.name} is the name of a shipped model: choose another --name`);
+    }
     const release = await lockModel(request.modelsDir, request.name, () => {
       onEvent({ type: 'error', message: `lost the lock of model ${request.name} (its lock folder was changed by someone else): stopping after a save` });
       stop();
