@@ -17,7 +17,7 @@ export function statusFields(view: StatusView): Field[] {
       : { text: 'no model', rank: 0, color: 'red' },
     model?.task === 'classify' ? { text: 'classify mode', short: 'classify', rank: 1, shortRank: 1, color: 'cyan' } : null,
     model?.instruct ? { text: 'chat mode', short: 'chat', rank: 1, shortRank: 1, color: 'cyan' } : null,
-    run ? { text: `${run.kind === 'finetune' ? 'fine-tuning' : 'training'} ${run.name}${percent}`, short: `${run.name}${percent}`, rank: 1, color: 'magenta' } : null,
+    run ? { text: `${run.kind === 'finetune' ? 'fine-tuning' : 'training'} ${run.name}${percent}`, short: `${run.name}${percent}`, rank: 1, shortRank: 3, color: 'magenta' } : null,
     s.context && model?.reach
       ? { text: `context: ${model.reach}`, short: `ctx ${model.reach.replace(/^last /, '')}`, rank: 2, shortRank: 3, dim: true }
       : { text: s.context ? 'context on' : 'context off', short: s.context ? 'ctx on' : 'ctx off', rank: 2, shortRank: 3, dim: true },
