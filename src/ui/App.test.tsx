@@ -67,6 +67,20 @@ describe('App', () => {
     await vi.waitFor(() => expect(app.lastFrame()).not.toContain('queued ›'));
   });
 
+  it('keeps the live area shorter than the terminal: a long reply with a run, or with a long paste', async () => {
+    const long = { label: 'alpha', text: Array.from({ length: 80 }, (_, i) => `line ${i}`).join('\n') };
+    // ink-testing-library's terminal has no height: the app takes 24 rows.
+    const { controller, app, type } = await setup();
+    controller.set({ training, generating: true, live: long });
+    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/line 79[\s\S]*training tiny/));
+    await vi.waitFor(() => expect(app.lastFrame()!.split('\n').length).toBeLessThan(24));
+    controller.set({ training: null });
+    await type(`\u001B[200~${'many words in a long paste '.repeat(60)}\u001B[201~`);
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('many words'));
+    await vi.waitFor(() => expect(app.lastFrame()!.split('\n').length).toBeLessThan(24));
+    expect(app.lastFrame()).toContain('line 79');
+  });
+
   it('shows the training panel only while a run goes', async () => {
     const { controller, app } = await setup();
     controller.set({ training });

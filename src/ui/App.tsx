@@ -1,5 +1,6 @@
 // The screen: finished turns above (static), then the live area: streaming reply, training, input, status.
-import { Box } from 'ink';
+import { Box, measureElement, type DOMElement } from 'ink';
+import { useEffect, useRef, useState } from 'react';
 import { InputBox } from './InputBox.js';
 import { LiveReply } from './LiveReply.js';
 import { QueuedPrompts } from './QueuedPrompts.js';
@@ -19,8 +20,17 @@ export function App({ controller }: { controller: ChatController }) {
   const { columns, rows } = useTerminalSize();
   const redraws = useRedrawOnResize();
   const training = view.training?.running ? view.training : null;
-  // Rows left for the streaming reply once the panel, input and status bar have theirs.
-  const replyRows = Math.max(3, rows - (training ? 22 : 9));
+  // Rows left for the streaming reply once the panel, input and status bar below it have theirs (measured
+  // after each render), keeping the live area shorter than the terminal: at full height Ink redraws the
+  // whole transcript on every frame, and after a resize redraw it would print it twice.
+  const below = useRef<DOMElement>(null);
+  const [belowRows, setBelowRows] = useState(training ? 20 : 7);
+  useEffect(() => {
+    if (!below.current) return;
+    const { height } = measureElement(below.current);
+    if (height !== belowRows) setBelowRows(height);
+  });
+  const replyRows = Math.max(1, rows - belowRows - 3);
   return (
     <>
       <Transcript turns={view.turns} generation={`${view.epoch}.${redraws}`} width={columns} />
@@ -28,11 +38,13 @@ export function App({ controller }: { controller: ChatController }) {
       {!view.quitting && (
         <Box flexDirection="column">
           <LiveReply live={view.live} maxLines={replyRows} />
-          {training && <TrainingPanel training={training} columns={columns} />}
-          <QueuedPrompts queued={view.queued} />
-          {view.panel && <ProbsPanel panel={view.panel} width={columns} />}
-          <InputBox controller={controller} />
-          <StatusBar view={view} columns={columns} />
+          <Box ref={below} flexDirection="column">
+            {training && <TrainingPanel training={training} columns={columns} />}
+            <QueuedPrompts queued={view.queued} />
+            {view.panel && <ProbsPanel panel={view.panel} width={columns} />}
+            <InputBox controller={controller} maxRows={Math.max(1, Math.floor(rows / 4))} />
+            <StatusBar view={view} columns={columns} />
+          </Box>
         </Box>
       )}
     </>

@@ -27,7 +27,8 @@ export function applyCompletion(line: string, candidates: readonly string[]): { 
 // Border and padding on each side.
 const BOX_FRAME = 4;
 
-export function InputBox({ controller }: { controller: ChatController }) {
+/** `maxRows`: the most rows of text the box shows (a long paste scrolls with the cursor). */
+export function InputBox({ controller, maxRows = 8 }: { controller: ChatController; maxRows?: number }) {
   const { columns } = useTerminalSize();
   // The line lives in a ref, changed synchronously by each key; a render just shows it.
   const line = useRef<LineState>(EMPTY_LINE);
@@ -87,7 +88,7 @@ export function InputBox({ controller }: { controller: ChatController }) {
   return (
     <Box flexDirection="column" marginTop={1}>
       <Box borderStyle="round" borderColor="cyan" paddingX={1}>
-        <TextField line={line.current} placeholder="Type a prompt, or /help" width={columns - BOX_FRAME} />
+        <TextField line={line.current} placeholder="Type a prompt, or /help" width={columns - BOX_FRAME} maxRows={maxRows} />
       </Box>
       {notice && <Text dimColor>{notice.text}</Text>}
     </Box>

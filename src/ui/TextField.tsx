@@ -7,7 +7,7 @@ import { wrapRows, type Row } from './wrap.js';
 const MARK = '› ';
 const INDENT = '  ';
 
-export function TextField({ line, placeholder, width }: { line: LineState; placeholder: string; width: number }) {
+export function TextField({ line, placeholder, width, maxRows = Infinity }: { line: LineState; placeholder: string; width: number; maxRows?: number }) {
   const { value, cursor } = line;
   if (value === '') {
     return (
@@ -21,14 +21,20 @@ export function TextField({ line, placeholder, width }: { line: LineState; place
   // One cell stays free at the end of each row for the cursor (or a space hanging at a break).
   const rows = wrapRows(value, Math.max(1, width - MARK.length - 1));
   const at = cursorRow(rows, cursor);
+  // A long input shows the rows around the cursor, so the box never outgrows the terminal.
+  const shown = Math.max(1, maxRows);
+  const first = Math.min(Math.max(0, at - shown + 1), Math.max(0, rows.length - shown));
   return (
     <Box flexDirection="column">
-      {rows.map((row, i) => (
-        <Text key={i}>
-          {i === 0 ? <Text color="cyan">{MARK}</Text> : INDENT}
-          {i === at ? withCursor(value.slice(row.start, row.end), cursor - row.start) : value.slice(row.start, row.end)}
-        </Text>
-      ))}
+      {rows.slice(first, first + shown).map((row, j) => {
+        const i = first + j;
+        return (
+          <Text key={i}>
+            {i === 0 ? <Text color="cyan">{MARK}</Text> : INDENT}
+            {i === at ? withCursor(value.slice(row.start, row.end), cursor - row.start) : value.slice(row.start, row.end)}
+          </Text>
+        );
+      })}
     </Box>
   );
 }
