@@ -112,6 +112,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** Longest run of tokens without a yield: a turn of the event loop costs as much as a small model's token. */
 const MS_BETWEEN_YIELDS = 4;
 
+/** generate's signature, for those who are handed a generator (the chat session, its test fakes). */
+export type GenerateFn = typeof generate;
+
 /** Stream a continuation of `prompt`; onText gets each new piece of text as it is decoded. */
 export async function generate(
   loaded: LoadedModel,

@@ -2,22 +2,17 @@
 // (the real ones load tfjs and start workers). `real-engine.ts` binds the real modules.
 import type { CommandContext } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
-import type { GenerationResult, NextTokenProbs, ProbsRequest, SampleOptions, TokenProbs, TrainEvent, TrainingRequest } from '../engine/types.js';
+import type { NextTokenProbs, SampleOptions, TokenProbs, TrainEvent, TrainingRequest } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
+import type { GenerateFn } from '../engine/sample.js';
 
 export interface SessionDeps {
   /** Model names: the user's models folder first, then the shipped ones. */
   listModels(): Promise<string[]>;
   /** Find a model by name (a training run's name gives its latest checkpoint) and load it. One-line Error. */
   loadModel(name: string): Promise<LoadedModel>;
-  generate(
-    loaded: LoadedModel,
-    prompt: string,
-    options: SampleOptions,
-    onText: (delta: string) => void,
-    signal?: AbortSignal,
-    probs?: ProbsRequest,
-  ): Promise<GenerationResult>;
+  /** engine/sample.ts generate: stream a reply. */
+  generate: GenerateFn;
   /** The probability panels' engine calls; absent where they are not available. */
   probe?: ProbeDeps;
   /** A classifier's lines for one input (label, then probability bars); only for models with task "classify". */

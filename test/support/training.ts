@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sparseCrossEntropy } from '../../src/engine/training/loss.js';
 import { AdamW } from '../../src/engine/training/optim.js';
-import type { LanguageModel, TrainConfig } from '../../src/engine/types.js';
+import type { GptConfig, LanguageModel, TrainConfig } from '../../src/engine/types.js';
 import { gradients } from '../../src/engine/models/index.js';
 
 import { TINY_TEXT } from './corpus.js';
@@ -10,6 +10,17 @@ import { TINY_TEXT } from './corpus.js';
 export { TINY_TEXT };
 export const TINY_VOCAB = [...new Set(TINY_TEXT)].sort();
 export const TINY_IDS = [...TINY_TEXT].map((ch) => TINY_VOCAB.indexOf(ch));
+
+/** A two-layer GPT over TINY_VOCAB, small enough to train in a test. */
+export const TINY_GPT: GptConfig = {
+  arch: 'gpt',
+  vocabSize: TINY_VOCAB.length,
+  contextLength: 16,
+  layers: 2,
+  heads: 2,
+  embedding: 32,
+  dropout: 0,
+};
 
 export const TEST_TRAIN: TrainConfig = {
   batchSize: 8,

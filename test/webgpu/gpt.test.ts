@@ -8,24 +8,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { releaseWebgpu, tryWebgpu, webgpuDeviceError } from '../../src/engine/runtime/backend-webgpu.js';
 import { installWasmKernelFixes } from '../../src/engine/kernels/index.js';
 import { createModel } from '../../src/engine/models/index.js';
-import { TEST_TRAIN, TINY_VOCAB, trainStep } from '../support/training.js';
+import { TEST_TRAIN, trainStep, TINY_GPT } from '../support/training.js';
 import { AdamW } from '../../src/engine/training/optim.js';
-import type { GptConfig } from '../../src/engine/types.js';
 import { useBackend, worstError } from './helpers.js';
 
 tf.env().set('PROD', true); // no tfjs banner in the test output
 const probe = await tryWebgpu(true);
 const title = probe.ok ? `tiny GPT on webgpu (${probe.adapter?.vendor} ${probe.adapter?.device})` : `tiny GPT on webgpu (skipped: ${probe.detail})`;
 
-const config: GptConfig = {
-  arch: 'gpt',
-  vocabSize: TINY_VOCAB.length,
-  contextLength: 16,
-  layers: 2,
-  heads: 2,
-  embedding: 32,
-  dropout: 0,
-};
+const config = TINY_GPT;
 const SEED = 5;
 const STEPS = 5;
 const PROMPT = [1, 2, 3];

@@ -2,20 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../training/optim.js';
-import type { GptConfig } from '../types.js';
 import { GptModel } from './gpt.js';
 import { assignWeights, countParameters, createModel, namedTensors, trainableNames } from './index.js';
-import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values } from '#test/support/training.js';
+import { TEST_TRAIN, TINY_IDS, TINY_VOCAB, maxAbsDiff, trainStep, values, TINY_GPT } from '#test/support/training.js';
 
-const config: GptConfig = {
-  arch: 'gpt',
-  vocabSize: TINY_VOCAB.length,
-  contextLength: 16,
-  layers: 2,
-  heads: 2,
-  embedding: 32,
-  dropout: 0,
-};
+const config = TINY_GPT;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
