@@ -1,4 +1,4 @@
-// import DIR: a local Hugging Face GPT-2 folder (what huggingface-cli download or a git clone gives) becomes a model.
+// import DIR: a local Hugging Face folder (GPT-2, Llama, Qwen2) (what huggingface-cli download or a git clone gives) becomes a model.
 import path from 'node:path';
 import { defineCommand } from './define.js';
 import { formatParams } from './format.js';
@@ -7,7 +7,7 @@ import { CommandError } from './types.js';
 
 export const importCommand = defineCommand({
   name: 'import',
-  summary: 'make a model from a local Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer files)',
+  summary: 'make a model from a local Hugging Face folder: GPT-2, Llama or Qwen2 (config.json, model.safetensors, tokenizer files)',
   scopes: ['cli', 'chat'],
   spec: {
     options: { name: { type: 'string', arg: 'NAME', description: 'name of the new model (default: the folder name)' } },

@@ -7,6 +7,7 @@ import { clearCommand } from './clear.js';
 import { compareCommand } from './compare.js';
 import { contextCommand } from './context.js';
 import { systemCommand } from './system.js';
+import { quantizeCommand } from './quantize.js';
 import { corporaCommand } from './corpora.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
@@ -53,6 +54,7 @@ export function allCommands(): AnyCommand[] {
     corporaCommand,
     presetsCommand,
     benchCommand,
+    quantizeCommand,
     useCommand,
     compareCommand,
     showCommand,

@@ -26,7 +26,7 @@ export function assignWeights(model: LanguageModel, tensors: Record<string, tf.T
   const extra = Object.keys(tensors).find((name) => !known.has(name));
   if (extra) throw new Error(`weights do not match the model: unexpected ${extra}`);
   tf.tidy(() => {
-    for (const w of model.weights) w.variable.assign(tf.cast(tensors[w.name], 'float32'));
+    for (const w of model.weights) w.variable.assign(tf.cast(tensors[w.name], w.variable.dtype)); // q8 weights are int32
   });
 }
 

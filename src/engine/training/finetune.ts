@@ -37,6 +37,10 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
   const base = await loadModel(baseDir);
   try {
     const { model, tokenizer, manifest: baseManifest } = base;
+    const quantized = (baseManifest.config as { quantization?: string }).quantization;
+    if (quantized) {
+      throw new Error(`${base.name} has ${quantized} weights, which are for inference only: fine-tune its float32 base${baseManifest.parent ? ` ${baseManifest.parent}` : ''} instead`);
+    }
     const splits = encodeSplits(tokenizer, splitDocuments(corpus));
     const totalTokens = splits.train.length + splits.val.length;
     const unknownFraction = totalTokens === 0 ? 0 : splits.unknown / totalTokens;
