@@ -20,7 +20,7 @@ interface ExportFormat {
 
 export const EXPORT_FORMATS = {
   'tfjs-layers': {
-    summary: 'TensorFlow.js Layers model (lstm, gru): tf.loadLayersModel in Node or a web page; tensorflowjs_converter makes a Keras .h5',
+    summary: 'TensorFlow.js Layers model (lstm; gru and gpt refused): tf.loadLayersModel in Node or a web page; tensorflowjs_converter makes a Keras .h5',
     load: async () => (await import('./tfjs-layers.js')).tfjsLayersExporter,
   },
   hf: {
