@@ -1,7 +1,6 @@
 // The next-token distribution at one position, for showing it: the model's own probabilities (temperature 1,
 // what eval scores) and the sampler's (after temperature, top-k and top-p, computed by the sampler's own cut
-// so the display can never disagree with a draw). Only the top candidates and two scalars leave the backend.
-import * as tf from '@tensorflow/tfjs-core';
+// so the display can never disagree with a draw). Computed from the logits the sampler reads to the host anyway.
 import { argmax, cutFor, isGreedy, type Cut } from './sample.js';
 import { tokenLabel } from './token-label.js';
 import type { NextTokenProbs, SampleOptions, TokenCandidate, Tokenizer } from './types.js';
@@ -19,28 +18,29 @@ export class NextToken {
     private readonly unkLogit: number,
   ) {}
 
-  /** Reads `logits` [vocab] (the caller still owns and disposes it) with its `top` best candidates. */
-  static async read(logits: tf.Tensor1D, tokenizer: Tokenizer, top: number): Promise<NextToken> {
-    const k = Math.max(1, Math.min(logits.shape[0], top));
-    const [topValues, topIndices, stats] = tf.tidy(() => {
-      const best = tf.topk(logits, k);
-      const logZ = tf.logSumExp(logits);
-      const logp = tf.sub(logits, logZ);
-      const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp)));
-      return [best.values, best.indices, tf.stack([logZ, entropy])];
-    });
-    try {
-      const [all, values, indices, figures] = await Promise.all([logits.data(), topValues.data(), topIndices.data(), stats.data()]);
-      // A copy: some backends hand out their own buffer, and <unk> is masked in it below.
-      const sampling = (all as Float32Array).slice();
-      const unkId = tokenizer.unkId;
-      const unkLogit = unkId === null ? -Infinity : sampling[unkId];
-      if (unkId !== null) sampling[unkId] = -Infinity;
-      const { ids, logits: sorted } = rankCandidates(indices as Int32Array, values as Float32Array);
-      return new NextToken(sampling, ids, sorted, figures[0], figures[1], tokenizer, unkLogit);
-    } finally {
-      tf.dispose([topValues, topIndices, stats]);
+  /**
+   * From logits already on the host (generation reads them all for the sampler anyway): the statistics in
+   * one pass and the top candidates by selection, with no extra kernel calls, which cost more than this on
+   * the shipped models. Takes over `all` (masks <unk> in it).
+   */
+  static fromValues(all: Float32Array, tokenizer: Tokenizer, top: number): NextToken {
+    let max = -Infinity;
+    for (let i = 0; i < all.length; i++) if (all[i] > max) max = all[i];
+    let sum = 0;
+    let weighted = 0;
+    for (let i = 0; i < all.length; i++) {
+      const e = Math.exp(all[i] - max);
+      sum += e;
+      weighted += e * (all[i] - max);
     }
+    // log Z = max + log Σ e; entropy = log Σ e - Σ e (l - max) / Σ e.
+    const logZ = max + Math.log(sum);
+    const entropy = Math.log(sum) - weighted / sum;
+    const { ids, logits } = topByValue(all, Math.max(1, Math.min(all.length, top)));
+    const unkId = tokenizer.unkId;
+    const unkLogit = unkId === null ? -Infinity : all[unkId];
+    if (unkId !== null) all[unkId] = -Infinity;
+    return new NextToken(all, ids, logits, logZ, entropy, tokenizer, unkLogit);
   }
 
   /** The sampler's cut for these settings; null for greedy settings (the top token, always). */
@@ -80,10 +80,25 @@ export class NextToken {
   }
 }
 
-/** Most likely first, ties by id as the sampler ranks them (backends differ in how topk orders ties). */
-function rankCandidates(indices: Int32Array, values: Float32Array): { ids: Int32Array; logits: Float32Array } {
-  const order = Array.from(indices.keys()).sort((a, b) => values[b] - values[a] || indices[a] - indices[b]);
-  return { ids: Int32Array.from(order, (i) => indices[i]), logits: Float32Array.from(order, (i) => values[i]) };
+/** The k largest values, most likely first, ties by lower id (a scan in id order keeps the earlier of equals). */
+function topByValue(values: Float32Array, k: number): { ids: Int32Array; logits: Float32Array } {
+  const ids = new Int32Array(k).fill(-1);
+  const logits = new Float32Array(k).fill(-Infinity);
+  let filled = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (filled === k && !(v > logits[k - 1])) continue;
+    let at = Math.min(filled, k - 1);
+    while (at > 0 && v > logits[at - 1]) {
+      logits[at] = logits[at - 1];
+      ids[at] = ids[at - 1];
+      at--;
+    }
+    logits[at] = v;
+    ids[at] = i;
+    if (filled < k) filled++;
+  }
+  return { ids, logits };
 }
 
 function isKept(cut: Cut, id: number): boolean {

@@ -148,9 +148,10 @@ export async function generate(
   try {
     logits = model.feed(state, promptIds);
     while (generated.length < options.maxTokens) {
-      // Only when asked: reading the top candidates costs a few kernels per token.
-      const next = probs ? await NextToken.read(logits, tokenizer, probs.top) : null;
-      const values = next ? next.values : ((await logits.data()) as Float32Array);
+      const raw = (await logits.data()) as Float32Array;
+      // Only when asked: the candidates and entropies come from the logits the sampler reads anyway.
+      const next = probs ? NextToken.fromValues(raw, tokenizer, probs.top) : null;
+      const values = next ? next.values : raw;
       logits.dispose();
       logits = null;
       if (signal?.aborted) {

@@ -96,7 +96,7 @@ export class Stepper {
   private async feed(ids: number[]): Promise<void> {
     const logits = this.loaded.model.feed(this.state!, ids);
     try {
-      this.next = await NextToken.read(logits, this.loaded.tokenizer, this.top);
+      this.next = NextToken.fromValues((await logits.data()) as Float32Array, this.loaded.tokenizer, this.top);
     } finally {
       logits.dispose();
     }
@@ -110,7 +110,7 @@ export async function readNextToken(loaded: LoadedModel, prompt: string, top: nu
   try {
     const logits = loaded.model.feed(state, ids);
     try {
-      return await NextToken.read(logits, loaded.tokenizer, top);
+      return NextToken.fromValues((await logits.data()) as Float32Array, loaded.tokenizer, top);
     } finally {
       logits.dispose();
     }
