@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryNavigator } from './types.js';
+import { firstLine } from '../engine/first-line.js';
 
 export const HISTORY_FILE = 'history.json';
 export const HISTORY_LIMIT = 500;
@@ -97,7 +98,7 @@ function backUp(file: string, why: string, warnings: string[], err?: unknown): v
     renameSync(file, backup);
     warnings.push(`The input history file was unreadable (${why}): saved it as ${path.basename(backup)} and reset the history.`);
   } catch {
-    const reason = err instanceof Error ? `: ${err.message.split('\n')[0]}` : '';
+    const reason = err instanceof Error ? `: ${firstLine(err, '')}` : '';
     warnings.push(`The input history file was unreadable (${why}${reason}) and could not be moved aside: starting without history.`);
   }
 }

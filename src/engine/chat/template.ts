@@ -1,6 +1,7 @@
 // An instruct model's conversation format: its tokenizer_config.json `chat_template`, rendered with
 // @huggingface/jinja exactly as transformers' apply_chat_template does, plus the tokens that end a turn.
 import { Template } from '@huggingface/jinja';
+import { firstLine } from '../first-line.js';
 
 export type Role = 'system' | 'user' | 'assistant';
 export interface ChatMessage {
@@ -28,7 +29,7 @@ export class ChatTemplate {
     try {
       this.template = new Template(source);
     } catch (e) {
-      throw new Error(`tokenizer_config.json: the chat_template does not parse (${(e as Error).message.split('\n')[0]})`);
+      throw new Error(`tokenizer_config.json: the chat_template does not parse (${firstLine(e, '')})`);
     }
   }
 
@@ -54,7 +55,7 @@ export class ChatTemplate {
         eos_token: this.eosToken ?? '',
       });
     } catch (e) {
-      throw new Error(`the model's chat template failed: ${(e as Error).message.split('\n')[0]}`);
+      throw new Error(`the model's chat template failed: ${firstLine(e, '')}`);
     }
   }
 }

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { firstLine } from '../first-line.js';
 
 export interface BlasAddon {
   open(paths: string[]): string | null;
@@ -69,7 +70,7 @@ export function probeNativeBlas(env: NodeJS.ProcessEnv): NativeStatus {
   try {
     addon = createRequire(import.meta.url)(ADDON_PATH) as BlasAddon;
   } catch (err) {
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 120);
+    const why = firstLine(err, '', 120);
     return { blas: null, note: `native matmul off: addon failed to load (${why}; rebuild with node native/build.mjs)` };
   }
   const opened = addon.open(candidates);

@@ -183,7 +183,6 @@ export class Gpt2Model implements LanguageModel {
     });
   }
 
-
   parameterCount(): number {
     return sumSizes(this.weights);
   }

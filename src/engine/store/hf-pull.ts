@@ -11,6 +11,7 @@ import { parseHfConfig } from '../models/hf-families.js';
 import { HF_FILES } from './hf-folder.js';
 import { defaultName, importHfModel, type ImportResult } from './hf-import.js';
 import { modelExistsMessage, validateModelName } from './names.js';
+import { firstLine } from '../first-line.js';
 
 export interface PullProgress {
   file: string;
@@ -154,7 +155,7 @@ export async function pullHfModel(request: PullRequest): Promise<ImportResult> {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401 || status === 403) throw new Error(`${repo} needs a token: set HF_TOKEN (the hub answered HTTP ${status})`);
     if (status === 404) throw new Error(`${repo}${request.revision ? ` at revision ${revision}` : ''} was not found on ${endpoint}`);
-    throw new Error(`listing ${repo} failed: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(`listing ${repo} failed: ${firstLine(error, '')}`);
   }
   const files = chooseFiles(repo, entries);
   const staging = path.join(modelsDir, `.${name}.pull.partial`);

@@ -3,6 +3,7 @@
 // tokenizer.json (kind 'bpe'), so a model folder stays one format for every tokenizer.
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import type { Encoded, Tokenizer, TokenizerJSON } from '../../types.js';
+import { firstLine } from '../../first-line.js';
 
 export interface HfTokenizerFiles {
   /** The parsed tokenizer.json. */
@@ -42,7 +43,7 @@ export class HfBpeTokenizer implements Tokenizer {
     try {
       this.tok = new HfTokenizer(files.tokenizer, files.config);
     } catch (error) {
-      fail(`tokenizer.json cannot be read (${(error as Error).message.split('\n')[0]})`);
+      fail(`tokenizer.json cannot be read (${firstLine(error, '')})`);
     }
     // Streaming needs each token's bytes; byte-level BPE has them (the models this loads all use it). The
     // package's type declarations do not resolve its decoder classes under NodeNext, hence the shape check.

@@ -8,6 +8,7 @@ import { lockModel } from '../../store/lock.js';
 import { validateModelName } from '../../store/names.js';
 import { shippedModelNames, shippedModelsDir } from '../../store/paths.js';
 import path from 'node:path';
+import { firstLine } from '../../first-line.js';
 
 export interface TrainingHandle {
   /** Ask the run to stop after saving a checkpoint. */
@@ -44,7 +45,7 @@ function runJob<T>(input: WorkerInput, onMessage: (message: WorkerMessage) => T 
       else if (value !== undefined) finish(null, value);
     });
     worker.on('error', (error) => {
-      const message = error.message.split('\n')[0];
+      const message = firstLine(error, '');
       onError(message);
       finish(new Error(message));
     });

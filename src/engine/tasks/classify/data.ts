@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { dataDir } from '../../store/paths.js';
+import { firstLine } from '../../first-line.js';
 
 export interface LabelledRow {
   text: string;
@@ -101,7 +102,7 @@ function parseRecords(text: string, format: 'csv' | 'tsv' | 'jsonl', shown: stri
       trim: false,
     }) as Record_[];
   } catch (error) {
-    throw new Error(`cannot parse ${shown} as ${format.toUpperCase()}: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(`cannot parse ${shown} as ${format.toUpperCase()}: ${firstLine(error, '')}`);
   }
   for (const r of records) for (const key of Object.keys(r)) columns.add(key);
   return { records, columns };
