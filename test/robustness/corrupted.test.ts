@@ -114,16 +114,15 @@ describe('a config edited in both manifest.json and model.json', () => {
 });
 
 describe('the chat starts even when the last used model is broken', () => {
-  it.each(Object.keys(BROKEN))('last used %s: one line, then the good model', async (name) => {
+  it.each(Object.keys(BROKEN))('last used %s: one line, then the shipped base model', async (name) => {
     const configDir = tempDir();
     new SettingsStore(configDir).lastModel = name;
     const session = new Chat({ modelsDir, configDir, deps: realEngine(modelsDir), backendLabel: 'wasm' });
     await session.start();
     const notes = session.getView().turns.map((t) => t.text);
-    expect(notes[0]).toMatch(new RegExp(`^Could not load ${name}, the model you used last: [^\\n]+$`));
-    expect(notes[1]).toMatch(/^Loaded good\b/);
-    expect(notes).toHaveLength(2);
-    expect(session.model?.name).toBe('good');
+    expect(notes[0]).toMatch(new RegExp(`^Could not open ${name}, the model you used last \\([^\\n]+\\): opened gutenberg-gpt, the shipped base model instead\\.$`));
+    expect(notes).toHaveLength(1);
+    expect(session.model?.name).toBe('gutenberg-gpt');
     await session.shutdown();
   });
 });

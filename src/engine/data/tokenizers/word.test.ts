@@ -99,7 +99,7 @@ describe('tokenizerFromJSON', () => {
     ['multi-char', { kind: 'char', vocab: ['ab'], options: {} }],
     ['no unk', { kind: 'word', vocab: ['a'], options: {} }],
     ['bad option', { kind: 'word', vocab: [UNK, 'a'], options: { lowercase: 'yes' } }],
-    ['bad kind', { kind: 'bpe', vocab: ['a'], options: {} }],
+    ['bad kind', { kind: 'sentencepiece', vocab: ['a'], options: {} }],
   ];
   it.each(cases)('throws a one-line error for %s', (_, json) => {
     expect(() => tokenizerFromJSON(json as never)).toThrow(/^invalid tokenizer\.json: [^\n]+$/);
