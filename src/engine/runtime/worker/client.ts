@@ -24,6 +24,16 @@ function workerUrl(): URL {
 }
 
 /**
+ * The wasm backend stops a job with "Aborted(). Build with -sASSERTIONS ..." when its heap runs out: say what
+ * that means in one line. Saves are atomic, so the last checkpoint on disk is intact.
+ */
+export function explainAbort(message: string, job: WorkerInput['job']): string {
+  if (!/\bAborted\(/.test(message)) return message;
+  const what = job === 'train' ? 'training stopped; the last saved checkpoint is kept' : 'evaluation stopped';
+  return `the wasm backend ran out of memory (Aborted()): ${what} — try a smaller --batch, context or model`;
+}
+
+/**
  * Run one job in a worker. `onMessage` sees every message and returns a value to finish with, or
  * undefined to go on; an 'error' message, a crash or an early exit rejects with one line.
  */
@@ -41,11 +51,11 @@ function runJob<T>(input: WorkerInput, onMessage: (message: WorkerMessage) => T 
     };
     worker.on('message', (message: WorkerMessage) => {
       const value = onMessage(message);
-      if (message.type === 'error') finish(new Error(message.message));
+      if (message.type === 'error') finish(new Error(explainAbort(message.message, input.job)));
       else if (value !== undefined) finish(null, value);
     });
     worker.on('error', (error) => {
-      const message = firstLine(error, '');
+      const message = explainAbort(firstLine(error, ''), input.job);
       onError(message);
       finish(new Error(message));
     });
@@ -74,7 +84,7 @@ export function startTraining(request: TrainingRequest, onEvent: (event: TrainEv
         { job: 'train', request, stopFlag, replies: replyGate.buffer },
         (message) => {
           if (message.type === 'eval-report') return undefined;
-          onEvent(message);
+          onEvent(message.type === 'error' ? { ...message, message: explainAbort(message.message, 'train') } : message);
           return message.type === 'done' ? message.result : undefined;
         },
         (message) => onEvent({ type: 'error', message }),
