@@ -4,7 +4,7 @@ import { type Instruct, instructOf, reply, withSystem } from '../engine/chat/ins
 import type { ChatMessage } from '../engine/chat/template.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { SessionDeps } from './engine-deps.js';
-import type { Turn } from './types.js';
+import type { NewTurn, Turn } from './types.js';
 
 export { instructOf, type Instruct };
 
@@ -20,6 +20,21 @@ export function conversationOf(turns: readonly Turn[], text: string, withContext
     });
   }
   return withSystem(system, [...earlier, { role: 'user', content: text }]);
+}
+
+/** The line /use prints when an instruct model opens. */
+export function chatModeNote(name: string, contextTurnedOn: boolean, system: string | null): string {
+  const about = system ? `system prompt: ${system}` : 'no system prompt (/system TEXT sets one)';
+  return `Chat mode: ${name} answers through its chat template, seeing the conversation${contextTurnedOn ? ' (context is now on)' : ''}; ${about}.`;
+}
+
+/** What answers a prompt: the template for an instruct model (with `messages`), else plain continuation. */
+export function answerWith(loaded: LoadedModel, generate: SessionDeps['generate'], messages: ChatMessage[], push: (turn: NewTurn) => void): SessionDeps['generate'] {
+  const instruct = instructOf(loaded.tokenizer);
+  if (!instruct) return generate;
+  return replyThroughTemplate(instruct, messages, (n) =>
+    push({ kind: 'info', text: `The conversation is longer than ${loaded.name}'s window: its oldest ${n} messages were left out (whole turns).` }),
+  );
 }
 
 /** A generate() for streamReply that answers `messages` through the template, saying when old turns were left out. */

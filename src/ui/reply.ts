@@ -5,7 +5,7 @@ import type { SampleOptions } from '../engine/types.js';
 import type { SessionDeps } from './engine-deps.js';
 import { firstLine } from '../engine/first-line.js';
 import { formatWindow } from '../commands/format.js';
-import type { NewTurn } from './types.js';
+import type { LiveText, NewTurn } from './types.js';
 
 export interface ReplyOutcome {
   turns: NewTurn[];
@@ -62,4 +62,58 @@ export const NO_MODEL = 'No model loaded: /models lists them, /use NAME loads on
 
 export function sampleOptionsFrom(s: SamplingSettings): SampleOptions {
   return { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed ?? undefined };
+}
+
+/** The reply being written, if any: its live text, how to stop it, and the speed of the last one. */
+export class ReplyState {
+  live: LiveText | null = null;
+  lastTokensPerSec: number | null = null;
+  private current: { abort: AbortController; done: Promise<void> } | null = null;
+
+  constructor(private readonly changed: () => void) {}
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  /** Stop the reply being written; false when there was none. */
+  abort(): boolean {
+    this.current?.abort.abort();
+    return this.current !== null;
+  }
+
+  /** Stop it and wait until it has let go of the model. */
+  async stop(): Promise<void> {
+    const current = this.current;
+    current?.abort.abort();
+    await current?.done;
+  }
+
+  /** Stream one reply from `loaded`, showing it live; returns the turns it leaves in the transcript. */
+  async run(
+    generate: SessionDeps['generate'],
+    loaded: LoadedModel,
+    input: string,
+    options: SampleOptions,
+    probs: boolean,
+  ): Promise<NewTurn[]> {
+    const abort = new AbortController();
+    let finished!: () => void;
+    this.current = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
+    this.show({ label: loaded.name, text: '' });
+    try {
+      const outcome = await streamReply(generate, loaded, input, options, abort.signal, (text) => this.show({ label: loaded.name, text }), probs);
+      this.lastTokensPerSec = outcome.tokensPerSec ?? this.lastTokensPerSec;
+      return outcome.turns;
+    } finally {
+      this.live = null;
+      this.current = null;
+      finished();
+    }
+  }
+
+  private show(live: LiveText): void {
+    this.live = live;
+    this.changed();
+  }
 }

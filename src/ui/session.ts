@@ -1,26 +1,27 @@
 // The chat's state and actions, with no React: transcript, settings, the loaded model, generation,
 // background training. Commands see it as a ChatSession; the Ink tree as a ChatController.
-import type { ChatSession, ChatSettings, CommandContext, Output, PanelRequest, TrainingStatus } from '../commands/types.js';
-import { CommandError } from '../commands/types.js';
+import { type ChatSession, type ChatSettings, type CommandContext, CommandError, type Output, type PanelRequest, type TrainingStatus } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
-import { conversationOf, instructOf, replyThroughTemplate } from './instruct-turns.js';
+import { answerWith, chatModeNote, conversationOf, instructOf } from './instruct-turns.js';
+import { classifyTurn, viewOf } from './model-summary.js';
+import { runCommandLine } from './command-run.js';
+import { generateWithModel } from './generate-with.js';
 import { firstLine } from '../engine/first-line.js';
 import { explainLoadFailure } from './load-failure.js';
-import { contextReach } from '../commands/context.js';
-import { NO_MODEL, sampleOptionsFrom, streamReply } from './reply.js';
+import { NO_MODEL, ReplyState, sampleOptionsFrom } from './reply.js';
 import { defaultFirstRunTraining, openFirstModel } from './startup.js';
-import { TranscriptOutput, silentOutput } from './transcript-output.js';
+import { silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
-import type { SessionOptions } from './session-options.js';
 import { InputHistory } from './history.js';
 import { PromptQueue } from './prompt-queue.js';
 import { ThrottledNotifier } from './notifier.js';
 import { SettingsStore } from './settings-store.js';
 import { TrainingTracker } from './training-tracker.js';
 import { transcriptToMarkdown } from './transcript-markdown.js';
-export type { SessionOptions } from './session-options.js';
+import type { SessionOptions } from './session-options.js';
+export type { SessionOptions };
 import { TurnLog } from './turn-log.js';
 import { Panels } from './probs/panel.js';
 import type { ChatController, ChatView, LiveText, NewTurn } from './types.js';
@@ -32,16 +33,14 @@ export class Chat implements ChatSession, ChatController {
   private readonly deps: SessionDeps;
   private loaded: LoadedModel | null = null;
   private readonly log = new TurnLog();
-  private replyLive: LiveText | null = null;
   private commandLive: LiveText | null = null;
-  private generation: { abort: AbortController; done: Promise<void> } | null = null;
+  private readonly reply = new ReplyState(() => this.changed());
   private readonly commandAborts = new Set<AbortController>();
   private tracker: TrainingTracker | null = null;
-  private lastTokensPerSec: number | null = null;
   private quitting = false;
   private starting = false;
   private readonly queue = new PromptQueue(
-    () => !this.generation && !this.starting && this.loaded !== null,
+    () => !this.reply.busy && !this.starting && this.loaded !== null,
     (text) => void this.prompt(text),
     () => this.changed(),
   );
@@ -103,8 +102,7 @@ export class Chat implements ChatSession, ChatController {
   }
 
   interrupt(): boolean {
-    const running = this.generation !== null || this.commandAborts.size > 0;
-    this.generation?.abort.abort();
+    const running = this.reply.abort() || this.commandAborts.size > 0;
     for (const abort of this.commandAborts) abort.abort();
     return running;
   }
@@ -136,14 +134,6 @@ export class Chat implements ChatSession, ChatController {
     return this.loaded ? { name: this.loaded.name, manifest: this.loaded.manifest } : null;
   }
 
-  /** An instruct model answers the conversation: context goes on (once), and the user is told how it works. */
-  private enterChatMode(name: string): void {
-    const turnedOn = !this.settings.context;
-    if (turnedOn) this.setSetting('context', true);
-    const system = this.systemPrompt ? `system prompt: ${this.systemPrompt}` : 'no system prompt (/system TEXT sets one)';
-    this.push({ kind: 'info', text: `Chat mode: ${name} answers through its chat template, seeing the conversation${turnedOn ? ' (context is now on)' : ''}; ${system}.` });
-  }
-
   get systemPrompt(): string | null {
     return this.loaded ? this.store.systemPrompt(this.loaded.name) : null;
   }
@@ -164,16 +154,16 @@ export class Chat implements ChatSession, ChatController {
       throw new CommandError(await explainLoadFailure(wanted, err, this.tracker, this.deps.listModels));
     }
     // A reply still streaming uses the old model's tensors: stop it before they go.
-    if (this.generation) {
-      this.generation.abort.abort();
-      await this.generation.done;
-    }
+    await this.reply.stop();
     await this.panels.closed(); // a stepper holds the old model's state
     const previous = this.loaded;
     this.loaded = next;
     this.store.lastModel = next.name;
     if (previous && previous !== next) previous.dispose();
-    if (instructOf(next.tokenizer)) this.enterChatMode(next.name);
+    // An instruct model answers the conversation: context goes on (once), and the user is told how it works.
+    const turnedOn = instructOf(next.tokenizer) !== null && !this.settings.context;
+    if (turnedOn) this.setSetting('context', true);
+    if (instructOf(next.tokenizer)) this.push({ kind: 'info', text: chatModeNote(next.name, turnedOn, this.systemPrompt) });
     this.drainWarnings();
     this.changed();
     this.queue.drain();
@@ -187,14 +177,15 @@ export class Chat implements ChatSession, ChatController {
     if (this.tracker?.isRunning) {
       throw new CommandError(`${this.tracker.request.name} is still training: one run at a time (/stop ends it).`);
     }
-    const tracker = new TrainingTracker(request, {
-      line: (kind, text) => this.push({ kind, text }),
+    const sink = {
+      line: (kind: 'info' | 'error', text: string) => this.push({ kind, text }),
       changed: () => this.changed(),
-      checkpoint: (name, step) => this.onCheckpoint(name, step),
+      checkpoint: (name: string, step: number) => this.onCheckpoint(name, step),
       modelInUse: () => this.loaded?.name ?? null,
-    });
+    };
+    let tracker: TrainingTracker;
     try {
-      tracker.attach(this.deps.startTraining(request, (event) => tracker.onEvent(event)));
+      tracker = TrainingTracker.launch(request, sink, this.deps.startTraining);
     } catch (err) {
       throw new CommandError(firstLine(err));
     }
@@ -207,21 +198,13 @@ export class Chat implements ChatSession, ChatController {
   }
 
   async generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult> {
-    const own = this.loaded?.name === name ? this.loaded : null;
-    let loaded: LoadedModel;
-    try {
-      loaded = own ?? (await this.deps.loadModel(name));
-    } catch (err) {
-      throw new CommandError(await explainLoadFailure(name, err, this.tracker, this.deps.listModels));
-    }
-    const abort = new AbortController();
-    this.commandAborts.add(abort);
-    try {
-      return await this.deps.generate(loaded, prompt, options, onText, abort.signal);
-    } finally {
-      this.commandAborts.delete(abort);
-      if (!own) loaded.dispose();
-    }
+    return generateWithModel(name, prompt, options, onText, {
+      own: this.loaded?.name === name ? this.loaded : null,
+      deps: this.deps,
+      aborts: this.commandAborts,
+      systemPrompt: (model) => this.store.systemPrompt(model),
+      explain: (err) => explainLoadFailure(name, err, this.tracker, this.deps.listModels),
+    });
   }
 
   clearTranscript(): void {
@@ -241,7 +224,7 @@ export class Chat implements ChatSession, ChatController {
   /** After the UI is gone: stop generation, let a running training save and stop, free the model. */
   async shutdown(timeoutMs = 20_000): Promise<void> {
     this.interrupt();
-    await this.generation?.done;
+    await this.reply.stop();
     await this.panels.closed();
     await this.tracker?.stopAndWait(timeoutMs);
     this.loaded?.dispose();
@@ -251,71 +234,36 @@ export class Chat implements ChatSession, ChatController {
   private async prompt(text: string): Promise<void> {
     const loaded = this.loaded;
     // Busy, or a model is on its way (opening, or a run's first checkpoint): the prompt waits its turn.
-    if (this.generation || this.starting || (!loaded && this.tracker?.isRunning)) return this.queue.add(text);
+    if (this.reply.busy || this.starting || (!loaded && this.tracker?.isRunning)) return this.queue.add(text);
     if (!loaded) return this.push({ kind: 'error', text: NO_MODEL });
     if (loaded.manifest.task === 'classify') return this.classifyPrompt(loaded, text);
-    const instruct = instructOf(loaded.tokenizer);
-    const generate = instruct
-      ? replyThroughTemplate(instruct, conversationOf(this.log.turns, text, this.settings.context, this.systemPrompt), (n) =>
-          this.push({ kind: 'info', text: `The conversation is longer than ${loaded.name}'s window: its oldest ${n} messages were left out (whole turns).` }),
-        )
-      : this.deps.generate;
+    const generate = answerWith(loaded, this.deps.generate, conversationOf(this.log.turns, text, this.settings.context, this.systemPrompt), (t) => this.push(t));
     const input = this.settings.context
       ? buildContextPrompt(this.log.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
       : text;
     this.push({ kind: 'user', text });
-    const abort = new AbortController();
-    let finished!: () => void;
-    this.generation = { abort, done: new Promise<void>((resolve) => (finished = resolve)) };
-    this.setReplyLive({ label: loaded.name, text: '' });
-    const outcome = await streamReply(generate, loaded, input, sampleOptionsFrom(this.settings), abort.signal, (text) =>
-      this.setReplyLive({ label: loaded.name, text }), this.settings.probs,
-    );
-    this.lastTokensPerSec = outcome.tokensPerSec ?? this.lastTokensPerSec;
-    this.replyLive = null;
-    this.generation = null;
-    for (const turn of outcome.turns) this.push(turn);
-    finished();
+    const turns = await this.reply.run(generate, loaded, input, sampleOptionsFrom(this.settings), this.settings.probs);
+    for (const turn of turns) this.push(turn);
     this.queue.drain();
   }
 
   /** Classification mode (a classifier in use): the input gets labelled probability bars. */
   private async classifyPrompt(loaded: LoadedModel, text: string): Promise<void> {
     this.push({ kind: 'user', text });
-    if (!this.deps.classify) return this.push({ kind: 'error', text: 'this chat cannot run classifiers' });
-    try {
-      this.push({ kind: 'info', text: [`${loaded.name}:`, ...(await this.deps.classify(loaded, text))].join('\n') });
-    } catch (err) {
-      this.push({ kind: 'error', text: firstLine(err) });
-    }
-  }
-
-  private setReplyLive(live: LiveText): void {
-    this.replyLive = live;
-    this.changed();
+    this.push(await classifyTurn(this.deps.classify, loaded, text));
   }
 
   private async runCommand(line: string): Promise<void> {
-    this.push({ kind: 'command', text: line });
-    const out = new TranscriptOutput(line.split(/\s+/)[0]!, {
+    await runCommandLine(line, {
       push: (turn) => this.push(turn),
-      live: (live) => {
+      setLive: (live) => {
         this.commandLive = live;
         this.changed();
       },
+      changed: () => this.changed(),
+      aborts: this.commandAborts,
+      run: (out, signal) => this.deps.runCommandLine(line, this.context(out, signal)),
     });
-    const abort = new AbortController();
-    this.commandAborts.add(abort);
-    try {
-      await this.deps.runCommandLine(line, this.context(out, abort.signal));
-    } catch (err) {
-      out.flush();
-      this.push({ kind: 'error', text: firstLine(err) });
-    } finally {
-      out.flush();
-      this.commandAborts.delete(abort);
-      this.changed();
-    }
   }
 
   private onCheckpoint(name: string, step: number): void {
@@ -346,20 +294,7 @@ export class Chat implements ChatSession, ChatController {
   }
 
   private buildView(): ChatView {
-    const m = this.loaded?.manifest;
-    return {
-      turns: this.log.turns,
-      epoch: this.log.epoch,
-      live: this.replyLive ?? this.commandLive,
-      generating: this.generation !== null,
-      model: this.loaded && m ? { name: this.loaded.name, arch: m.arch, params: m.params, reach: contextReach(m), ...(m.task ? { task: m.task } : {}), ...(instructOf(this.loaded.tokenizer) ? { instruct: true } : {}) } : null,
-      backend: this.options.backendLabel,
-      settings: this.settings,
-      lastTokensPerSec: this.lastTokensPerSec,
-      training: this.tracker?.view ?? null,
-      quitting: this.quitting,
-      queued: this.queue.list,
-      panel: this.panels.view,
-    };
+    const { log, reply, commandLive, loaded, options, settings, tracker, quitting, queue, panels } = this;
+    return viewOf({ log, reply, commandLive, loaded, backend: options.backendLabel, settings, tracker, quitting, queue, panels });
   }
 }

@@ -84,6 +84,13 @@ export class TrainingTracker {
     return this.cachedView;
   }
 
+  /** Start `request` with `start` (the worker) and follow it; a run that cannot start throws one line. */
+  static launch(request: TrainingRequest, sink: TrackerSink, start: (request: TrainingRequest, onEvent: (event: TrainEvent) => void) => TrainingHandle): TrainingTracker {
+    const tracker = new TrainingTracker(request, sink);
+    tracker.attach(start(request, (event) => tracker.onEvent(event)));
+    return tracker;
+  }
+
   /** Follow the run's handle: its promise ends the run too (a crash may send no `done`/`error` event). */
   attach(handle: TrainingHandle): void {
     this.handle = handle;
