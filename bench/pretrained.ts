@@ -23,7 +23,7 @@ const SHAPES: Shape[] = [
     description: 'GPT-2 124M shape (random weights)',
     config: () =>
       isArch('gpt2')
-        ? ({ arch: 'gpt2', vocabSize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768, layerNormEps: 1e-5 } as unknown as ModelConfig)
+        ? ({ arch: 'gpt2', vocabSize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768, inner: 3072, layerNormEpsilon: 1e-5, dropout: 0 } as ModelConfig)
         : null,
   },
   {
