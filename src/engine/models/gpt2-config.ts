@@ -1,6 +1,6 @@
 // A Hugging Face GPT-2 config.json -> Inkling's Gpt2Config, refusing (in one line naming it) any architecture
 // or option the gpt2 model does not implement exactly, so an import never loads into wrong numbers.
-import { registerHfFamily } from './hf-families.js';
+import { hfArchitectureName, registerHfFamily } from './hf-families.js';
 
 export interface Gpt2Config {
   arch: 'gpt2';
@@ -36,20 +36,13 @@ function whole(raw: Record<string, unknown>, key: string, fallback?: number): nu
   return v;
 }
 
-/** The architecture a config names, for messages: architectures[0], else model_type. */
-export function architectureName(raw: Record<string, unknown>): string {
-  const list = raw.architectures;
-  if (Array.isArray(list) && typeof list[0] === 'string') return list[0];
-  return typeof raw.model_type === 'string' ? raw.model_type : 'unknown';
-}
-
 export function isGpt2Config(raw: Record<string, unknown>): boolean {
   const list = Array.isArray(raw.architectures) ? raw.architectures : [];
   return list.includes('GPT2LMHeadModel') || (list.length === 0 && raw.model_type === 'gpt2');
 }
 
 export function parseGpt2Config(raw: Record<string, unknown>): Gpt2Config {
-  if (!isGpt2Config(raw)) fail(`architecture ${architectureName(raw)} is not supported (Inkling reads GPT2LMHeadModel)`);
+  if (!isGpt2Config(raw)) fail(`architecture ${hfArchitectureName(raw)} is not supported (Inkling reads GPT2LMHeadModel)`);
   const embedding = whole(raw, 'n_embd');
   const heads = whole(raw, 'n_head');
   if (embedding % heads !== 0) fail(`n_embd ${embedding} is not a multiple of n_head ${heads}`);
