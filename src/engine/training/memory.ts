@@ -1,8 +1,11 @@
-// What a training run needs in memory, estimated before it starts: the wasm backend's heap is 32-bit (4 GB at
-// most), and running out of it half way aborts the whole process. Estimates, deliberately on the high side.
+// What a fine-tune (or inference) of a pretrained-size model needs in memory, with --freeze taken into account:
+// the wasm backend's heap is 32-bit (4 GB at most), and running out of it half way aborts the whole process.
+// Estimates, deliberately on the high side. Runs from scratch use runtime/memory.ts's estimate, fitted to
+// measured heaps of Inkling's own presets; one model of memory for both is still to do.
 import type { ModelConfig, TrainConfig } from '../types.js';
+import { WASM_HEAP_BYTES } from '../runtime/memory.js';
 
-export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+export { WASM_HEAP_BYTES };
 
 export interface MemoryEstimate {
   weights: number;
