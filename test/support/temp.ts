@@ -11,7 +11,8 @@ import { afterAll } from 'vitest';
 export function useTempDir(defaultPrefix = 'inkling-test-'): (prefix?: string) => string {
   const made: string[] = [];
   afterAll(() => {
-    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+    // Retries: a child (Chromium) may still be writing into its folder for a moment after it was told to exit.
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
   return (prefix = defaultPrefix) => {
     const dir = mkdtempSync(path.join(tmpdir(), prefix));
