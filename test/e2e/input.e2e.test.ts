@@ -111,8 +111,10 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
   it('queues text sent during a reply, stops with a lone Esc, survives resizes, and saves the conversation on Ctrl-C twice', async () => {
     const app = startApp(110);
     await openTiny(app);
-    await app.enter('/max 100000');
-    await app.waitFor(/max-tokens = 100000/);
+    // Long enough to outlast the resizes below on a quiet machine, short enough that a stopped reply's text
+    // stays a few hundred lines (a reply of tens of thousands of characters at 40 columns starves the chat).
+    await app.enter('/max 8000');
+    await app.waitFor(/max-tokens = 8000/);
 
     // A long reply; a second prompt typed meanwhile waits, visibly.
     await app.enter('a long prompt that the terminal will have to wrap once it is narrow enough to need it');
