@@ -76,14 +76,22 @@ describe.skipIf(!chromium)('tfjs-layers export in headless Chromium', () => {
     const browser = spawn(chromium!, [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', `--user-data-dir=${tempDir('inkling-chromium-')}`, `http://127.0.0.1:${port}/`,
-    ], { stdio: 'ignore' });
+    ], { stdio: 'ignore', detached: true });
+    const exited = new Promise<void>((resolve) => browser.once('exit', () => resolve()));
     try {
       const body = JSON.parse(await result) as { shape?: number[]; values?: number[]; error?: string };
       expect(body.error).toBeUndefined();
       expect(body.shape).toEqual([2, 7, 23]);
       expect(maxAbsDiff(expected, body.values!)).toBeLessThan(1e-5);
     } finally {
-      browser.kill();
+      // The whole process group: Chromium's helpers would otherwise go on writing into the profile folder
+      // while it is being removed.
+      try {
+        process.kill(-browser.pid!, 'SIGKILL');
+      } catch {
+        browser.kill('SIGKILL');
+      }
+      await exited;
     }
   }, 120_000);
 });
