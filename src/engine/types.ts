@@ -2,9 +2,10 @@
 // Engine code never imports from src/commands or src/ui.
 import type * as tf from '@tensorflow/tfjs-core';
 
-// Tokenizer and sampling contracts live in types/ and are re-exported here: import everything from this file.
+// Tokenizer, sampling and training-run contracts live in types/ and are re-exported here: import everything from this file.
 export * from './types/tokenizers.js';
 export * from './types/sampling.js';
+export * from './types/training.js';
 
 /**
  * Configs by arch name. A model family adds its own with declaration merging
@@ -196,107 +197,4 @@ export interface Manifest {
   updatedAt: string;
   /** SHA-256 (hex) of each other file of the folder, recorded at save and verified at load (store/read-folder.ts). */
   checksums?: Record<string, string>;
-}
-
-// ---------------------------------------------------------------- training
-
-export interface TrainRequest {
-  kind: 'train';
-  name: string;
-  modelsDir: string;
-  /** Corpus name or path to a UTF-8 text file. */
-  corpus: string;
-  arch: Arch;
-  tokenizer: TokenizerKind;
-  preset?: string;
-  /** Model and optimisation overrides on top of the preset (e.g. layers, batchSize, learningRate). */
-  overrides?: Partial<Omit<GptConfig, 'arch' | 'vocabSize'>> &
-    Partial<Omit<RnnConfig, 'arch' | 'vocabSize'>> &
-    Partial<TrainConfig> & { vocabLimit?: number; lowercase?: boolean };
-  steps?: number;
-  minutes?: number;
-  seed?: number;
-  resume?: boolean;
-  /** With resume: start the optimizer fresh from the best weights (its saved state is broken or missing). */
-  resetOptimizer?: boolean;
-  /** Stop when validation loss has not improved for this many evaluations (0: never). */
-  patience?: number;
-  backend?: BackendName;
-  command?: string;
-}
-
-export interface FinetuneRequest {
-  kind: 'finetune';
-  name: string;
-  modelsDir: string;
-  from: string;
-  /** A corpus name or file path; or `text` with the data itself. */
-  data?: string;
-  text?: string;
-  steps?: number;
-  minutes?: number;
-  learningRate?: number;
-  freeze?: number;
-  seed?: number;
-  patience?: number;
-  backend?: BackendName;
-  command?: string;
-  /** Classification on top of the base instead of more language modelling. */
-  task?: 'classify';
-  classify?: ClassifyOptions;
-}
-
-export interface ClassifyOptions {
-  textColumn?: string;
-  labelColumn?: string;
-  /** Held-out share for the stratified split. */
-  val?: number;
-  pool?: 'last' | 'mean';
-  /** Unfreeze the top N blocks (layers) of the base for a second stage at a lower learning rate. */
-  unfreeze?: number;
-  balance?: boolean;
-  epochs?: number;
-  resume?: boolean;
-}
-
-export type TrainingRequest = TrainRequest | FinetuneRequest;
-
-export type TrainEvent =
-  | {
-      type: 'start';
-      name: string;
-      backend: string;
-      totalSteps: number | null;
-      startStep: number;
-      params: number;
-      message: string;
-      /** When checkpoints land: every `steps` steps, and at least every `seconds` (so the chat can say when a new run becomes usable). */
-      saveEvery?: { steps: number; seconds: number };
-      /** A classifier run (finetune --task classify): epochs over cached features, not LM steps. */
-      task?: 'classify';
-    }
-  | {
-      type: 'progress';
-      step: number;
-      totalSteps: number | null;
-      trainLoss: number;
-      tokensPerSec: number;
-      elapsedSeconds: number;
-      etaSeconds: number | null;
-      learningRate: number;
-    }
-  | { type: 'eval'; step: number; trainLoss: number; valLoss: number; best: boolean }
-  | { type: 'checkpoint'; step: number; path: string }
-  | { type: 'log'; message: string }
-  | { type: 'done'; result: TrainResult }
-  | { type: 'error'; message: string };
-
-export interface TrainResult {
-  name: string;
-  step: number;
-  bestValLoss: number | null;
-  stoppedBy: 'steps' | 'time' | 'stop' | 'early-stop';
-  wallSeconds: number;
-  report?: FinetuneReport;
-  classifyReport?: ClassifyReport;
 }
