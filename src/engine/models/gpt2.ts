@@ -12,6 +12,7 @@ import { gelu } from '../ops/gelu.js';
 import { LAYER_NORM_EPSILON, layerNorm } from '../ops/layer-norm.js';
 import { softmax } from '../ops/softmax.js';
 import { gpt2ParameterCount, type Gpt2Config } from './gpt2-config.js';
+import { targetsOf, type AdaptableModel, type AdapterTarget, type LoraAdapters } from './lora.js';
 
 export type { Gpt2Config } from './gpt2-config.js';
 
@@ -33,7 +34,7 @@ interface Block {
 
 const MASKED = -1e9;
 
-export class Gpt2Model implements LanguageModel {
+export class Gpt2Model implements AdaptableModel {
   readonly weights: NamedWeight[];
   readonly contextLength: number;
   private readonly wte: tf.Variable;
@@ -43,6 +44,7 @@ export class Gpt2Model implements LanguageModel {
   private readonly mask: tf.Tensor2D;
   private readonly headSize: number;
   private readonly dropout: Dropout;
+  private adapters: LoraAdapters | null = null;
 
   constructor(readonly config: Gpt2Config, seed: number) {
     const { vocabSize: V, contextLength: ctx, embedding: d, layers, inner } = config;
@@ -87,8 +89,19 @@ export class Gpt2Model implements LanguageModel {
     return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D;
   }
 
-  private static linear(x: tf.Tensor2D, [w, bias]: [tf.Variable, tf.Variable]): tf.Tensor2D {
-    return tf.add(tf.matMul(x, w), bias) as tf.Tensor2D;
+  /** x W + b, plus the LoRA delta when adapters are on. */
+  private linear(x: tf.Tensor2D, [w, bias]: [tf.Variable, tf.Variable], training: boolean): tf.Tensor2D {
+    const y = tf.add(tf.matMul(x, w), bias) as tf.Tensor2D;
+    return this.adapters ? this.adapters.adapt(y, x, w, training) : y;
+  }
+
+  /** LoRA goes on every projection of every block: attention (c_attn, c_proj) and MLP (c_fc, c_proj). */
+  adapterTargets(): AdapterTarget[] {
+    return targetsOf(this.weights, this.blocks.flatMap((b) => [b.attn[0], b.attnProj[0], b.fc[0], b.mlpProj[0]]));
+  }
+
+  useAdapters(adapters: LoraAdapters | null): void {
+    this.adapters = adapters;
   }
 
   apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
@@ -135,8 +148,8 @@ export class Gpt2Model implements LanguageModel {
       const attn = this.attention(this.norm(x, blk.ln1, training), blk, B, T, mask, training, past?.[i]);
       cache.push(attn.cache);
       x = tf.add(x, attn.out);
-      const h = gelu(Gpt2Model.linear(this.norm(x, blk.ln2, training), blk.fc), training) as tf.Tensor2D;
-      x = tf.add(x, this.dropout.apply(Gpt2Model.linear(h, blk.mlpProj), training));
+      const h = gelu(this.linear(this.norm(x, blk.ln2, training), blk.fc, training), training) as tf.Tensor2D;
+      x = tf.add(x, this.dropout.apply(this.linear(h, blk.mlpProj, training), training));
     });
     // Decoding needs only the last position's logits.
     const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
@@ -155,7 +168,7 @@ export class Gpt2Model implements LanguageModel {
   ): { out: tf.Tensor2D; cache: LayerCache } {
     const { embedding: d, heads: H } = this.config;
     const hs = this.headSize;
-    const qkv = Gpt2Model.linear(x, blk.attn); // [B*T, 3d]: q, k, v, each head-major
+    const qkv = this.linear(x, blk.attn, training); // [B*T, 3d]: q, k, v, each head-major
     const heads = T === 1 ? tf.reshape(qkv, [B, 3 * H, 1, hs]) : tf.transpose(tf.reshape(qkv, [B, T, 3 * H, hs]), [0, 2, 1, 3]);
     const [q0, k0, v0] = tf.split(heads, 3, 1) as tf.Tensor4D[];
     const q = tf.mul(q0, 1 / Math.sqrt(hs));
@@ -166,7 +179,7 @@ export class Gpt2Model implements LanguageModel {
     const att = this.dropout.apply(softmax(scores, training), training);
     const y = tf.matMul(att, v);
     const merged = tf.reshape(T === 1 ? y : tf.transpose(y, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-    return { out: this.dropout.apply(Gpt2Model.linear(merged, blk.attnProj), training), cache: { k, v } };
+    return { out: this.dropout.apply(this.linear(merged, blk.attnProj, training), training), cache: { k, v } };
   }
 
   createState(): WindowState {

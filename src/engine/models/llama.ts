@@ -3,13 +3,14 @@
 //   x = x + attn(rmsnorm1(x));  x = x + mlp(rmsnorm2(x))
 // Matrices are stored [in, out] (HF's nn.Linear keeps [out, in]; the loader transposes once).
 import * as tf from '@tensorflow/tfjs-core';
-import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
+import type { DecodeState, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
 import { WeightBuilder, disposeWeights } from './init.js';
 import { softmax } from '../ops/softmax.js';
 import { type Matrix, type Quantization, buildMatrix, buildTable, embedRows, linear, tiedHead } from './matrix.js';
 import { type RopeScaling, rotate, rotaryTables } from './rope.js';
 import { feedWindow, WindowState, type LayerCache } from './kv-window.js';
+import { targetsOf, type AdaptableModel, type AdapterTarget, type LoraAdapters } from './lora.js';
 
 export interface LlamaConfig {
   arch: 'llama';
@@ -79,7 +80,7 @@ function rmsNorm(x: tf.Tensor2D, weight: tf.Variable, eps: number): tf.Tensor2D 
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
 }
 
-export class LlamaModel implements LanguageModel {
+export class LlamaModel implements AdaptableModel {
   readonly weights: NamedWeight[];
   readonly contextLength: number;
   private readonly embed: Matrix;
@@ -87,6 +88,7 @@ export class LlamaModel implements LanguageModel {
   private readonly norm: tf.Variable;
   private readonly lmHead: Matrix | null;
   private readonly inverseFrequencies: Float64Array;
+  private adapters: LoraAdapters | null = null;
 
   constructor(readonly config: LlamaConfig, seed: number) {
     const { vocabSize: V, embedding: d, layers, heads, kvHeads, headDim: hd, intermediate: I } = config;
@@ -131,8 +133,8 @@ export class LlamaModel implements LanguageModel {
     if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
     return tf.tidy(() => {
       const x = embedRows(this.embed, tf.reshape(tokens, [B * T]) as tf.Tensor1D);
-      const { logits } = this.forward(x, B, T, 0, null, false);
-      void training; // no dropout: pretrained Llama-family models are fine-tuned without it
+      // No dropout in the model (pretrained Llama-family models are fine-tuned without it); LoRA's own applies.
+      const { logits } = this.forward(x, B, T, 0, null, false, training);
       return tf.reshape(logits, [B, T, this.config.vocabSize]);
     });
   }
@@ -148,16 +150,17 @@ export class LlamaModel implements LanguageModel {
     start: number,
     past: LayerCache[] | null,
     lastOnly: boolean,
+    training = false,
   ): { logits: tf.Tensor2D; cache: LayerCache[] } {
     const { rmsEps: eps, embedding: d } = this.config;
     const { cos, sin } = rotaryTables.at(this.inverseFrequencies, start, T);
     const mask = T === 1 ? null : this.causalMask(T, start + T, start);
     const cache: LayerCache[] = [];
     this.blocks.forEach((blk, i) => {
-      const attn = this.attention(rmsNorm(x, blk.norm1, eps), blk, B, T, cos, sin, mask, past?.[i]);
+      const attn = this.attention(rmsNorm(x, blk.norm1, eps), blk, B, T, cos, sin, mask, past?.[i], training);
       cache.push(attn.cache);
       x = tf.add(x, attn.out);
-      x = tf.add(x, this.mlp(rmsNorm(x, blk.norm2, eps), blk));
+      x = tf.add(x, this.mlp(rmsNorm(x, blk.norm2, eps), blk, training));
     });
     const rows = lastOnly && B * T > 1 ? tf.slice(x, [B * T - 1, 0], [1, d]) : x;
     const h = rmsNorm(rows as tf.Tensor2D, this.norm, eps);
@@ -165,11 +168,28 @@ export class LlamaModel implements LanguageModel {
     return { logits, cache };
   }
 
+  /** x . m, plus the LoRA delta when adapters are on. */
+  private project(x: tf.Tensor2D, m: Matrix, training: boolean): tf.Tensor2D {
+    const y = linear(x, m);
+    return this.adapters && m.kind === 'f32' ? this.adapters.adapt(y, x, m.kernel, training) : y;
+  }
+
+  /** LoRA goes on every projection of every block: q, k, v, o and the MLP's gate, up and down. */
+  adapterTargets(): AdapterTarget[] {
+    if (this.config.quantization) throw new Error(`LoRA needs float32 weights and this model is ${this.config.quantization}: fine-tune its float32 base`);
+    const kernels = this.blocks.flatMap((b) => [b.q, b.k, b.v, b.o, b.gate, b.up, b.down]).map((m) => (m as Extract<Matrix, { kind: 'f32' }>).kernel);
+    return targetsOf(this.weights, kernels);
+  }
+
+  useAdapters(adapters: LoraAdapters | null): void {
+    this.adapters = adapters;
+  }
+
   /** SwiGLU: down(silu(gate(x)) * up(x)). */
-  private mlp(x: tf.Tensor2D, blk: Block): tf.Tensor2D {
-    const gate = linear(x, blk.gate);
+  private mlp(x: tf.Tensor2D, blk: Block, training: boolean): tf.Tensor2D {
+    const gate = this.project(x, blk.gate, training);
     const act = tf.mul(gate, tf.sigmoid(gate)); // silu
-    return linear(tf.mul(act, linear(x, blk.up)) as tf.Tensor2D, blk.down);
+    return this.project(tf.mul(act, this.project(x, blk.up, training)) as tf.Tensor2D, blk.down, training);
   }
 
   private attention(
@@ -181,10 +201,14 @@ export class LlamaModel implements LanguageModel {
     sin: tf.Tensor2D,
     mask: tf.Tensor2D | null,
     past: LayerCache | undefined,
+    training: boolean,
   ): { out: tf.Tensor2D; cache: LayerCache } {
     const { heads: H, kvHeads: KV, headDim: hd } = this.config;
     const G = H / KV;
-    const project = (m: Matrix, bias: tf.Variable | undefined) => (bias ? tf.add(linear(x, m), bias) : linear(x, m));
+    const project = (m: Matrix, bias: tf.Variable | undefined) => {
+      const y = this.project(x, m, training);
+      return bias ? tf.add(y, bias) : y;
+    };
     // [B*T, n*hd] -> [B, n, T, hd]
     const split = (t: tf.Tensor, n: number) =>
       (T === 1 ? tf.reshape(t, [B, n, 1, hd]) : tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3])) as tf.Tensor4D;
@@ -200,7 +224,8 @@ export class LlamaModel implements LanguageModel {
     const y = tf.matMul(softmax(scores, true), v); // [B, KV, G*T, hd]
     const heads = tf.reshape(y, [B, H, T, hd]);
     const merged = tf.reshape(T === 1 ? heads : tf.transpose(heads, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
-    const out = blk.oBias ? tf.add(linear(merged, blk.o), blk.oBias) : linear(merged, blk.o);
+    const projected = this.project(merged, blk.o, training);
+    const out = blk.oBias ? tf.add(projected, blk.oBias) : projected;
     return { out: out as tf.Tensor2D, cache: { k, v } };
   }
 
