@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
-import { runTraining } from '../src/engine/training/run.js';
+import { runTraining } from '../src/engine/training/train.js';
 import { loadModel } from '../src/engine/store/checkpoint.js';
 import { generate } from '../src/engine/sample.js';
 import { lastBlasThreadTrial } from '../src/engine/runtime/blas-threads.js';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
-import { runTraining } from '../src/engine/training/run.js';
+import { runTraining } from '../src/engine/training/train.js';
 import type { BackendName } from '../src/engine/types.js';
 import { realEngine } from '../src/ui/real-engine.js';
 import { Chat } from '../src/ui/session.js';

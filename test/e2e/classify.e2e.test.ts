@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyModel, useTestBackend } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import type { FinetuneRequest } from '../../src/engine/types.js';
 import { hasTmux, TmuxScreen } from './tmux.js';
 

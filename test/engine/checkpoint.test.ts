@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import { makeTinyModel, useTestBackend } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
 import { loadModel, loadResumeState, readManifest, recoverInterruptedSaves } from '../../src/engine/store/checkpoint.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 
 const tempDir = useTempDir();
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestBackend } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { loadCorpus, splitDocuments } from '../../src/engine/data/corpus.js';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
 import { loadModel } from '../../src/engine/store/checkpoint.js';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { makeTinyModel, useTestBackend, writeCorpus } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
 import { loadModel, readManifest } from '../../src/engine/store/checkpoint.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { listModels, lineageTree } from '../../src/engine/store/registry.js';
 import type { FinetuneRequest, TrainEvent } from '../../src/engine/types.js';
 

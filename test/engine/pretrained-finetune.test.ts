@@ -8,7 +8,7 @@ import { useTempDir } from '../support/temp.js';
 import { loadModel, readManifest } from '../../src/engine/store/checkpoint.js';
 import { importHfModel } from '../../src/engine/store/hf-import.js';
 import { exportModel } from '../../src/engine/store/export/index.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { listModels, lineageTree } from '../../src/engine/store/registry.js';
 import type { FinetuneRequest } from '../../src/engine/types.js';
 

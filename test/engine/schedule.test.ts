@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as path from 'node:path';
 import { readManifest } from '../../src/engine/store/checkpoint.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { canFitSchedule, fittedDecaySteps } from '../../src/engine/training/schedule.js';
 import type { TrainConfig, TrainEvent } from '../../src/engine/types.js';
 import { useTestBackend, writeCorpus } from '../support/models.js';

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { useTestBackend, writeCorpus } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
 

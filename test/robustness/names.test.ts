@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliContext, chatContext } from '../support/commands.js';
 import { runArgv, runCommandLine } from '../../src/commands/dispatch.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { Chat } from '../../src/ui/session.js';
 import { realEngine } from '../../src/ui/real-engine.js';
 import { makeTinyModel, useTestBackend, writeCorpus } from '../support/models.js';

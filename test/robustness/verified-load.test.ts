@@ -9,7 +9,7 @@ import { cliContext } from '../support/commands.js';
 import { runArgv } from '../../src/commands/dispatch.js';
 import { loadModel, loadResumeState } from '../../src/engine/store/checkpoint.js';
 import { listModels } from '../../src/engine/store/registry.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import { makeTinyModel, writeCorpus } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../src/engine/runtime/backend.js';
-import { runTraining } from '../../src/engine/training/run.js';
+import { runTraining } from '../../src/engine/training/train.js';
 import type { Arch, TokenizerKind, TrainEvent, TrainResult } from '../../src/engine/types.js';
 import { TINY_TEXT } from './corpus.js';
 

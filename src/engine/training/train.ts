@@ -1,5 +1,6 @@
 // The training loop (nanoGPT's train.py, flat): sample a batch, step AdamW on the schedule,
 // evaluate and checkpoint now and then, stop on steps, time, request or early stopping.
+// `runTraining` (below) is every run's entry: it builds the plan, runs this loop and disposes the plan.
 // It reports only through `onEvent`; scratch, resume and fine-tune differ only in their plan (plan.ts),
 // which the loop reads and never writes: it owns the run's progress (history, best weights, fitted decay).
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +13,11 @@ import { estimateLoss, validationOffsets } from './evaluate.js';
 import { saveCheckpoint, snapshotWeights } from '../store/checkpoint.js';
 import { FIT_AFTER_STEPS, fittedDecaySteps } from './schedule.js';
 import { manifestOf, type RunPlan, type RunProgress } from './plan.js';
-import type { TrainEvent, TrainResult } from '../types.js';
+import { prepareTraining } from './run-setup.js';
+import { prepareFinetune } from './finetune.js';
+import { tuneBlasThreadsForRun } from '../runtime/blas-threads.js';
+import { webgpuDeviceError } from '../runtime/backend-webgpu.js';
+import type { TrainEvent, TrainingRequest, TrainResult } from '../types.js';
 
 /** Evaluate (and so checkpoint) at least this often, whatever the eval interval says. */
 const MAX_SECONDS_BETWEEN_SAVES = 60;
@@ -190,4 +195,29 @@ function eta(plan: RunPlan, step: number, msPerStep: number): number | null {
 
 function mean(values: number[]): number {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** One entry for every kind of run: scratch, resume (TrainRequest) and fine-tune (FinetuneRequest). */
+export async function runTraining(
+  request: TrainingRequest,
+  onEvent: (event: TrainEvent) => void,
+  shouldStop: () => boolean,
+  backend: string,
+  hooks: Pick<LoopControls, 'beforeStep'> = {},
+): Promise<TrainResult> {
+  if (request.kind === 'finetune' && request.task === 'classify') {
+    const { runClassify } = await import('../tasks/classify/train.js');
+    return runClassify(request, onEvent, shouldStop, backend);
+  }
+  const plan = request.kind === 'finetune' ? await prepareFinetune(request) : await prepareTraining(request, backend);
+  const threads = tuneBlasThreadsForRun();
+  try {
+    const deviceError = backend.startsWith('webgpu') ? webgpuDeviceError : undefined;
+    const result = await trainLoop(plan, { onEvent, shouldStop, backend, stepObserver: threads?.tuner, deviceError, ...hooks });
+    onEvent({ type: 'done', result });
+    return result;
+  } finally {
+    threads?.finish();
+    plan.dispose();
+  }
 }

@@ -2,7 +2,7 @@
 // A stop arrives through a shared flag, read between steps, so it needs no event-loop turn.
 import { parentPort, workerData } from 'node:worker_threads';
 import { backendLabel, initBackend } from '../backend.js';
-import { runTraining } from '../../training/run.js';
+import { runTraining } from '../../training/train.js';
 import { firstLine } from '../../first-line.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 import { ReplyGate } from './run-control.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestBackend, writeCorpus } from '#test/support/models.js';
 import { useTempDir } from '#test/support/temp.js';
-import { runTraining } from '../../training/run.js';
+import { runTraining } from '../../training/train.js';
 import type { TrainEvent } from '../../types.js';
 import { ReplyGate, withReplyPriority } from './run-control.js';
 
