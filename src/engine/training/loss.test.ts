@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../runtime/gradients.js';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sparseCrossEntropy } from './loss.js';
 
 beforeAll(async () => {
@@ -43,4 +43,36 @@ it('rejects targets that do not match the logits in one line', () => {
   expect(() => sparseCrossEntropy(tf.zeros([3, 4]) as tf.Tensor2D, tf.tensor1d([1, 2], 'int32'))).toThrow(
     'targets have 2 entries but logits have 3 rows',
   );
+});
+
+describe('with a loss mask (conversations: assistant tokens only)', () => {
+  const logits = tf.mul(tf.randomNormal([6, 9], 0, 1, 'float32', 7), 3) as tf.Tensor2D;
+  const mask = tf.tensor1d([0, 1, 1, 0, 1, 0], 'float32');
+  /** -sum(mask * log p[target]) / sum(mask), differentiated by tfjs itself. */
+  const maskedReference = (x: tf.Tensor2D, targets: tf.Tensor1D) =>
+    tf.div(tf.neg(tf.sum(tf.mul(mask, tf.sum(tf.mul(tf.oneHot(targets, 9), tf.logSoftmax(x)), 1)))), tf.sum(mask)) as tf.Scalar;
+  const grad = (f: (x: tf.Tensor2D) => tf.Scalar) => tf.grad((x: tf.Tensor) => tf.mul(f(x as tf.Tensor2D), 3))(logits);
+
+  it('is the mean over the counted rows, with the reference gradient', async () => {
+    const targets = tf.tensor1d([0, 8, 3, 3, 5, 1], 'int32');
+    await close(sparseCrossEntropy(logits, targets, mask), maskedReference(logits, targets), 1e-5);
+    await close(grad((x) => sparseCrossEntropy(x, targets, mask)), grad((x) => maskedReference(x, targets)), 1e-6);
+  });
+
+  it('ignores the targets of uncounted rows: same value, same gradient, and zero gradient on those rows', async () => {
+    const targets = tf.tensor1d([0, 8, 3, 3, 5, 1], 'int32');
+    const otherPrompt = tf.tensor1d([7, 8, 3, 0, 5, 4], 'int32');
+    await close(sparseCrossEntropy(logits, targets, mask), sparseCrossEntropy(logits, otherPrompt, mask), 1e-12);
+    const g = grad((x) => sparseCrossEntropy(x, targets, mask));
+    await close(g, grad((x) => sparseCrossEntropy(x, otherPrompt, mask)), 1e-12);
+    const rows = (await g.array()) as number[][];
+    for (const r of [0, 3, 5]) expect(rows[r].every((v) => v === 0)).toBe(true);
+    expect(rows[1].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('is 0 with no counted rows, and refuses a mask of the wrong length in one line', async () => {
+    const targets = tf.tensor1d([0, 8, 3, 3, 5, 1], 'int32');
+    expect((await sparseCrossEntropy(logits, targets, tf.zeros([6]) as tf.Tensor1D).data())[0]).toBe(0);
+    expect(() => sparseCrossEntropy(logits, targets, tf.ones([5]) as tf.Tensor1D)).toThrow('the loss mask has 5 entries but logits have 6 rows');
+  });
 });

@@ -7,9 +7,12 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { type KernelArgs, runStock, sizeOf } from '../wasm-internals.js';
 
-/** Mean over rows of -log(probs[row, target]): inputs logits, probs [N, V] float32, targets [N] int32; a scalar. */
+/**
+ * Mean over rows of -log(probs[row, target]): inputs logits, probs [N, V] float32, targets [N] int32; a scalar.
+ * With an optional `weights` input [N] float32 (a masked mean's mask/count): the weighted sum instead.
+ */
 export const XENT_LOSS = 'InklingXentLoss';
-/** (probs - oneHot(targets)) * dy / N: inputs probs [N, V], targets [N], dy a scalar. */
+/** (probs - oneHot(targets)) * dy / N: inputs probs [N, V], targets [N], dy a scalar; with `weights`, row r scaled by dy * weights[r]. */
 export const XENT_GRAD = 'InklingXentGrad';
 
 /** Below this a float32 probability may have lost precision (FLT_MIN ~1.2e-38): such rows use logsumexp instead. */
@@ -27,9 +30,11 @@ function checkTarget(t: number, V: number): void {
 }
 
 export function crossEntropyLossKernel({ inputs, backend }: KernelArgs): TensorInfo {
-  const { logits, probs, targets } = inputs;
+  const { logits, probs, targets, weights } = inputs;
   const { N, V } = checkShapes(XENT_LOSS, probs, targets);
   const out = backend.makeOutput([], 'float32');
+  // Heap views are taken after the allocations above (a growing heap detaches older views).
+  const w = weights ? rowWeights(XENT_LOSS, backend, weights, N) : null;
   const p = backend.typedArrayFromHeap(probs) as Float32Array;
   const x = backend.typedArrayFromHeap(logits) as Float32Array;
   const ids = backend.typedArrayFromHeap(targets) as Int32Array;
@@ -37,11 +42,18 @@ export function crossEntropyLossKernel({ inputs, backend }: KernelArgs): TensorI
   for (let r = 0; r < N; r++) {
     const t = ids[r];
     checkTarget(t, V);
+    if (w && w[r] === 0) continue;
     const picked = p[r * V + t];
-    total += picked >= SMALLEST_EXACT ? -Math.log(picked) : logSumExp(x, r * V, V) - x[r * V + t];
+    const loss = picked >= SMALLEST_EXACT ? -Math.log(picked) : logSumExp(x, r * V, V) - x[r * V + t];
+    total += w ? w[r] * loss : loss;
   }
-  backend.typedArrayFromHeap(out)[0] = N > 0 ? total / N : NaN;
+  backend.typedArrayFromHeap(out)[0] = w ? total : N > 0 ? total / N : NaN;
   return out;
+}
+
+function rowWeights(kernel: string, backend: KernelArgs['backend'], weights: TensorInfo, N: number): Float32Array {
+  if (weights.dtype !== 'float32' || sizeOf(weights.shape) !== N) throw new Error(`${kernel}: weights must be float32 with ${N} entries`);
+  return backend.typedArrayFromHeap(weights) as Float32Array;
 }
 
 function logSumExp(x: Float32Array, start: number, V: number): number {
@@ -53,12 +65,20 @@ function logSumExp(x: Float32Array, start: number, V: number): number {
 }
 
 export function crossEntropyGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
-  const { probs, targets, dy } = inputs;
+  const { probs, targets, dy, weights } = inputs;
   const { N, V } = checkShapes(XENT_GRAD, probs, targets);
   if (dy.dtype !== 'float32' || sizeOf(dy.shape) !== 1) throw new Error(`${XENT_GRAD}: dy must be a float32 scalar`);
-  const scale = (backend.typedArrayFromHeap(dy)[0] as number) / N;
-  const factor = backend.makeOutput([], 'float32');
-  backend.typedArrayFromHeap(factor)[0] = scale;
+  const d = backend.typedArrayFromHeap(dy)[0] as number;
+  // One factor for every row (dy / N), or one per row (dy * weight) broadcast over the row by the stock Multiply.
+  const factor = backend.makeOutput(weights ? [N, 1] : [], 'float32');
+  const rowScale = new Float32Array(weights ? N : 1);
+  if (weights) {
+    const w = rowWeights(XENT_GRAD, backend, weights, N);
+    for (let r = 0; r < N; r++) rowScale[r] = d * w[r];
+  } else {
+    rowScale[0] = d / N;
+  }
+  backend.typedArrayFromHeap(factor).set(rowScale);
   let out: TensorInfo;
   try {
     out = runStock('Multiply', backend, { a: probs, b: factor });
@@ -70,7 +90,7 @@ export function crossEntropyGradKernel({ inputs, backend }: KernelArgs): TensorI
   const ids = backend.typedArrayFromHeap(targets) as Int32Array;
   for (let r = 0; r < N; r++) {
     checkTarget(ids[r], V);
-    g[r * V + ids[r]] -= scale;
+    g[r * V + ids[r]] -= rowScale[weights ? r : 0];
   }
   return out;
 }
