@@ -123,10 +123,18 @@ async function main(): Promise<void> {
       backend: { type: 'string' },
       help: { type: 'boolean', default: false },
       'reply-priority': { type: 'boolean', default: false },
+      probs: { type: 'boolean', default: false },
+      base: { type: 'string' },
+      models: { type: 'string', default: 'gutenberg-gpt,gutenberg-lstm' },
+      tokens: { type: 'string', default: '300' },
+      rounds: { type: 'string', default: '7' },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu] | --reply-priority\n');
+    process.stdout.write(
+      'usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu] | --reply-priority\n' +
+        '       npm run bench -- --probs [--models a,b] [--tokens 300] [--rounds 7] [--base DIR/src]\n',
+    );
     return;
   }
   if (values['reply-priority']) {
@@ -135,6 +143,20 @@ async function main(): Promise<void> {
     const { replyPriorityBench } = await import('./reply-priority.js');
     const { resolveModelsDir } = await import('../src/engine/store/paths.js');
     process.stdout.write(JSON.stringify({ backend: info.name, ...(await replyPriorityBench(resolveModelsDir(undefined))) }, null, 2) + '\n');
+    process.exit(0);
+  }
+  if (values.probs) {
+    const info = await initBackend((values.backend as BackendName | undefined) ?? 'auto');
+    process.stderr.write(describeBackend(info) + '\n');
+    const { probsCostBench } = await import('./probs-cost.js');
+    const { resolveModelsDir } = await import('../src/engine/store/paths.js');
+    const report = await probsCostBench(resolveModelsDir(undefined), {
+      models: values.models.split(',').map((m) => m.trim()),
+      tokens: Number(values.tokens),
+      rounds: Number(values.rounds),
+      ...(values.base ? { base: values.base } : {}),
+    });
+    process.stdout.write(JSON.stringify({ backend: info.name, ...report }, null, 2) + '\n');
     process.exit(0);
   }
   const chosen = values.workload.split(',').map((w) => w.trim());

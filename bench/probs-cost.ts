@@ -1,0 +1,88 @@
+// `npm run bench -- --probs [--base DIR]`: what `/probs on` costs in sampling speed on the shipped models
+// (issue 15 allows 10%). Replies with and without the per-token probabilities run alternately in one process,
+// so machine load hits both alike; with `--base DIR` (another checkout's `src/`, e.g. `git archive REV src`
+// plus a node_modules symlink) that tree's generate() runs in the same rotation. JSON on stdout.
+import { cpus, loadavg } from 'node:os';
+import * as path from 'node:path';
+import { loadModel, type LoadedModel } from '../src/engine/store/checkpoint.js';
+import { findModel } from '../src/engine/store/registry.js';
+import { modelSearchDirs } from '../src/engine/store/paths.js';
+import { generate } from '../src/engine/sample.js';
+import type { SampleOptions } from '../src/engine/types.js';
+
+type Generate = typeof generate;
+
+export interface ProbsCostOptions {
+  models: string[];
+  tokens: number;
+  rounds: number;
+  /** A source tree (its `src/` folder) whose generate() runs alongside this one's. */
+  base?: string;
+}
+
+/** The bench's sampling settings, and the chat's defaults (the top-k and top-p cuts in play). */
+const SETTINGS: Record<string, Omit<SampleOptions, 'maxTokens' | 'seed'>> = {
+  plain: { temperature: 1, topK: 0, topP: 1 },
+  chat: { temperature: 0.8, topK: 40, topP: 0.95 },
+};
+
+/** Candidates per token with /probs on: the chat's REPLY_CANDIDATES. */
+const TOP = 5;
+const PROMPT = 'The sea was calm';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export async function probsCostBench(modelsDir: string, o: ProbsCostOptions): Promise<Record<string, unknown>> {
+  const trees: Record<string, Generate> = { new: generate };
+  if (o.base) trees.base = ((await import(path.resolve(o.base, 'engine/sample.ts'))) as { generate: Generate }).generate;
+  const load = { before: loadavg().map((x) => round(x, 2)) };
+  const results: Record<string, unknown>[] = [];
+  for (const name of o.models) {
+    const loaded = await loadModel(await findModel(modelSearchDirs(modelsDir), name));
+    try {
+      for (const [settingsName, settings] of Object.entries(SETTINGS)) {
+        process.stderr.write(`probs cost: ${name}, ${settingsName} settings…\n`);
+        results.push({ model: name, vocabSize: loaded.tokenizer.vocabSize, settings: settingsName, ...(await rotation(loaded, trees, settings, o)) });
+      }
+    } finally {
+      loaded.dispose();
+    }
+  }
+  return {
+    date: new Date().toISOString(),
+    tokensPerReply: o.tokens,
+    rounds: o.rounds,
+    candidatesPerToken: TOP,
+    cores: cpus().length,
+    loadAverage: { ...load, after: loadavg().map((x) => round(x, 2)) },
+    settings: SETTINGS,
+    results,
+  };
+}
+
+/** Tokens/s of each variant (tree × probs off/on), the median over rounds that each run every variant once. */
+async function rotation(loaded: LoadedModel, trees: Record<string, Generate>, settings: Omit<SampleOptions, 'maxTokens' | 'seed'>, o: ProbsCostOptions) {
+  const variants = Object.entries(trees).flatMap(([tree, gen]) => [
+    { key: `${tree}Off`, run: (seed: number) => gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}) },
+    { key: `${tree}On`, run: (seed: number) => gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}, undefined, { top: TOP }) },
+  ]);
+  const rates: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.key, []]));
+  // Warm-up: V8 optimises the decode path over the first replies.
+  for (const v of variants) await v.run(0);
+  for (let round = 0; round < o.rounds; round++) {
+    // Rotate the order each round so no variant always runs right after the same one.
+    for (let i = 0; i < variants.length; i++) {
+      const v = variants[(i + round) % variants.length];
+      // Same seed for every variant in a round: the same text, so the same work apart from the probabilities.
+      const result = await v.run(1 + round);
+      rates[v.key].push(result.tokensPerSec);
+    }
+  }
+  const tokensPerSec = Object.fromEntries(Object.entries(rates).map(([k, xs]) => [k, round(median(xs))]));
+  // The cost of /probs on: 1 - on/off, per round (the pair ran back to back), then the median.
+  const cost = Object.fromEntries(
+    Object.keys(trees).map((tree) => [tree, round(median(rates[`${tree}On`].map((on, i) => 1 - on / rates[`${tree}Off`][i])), 3)]),
+  );
+  return { tokensPerSec, probsOnCost: cost };
+}
