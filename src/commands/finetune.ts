@@ -5,7 +5,7 @@ import { defineCommand } from './define.js';
 import { splitArgv } from './split.js';
 import { checkCorpus } from './corpus-check.js';
 import { checkModelName, findModelDir } from './model-lookup.js';
-import { commandLine, refuseWhileTraining, runTraining } from './training-run.js';
+import { commandLine, refuseWhileTraining, runTraining } from './train.js';
 import { CommandError } from './types.js';
 import { UsageError } from './args.js';
 import { firstLine } from '../engine/first-line.js';

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { chatContext, cliContext } from '#test/support/commands.js';
 import type { TrainEvent, TrainingRequest } from '../engine/types.js';
 import { runArgv, runCommandLine } from './dispatch.js';
-import { defaultName, trainCommand } from './train.js';
+import { commandLine, defaultName, trainCommand } from './train.js';
 import { useTempDir } from '#test/support/temp.js';
 
 const tempDir = useTempDir();
@@ -169,5 +169,9 @@ describe('train in the CLI', () => {
       `cannot resume: no model ghost in ${dir}`,
     ]);
     expect(worker.requests).toEqual([]);
+  });
+
+  it('quotes the command line for a rerun', () => {
+    expect(commandLine('train', ['--corpus', 'my file.txt', '--name', "it's"])).toBe(`inkling train --corpus 'my file.txt' --name 'it'\\''s'`);
   });
 });

@@ -5,7 +5,7 @@ import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.j
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 import { formatDuration } from '../commands/format.js';
 import { firstLine } from '../engine/first-line.js';
-import { classifyResultLine, regressionWarning, reportLines } from '../commands/training-run.js';
+import { classifyResultLine, regressionWarning, reportLines } from '../commands/training-report.js';
 import { classifyReportLines } from '../commands/classify-report.js';
 import type { LossPoint, TrainingView } from './types.js';
 

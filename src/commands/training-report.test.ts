@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, EventPrinter, meanRate, progressLine, regressionWarning, reportLines, resultLine } from './training-run.js';
+import { EventPrinter, meanRate, progressLine, regressionWarning, reportLines, resultLine } from './training-report.js';
 
 const progress = (step: number, totalSteps: number | null = 100) =>
   ({ type: 'progress', step, totalSteps, trainLoss: 2.3149, tokensPerSec: 1380.4, elapsedSeconds: 5, etaSeconds: 130, learningRate: 1e-3 }) as const;
@@ -62,9 +62,5 @@ describe('training lines', () => {
     expect(regressionWarning(report(1.53, 1.57, { unknownFraction: 0.2 }))).toMatch(/Likely cause: 20% of the new text is unknown/);
     expect(regressionWarning(report(1.57, 1.53))).toBeNull();
     expect(reportLines(report(1.57, 1.53))).toHaveLength(5);
-  });
-
-  it('quotes the command line for a rerun', () => {
-    expect(commandLine('train', ['--corpus', 'my file.txt', '--name', "it's"])).toBe(`inkling train --corpus 'my file.txt' --name 'it'\\''s'`);
   });
 });

@@ -1,10 +1,6 @@
-// Running a training or fine-tuning request: in the chat's background worker, or in the CLI with one
-// printed line per event. Shared by train and finetune.
-import path from 'node:path';
-import { CommandError, type CommandContext } from './types.js';
-import type { FinetuneReport, TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
-import { firstLine } from '../engine/first-line.js';
-import { classifyReportLines } from './classify-report.js';
+// A training or fine-tuning run in words: the CLI's line per event, the fine-tuning report and the result
+// line (the chat's training tracker shows the report and result lines too). The run itself starts in train.ts.
+import type { FinetuneReport, TrainEvent, TrainResult } from '../engine/types.js';
 import { formatCount, formatDuration, formatLoss, formatParams } from './format.js';
 
 /** Steps the printed tokens/s is averaged over: one step's rate swings several-fold on a busy machine. */
@@ -120,70 +116,4 @@ export function classifyResultLine(result: TrainResult): string {
   return result.classifyReport
     ? `saved classifier ${result.name} (${epochs})`
     : `saved ${result.name} unfinished (${epochs}): add --resume to the same command to continue it`;
-}
-
-/** The command that produced a model, stored in its manifest so it can be rerun. */
-export function commandLine(command: string, argv: readonly string[]): string {
-  const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
-  return ['inkling', command, ...argv.map(shellWord)].join(' ');
-}
-
-/** Chat: one run at a time. Checked first, so a second /train hears that rather than a side issue. */
-export function refuseWhileTraining(ctx: CommandContext): void {
-  const running = ctx.chat?.training;
-  if (running?.running) throw new CommandError(`${running.request.name} is still training: /stop it first, or wait until it ends`);
-}
-
-/**
- * The first save comes minutes into a run: find out now whether the models folder can take it (the
- * folder itself, or the nearest existing folder above it, which the save will create it in).
- */
-async function checkModelsDir(dir: string): Promise<void> {
-  const { access, stat } = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
-  const refuse = (why: string) => new CommandError(`cannot save models in ${dir}: ${why} (--models-dir or INKLING_MODELS_DIR picks another)`);
-  let at = path.resolve(dir);
-  for (;;) {
-    const info = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error));
-    if (info instanceof Error) throw refuse((info as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is not a folder' : firstLine(info));
-    if (info === null && path.dirname(at) !== at) {
-      at = path.dirname(at);
-      continue;
-    }
-    if (!info?.isDirectory()) throw refuse(at === path.resolve(dir) ? 'it is not a folder' : `${at} is not a folder`);
-    break;
-  }
-  await access(at, constants.W_OK).catch(() => {
-    throw refuse(`${at} is not writable`);
-  });
-}
-
-/** Chat: hand the request to the session's worker and return at once. CLI: run it and print events. */
-export async function runTraining(request: TrainingRequest, ctx: CommandContext): Promise<void> {
-  await checkModelsDir(request.modelsDir);
-  if (ctx.chat) {
-    refuseWhileTraining(ctx);
-    ctx.chat.startTraining(request);
-    ctx.out.line(`${request.kind === 'train' ? 'training' : 'fine-tuning'} ${request.name} in the background — /stop ends it with a save; /use ${request.name} once a checkpoint lands`);
-    return;
-  }
-  const { startTraining } = await import('../engine/runtime/worker/client.js');
-  const printer = new EventPrinter((line) => ctx.out.line(line));
-  const handle = startTraining(request, (event) => printer.handle(event));
-  const onAbort = () => handle.stop();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal?.aborted) onAbort();
-  let result: TrainResult;
-  try {
-    result = await handle.done;
-  } catch (error) {
-    throw new CommandError(firstLine(error));
-  } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
-  }
-  if (result.report) for (const line of reportLines(result.report)) ctx.out.line(line);
-  if (request.kind === 'finetune' && request.task === 'classify') {
-    if (result.classifyReport) for (const line of classifyReportLines(result.classifyReport)) ctx.out.line(line);
-    ctx.out.line(classifyResultLine(result) + (result.classifyReport ? `; try: inkling classify --model ${result.name} --text "..."` : ''));
-  } else ctx.out.line(resultLine(result));
 }
