@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Builds the optional native BLAS addon (native/build/Release/inkling_blas.node). Never fails an install:
-// whatever goes wrong, it prints one line and exits 0, and Inkling runs on its pure-JS kernels.
+// Builds the optional native BLAS addon: `node native/build.mjs` (npm run build:native) into
+// native/build/Release/inkling_blas.node; `node native/build.mjs DIR` copies the sources to DIR and builds there
+// (Inkling does that once, into the per-user cache folder, when no addon is found: src/engine/kernels/native-build.ts).
+// It is not an npm install script, so an install never runs a compiler. Whatever goes wrong, it prints one
+// line and exits 0, and Inkling runs on its pure-JS kernels.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const sources = dirname(fileURLToPath(import.meta.url));
+const here = process.argv[2] ? resolve(process.argv[2]) : sources;
+const built = join(here, 'build', 'Release', 'inkling_blas.node');
 const say = (line) => console.log(`inkling native: ${line}`);
 
 function findNodeGyp() {
@@ -27,6 +32,10 @@ function main() {
   if (!hasCompiler()) return say('not built: no C compiler found (Debian/Ubuntu: apt-get install build-essential)');
   const nodeGyp = findNodeGyp();
   if (!nodeGyp) return say("not built: npm's bundled node-gyp not found");
+  if (here !== sources) {
+    mkdirSync(here, { recursive: true });
+    for (const file of ['binding.gyp', 'inkling_blas.c']) copyFileSync(join(sources, file), join(here, file));
+  }
   // Use the installed Node's own headers when present, so no header download is needed.
   const prefix = join(dirname(process.execPath), '..');
   const args = [nodeGyp, 'rebuild'];
@@ -35,14 +44,14 @@ function main() {
   if (result.status !== 0) {
     const lines = `${result.stderr ?? ''}\n${result.stdout ?? ''}`.split('\n').map((l) => l.trim());
     const why = lines.find((l) => /error/i.test(l) && !/^gyp (ERR|info)/.test(l)) ?? lines.find((l) => l) ?? 'unknown error';
-    return say(`not built (${why.slice(0, 160)}); Inkling uses its pure-JS kernels`);
+    return say(`not built: ${why.slice(0, 160)}`);
   }
-  say('built native/build/Release/inkling_blas.node (it needs a BLAS at run time: libopenblas0 on Debian/Ubuntu)');
+  say(`built ${built} (it needs a BLAS at run time: libopenblas0 on Debian/Ubuntu)`);
 }
 
 try {
   main();
 } catch (err) {
-  say(`not built (${err instanceof Error ? err.message : String(err)})`);
+  say(`not built: ${err instanceof Error ? err.message : String(err)}`);
 }
 process.exit(0);

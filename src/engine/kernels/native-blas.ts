@@ -1,13 +1,12 @@
 /**
- * Loads the optional native BLAS addon (native/, built by native/build.mjs at install) and opens a system BLAS
+ * Loads the optional native BLAS addon (native/; found or built once by native-build.ts) and opens a system BLAS
  * through it. Anything missing turns it off with one line saying what and how to get it. INKLING_NATIVE=0
  * disables it; INKLING_BLAS_LIBRARY names the library to open (any CBLAS); INKLING_BLAS_THREADS fixes OpenBLAS's
  * threads. Default 1 (extra threads spin-wait and lose under load); training runs choose by measuring (blas-threads.ts).
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { firstLine } from '../first-line.js';
+import { type AddonPlaces, defaultAddonPlaces, locateAddon } from './native-build.js';
 
 export interface BlasAddon {
   open(paths: string[]): string | null;
@@ -20,9 +19,6 @@ export interface BlasAddon {
 }
 
 export type NativeStatus = { blas: BlasAddon | null; note: string };
-
-// Same depth from src/engine/kernels and dist/engine/kernels.
-const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/inkling_blas.node', import.meta.url));
 
 const LIBRARIES: Record<string, string[]> = {
   linux: ['libopenblas.so.0', 'libopenblas.so', 'libcblas.so.3', 'libblas.so.3', 'libmkl_rt.so'],
@@ -61,17 +57,18 @@ export function nativeBlasDescription(): string {
 }
 
 /** Try to load without caching (tests use it with a custom environment). */
-export function probeNativeBlas(env: NodeJS.ProcessEnv): NativeStatus {
+export function probeNativeBlas(env: NodeJS.ProcessEnv, places: AddonPlaces = defaultAddonPlaces()): NativeStatus {
   if (env.INKLING_NATIVE === '0') return { blas: null, note: 'native matmul off (INKLING_NATIVE=0)' };
   const candidates = env.INKLING_BLAS_LIBRARY ? [env.INKLING_BLAS_LIBRARY] : LIBRARIES[process.platform];
   if (!candidates) return { blas: null, note: `native matmul off (no BLAS support on ${process.platform})` };
-  if (!existsSync(ADDON_PATH)) return { blas: null, note: 'native matmul off: addon not built (needs a C compiler: node native/build.mjs)' };
+  const found = locateAddon(places);
+  if ('note' in found) return { blas: null, note: found.note };
   let addon: BlasAddon;
   try {
-    addon = createRequire(import.meta.url)(ADDON_PATH) as BlasAddon;
+    addon = createRequire(import.meta.url)(found.path) as BlasAddon;
   } catch (err) {
     const why = firstLine(err, '', 120);
-    return { blas: null, note: `native matmul off: addon failed to load (${why}; rebuild with node native/build.mjs)` };
+    return { blas: null, note: `native matmul off: addon ${found.path} failed to load (${why}; remove it to build it again)` };
   }
   const opened = addon.open(candidates);
   if (!opened) {

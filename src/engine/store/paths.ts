@@ -91,6 +91,11 @@ export function shippedModelNames(): string[] {
   }
 }
 
+/** The per-user cache folder's `native/`: the BLAS addon built on first use for an installed package (kernels/native-build.ts). */
+export function nativeCacheDir(): string {
+  return path.join(userPaths().cache, 'native');
+}
+
 /** `INKLING_CONFIG_DIR`, else the per-user config folder (config and history live here). */
 export function configDir(): string {
   return nonEmpty(process.env.INKLING_CONFIG_DIR || undefined, 'INKLING_CONFIG_DIR') ?? userPaths().config;
