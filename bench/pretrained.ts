@@ -6,49 +6,10 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../src/engine/runtime/backend.js';
-import { createModel, isArch } from '../src/engine/models/index.js';
+import { createModel } from '../src/engine/models/index.js';
 import { quantizeModel } from '../src/engine/models/quantize.js';
-import type { BackendName, LanguageModel, ModelConfig } from '../src/engine/types.js';
-
-interface Shape {
-  id: string;
-  description: string;
-  /** The config, or null when the family is not in this build. */
-  config: () => ModelConfig | null;
-}
-
-const SHAPES: Shape[] = [
-  {
-    id: 'd',
-    description: 'GPT-2 124M shape (random weights)',
-    config: () =>
-      isArch('gpt2')
-        ? ({ arch: 'gpt2', vocabSize: 50257, contextLength: 1024, layers: 12, heads: 12, embedding: 768, inner: 3072, layerNormEpsilon: 1e-5, dropout: 0 } as ModelConfig)
-        : null,
-  },
-  {
-    id: 'e',
-    description: 'SmolLM2-135M shape (random weights)',
-    config: () => ({
-      arch: 'llama',
-      vocabSize: 49152,
-      contextLength: 2048,
-      layers: 30,
-      embedding: 576,
-      heads: 9,
-      kvHeads: 3,
-      headDim: 64,
-      intermediate: 1536,
-      rmsEps: 1e-5,
-      ropeTheta: 100000,
-      ropeScaling: null,
-      tiedEmbeddings: true,
-      qkvBias: false,
-      outputBias: false,
-      dropout: 0,
-    }),
-  },
-];
+import type { BackendName, LanguageModel } from '../src/engine/types.js';
+import { PRETRAINED_SHAPES as SHAPES } from './pretrained-shapes.js';
 
 async function argmax(logits: tf.Tensor1D): Promise<number> {
   const values = await logits.data();

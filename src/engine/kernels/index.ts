@@ -11,6 +11,7 @@ import { useNativeBlas } from './native-matmul.js';
 import { sumKernel } from './fixes/sum.js';
 import { fusedMatMulKernel } from './fixes/fused-matmul.js';
 import { gatherKernel } from './fixes/gather.js';
+import { tileKernel } from './fixes/tile.js';
 import { CROSS_ENTROPY_KERNELS } from './training/cross-entropy.js';
 import { LSTM_KERNELS } from './training/lstm-kernels.js';
 import { HEADS_KERNELS } from './training/heads.js';
@@ -34,6 +35,7 @@ const fixes: Fix[] = [
   { name: 'tanh-exp', kernels: { Tanh: tanhKernel, Exp: expKernel } },
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
   { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
+  { name: 'run-copy-tile', kernels: { Tile: tileKernel } },
   { name: 'simd-training', kernels: TRAINING_KERNELS },
   { name: 'softmax-cross-entropy', kernels: CROSS_ENTROPY_KERNELS },
   { name: 'lstm-sequence', kernels: LSTM_KERNELS },
