@@ -1,22 +1,10 @@
-import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App } from './App.js';
-import { FakeController, settle } from '#test/support/controller.js';
+import { FakeController, useMount } from '#test/support/controller.js';
 import type { TrainingView } from './types.js';
 
-let cleanup: (() => void) | null = null;
-afterEach(() => cleanup?.());
-
-async function setup(controller = new FakeController()) {
-  const app = render(<App controller={controller} />);
-  cleanup = app.unmount;
-  await settle();
-  const type = async (text: string) => {
-    app.stdin.write(text);
-    await settle();
-  };
-  return { controller, app, type };
-}
+const mount = useMount();
+const setup = (controller = new FakeController()) => mount(<App controller={controller} />, controller);
 
 const training: TrainingView = {
   name: 'tiny',

@@ -1,4 +1,7 @@
 // A ChatController for component tests: a view you set by hand, actions recorded.
+import type { ReactElement } from 'react';
+import { render } from 'ink-testing-library';
+import { afterEach } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/ui/settings-store.js';
 import { InputHistory } from '../../src/ui/history.js';
 import type { ChatController, ChatView, NewTurn, Turn } from '../../src/ui/types.js';
@@ -74,4 +77,26 @@ export class FakeController implements ChatController {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
   await new Promise((resolve) => setTimeout(resolve, 30));
+}
+
+/**
+ * Call at the top of a component test file: returns a mount(element, controller) that renders the element,
+ * lets it settle and gives a `type` that writes keys and waits; each test's render is unmounted after it.
+ */
+export function useMount() {
+  let cleanup: (() => void) | null = null;
+  afterEach(() => {
+    cleanup?.();
+    cleanup = null;
+  });
+  return async <C>(element: ReactElement, controller: C) => {
+    const app = render(element);
+    cleanup = app.unmount;
+    await settle();
+    const type = async (text: string) => {
+      app.stdin.write(text);
+      await settle();
+    };
+    return { controller, app, type };
+  };
 }
