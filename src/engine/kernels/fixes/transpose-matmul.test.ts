@@ -20,6 +20,23 @@ function batchDims(r: () => number): [number[], number[]] {
   return r() < 0.5 ? [a.slice(dropA), b] : [a, b.slice(dropB)];
 }
 
+/** a and b shapes for m x k times k x n, each stored transposed when its flag says so. */
+function productShapes(outerA: number[], outerB: number[], [m, k, n]: number[], ta: boolean, tb: boolean): [number[], number[]] {
+  return [[...outerA, ...(ta ? [k, m] : [m, k])], [...outerB, ...(tb ? [n, k] : [k, n])]];
+}
+
+/** Random values for the shapes; tf.matMul on them against the float64 reference, shape and values. */
+async function expectProductMatches(r: () => number, aShape: number[], bShape: number[], ta: boolean, tb: boolean): Promise<void> {
+  const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
+  const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
+  const expected = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb);
+  const out = tf.tidy(() => tf.matMul(tf.tensor(aVals, aShape), tf.tensor(bVals, bShape), ta, tb));
+  const what = `${aShape} x ${bShape} ta=${ta} tb=${tb}`;
+  expect(out.shape, what).toEqual(expected.shape);
+  expectClose(await out.data(), expected.values, 1e-5, what);
+  out.dispose();
+}
+
 describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
   beforeAll(() => useKernelMode(mode));
 
@@ -28,19 +45,11 @@ describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
     const before = tf.memory().numDataBuffers;
     for (let trial = 0; trial < 120; trial++) {
       const [outerA, outerB] = batchDims(r);
-      const [m, k, n] = [randInt(r, 1, 9), randInt(r, trial % 17 === 0 ? 0 : 1, 9), randInt(r, 1, 9)];
+      const mkn = [randInt(r, 1, 9), randInt(r, trial % 17 === 0 ? 0 : 1, 9), randInt(r, 1, 9)];
       const ta = r() < 0.5;
       const tb = r() < 0.5;
-      const aShape = [...outerA, ...(ta ? [k, m] : [m, k])];
-      const bShape = [...outerB, ...(tb ? [n, k] : [k, n])];
-      const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
-      const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
-      const expected = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb);
-      const out = tf.tidy(() => tf.matMul(tf.tensor(aVals, aShape), tf.tensor(bVals, bShape), ta, tb));
-      const what = `${aShape} x ${bShape} ta=${ta} tb=${tb}`;
-      expect(out.shape, what).toEqual(expected.shape);
-      expectClose(await out.data(), expected.values, 1e-5, what);
-      out.dispose();
+      const [aShape, bShape] = productShapes(outerA, outerB, mkn, ta, tb);
+      await expectProductMatches(r, aShape, bShape, ta, tb);
     }
     expect(tf.memory().numDataBuffers).toBe(before);
   });
@@ -50,19 +59,11 @@ describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
     const before = tf.memory().numDataBuffers;
     for (let trial = 0; trial < 12; trial++) {
       const [outerA, outerB] = batchDims(r);
-      const [m, k, n] = [randInt(r, 1, 24), randInt(r, 8, 40), randInt(r, 8, 40)];
+      const mkn = [randInt(r, 1, 24), randInt(r, 8, 40), randInt(r, 8, 40)];
       const ta = r() < 0.5;
       const tb = r() < 0.5;
-      const aShape = [...(outerA.length ? outerA : [2]), ...(ta ? [k, m] : [m, k])];
-      const bShape = [...outerB, ...(tb ? [n, k] : [k, n])];
-      const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
-      const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
-      const expected = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb);
-      const out = tf.tidy(() => tf.matMul(tf.tensor(aVals, aShape), tf.tensor(bVals, bShape), ta, tb));
-      const what = `${aShape} x ${bShape} ta=${ta} tb=${tb}`;
-      expect(out.shape, what).toEqual(expected.shape);
-      expectClose(await out.data(), expected.values, 1e-5, what);
-      out.dispose();
+      const [aShape, bShape] = productShapes(outerA.length ? outerA : [2], outerB, mkn, ta, tb);
+      await expectProductMatches(r, aShape, bShape, ta, tb);
     }
     expect(tf.memory().numDataBuffers).toBe(before);
   });
@@ -72,16 +73,8 @@ describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
     for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
       for (const outer of [[], [3]]) {
         const [k, n] = [randInt(r, 20, 70), randInt(r, 20, 90)];
-        const aShape = [...outer, ...(ta ? [k, 1] : [1, k])];
-        const bShape = [...outer, ...(tb ? [n, k] : [k, n])];
-        const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
-        const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
-        const expected = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb);
-        const out = tf.tidy(() => tf.matMul(tf.tensor(aVals, aShape), tf.tensor(bVals, bShape), ta, tb));
-        const what = `${aShape} x ${bShape} ta=${ta} tb=${tb}`;
-        expect(out.shape, what).toEqual(expected.shape);
-        expectClose(await out.data(), expected.values, 1e-5, what);
-        out.dispose();
+        const [aShape, bShape] = productShapes(outer, outer, [1, k, n], ta, tb);
+        await expectProductMatches(r, aShape, bShape, ta, tb);
       }
     }
   });
@@ -90,11 +83,10 @@ describe.each(kernelModes)('wasm BatchMatMul fix (%s)', (mode) => {
     const r = rng(11);
     for (let trial = 0; trial < 40; trial++) {
       const [outerA, outerB] = batchDims(r);
-      const [m, k, n] = [randInt(r, 1, 6), randInt(r, 1, 6), randInt(r, 1, 6)];
+      const mkn = [randInt(r, 1, 6), randInt(r, 1, 6), randInt(r, 1, 6)];
       const ta = r() < 0.5;
       const tb = r() < 0.5;
-      const aShape = [...outerA, ...(ta ? [k, m] : [m, k])];
-      const bShape = [...outerB, ...(tb ? [n, k] : [k, n])];
+      const [aShape, bShape] = productShapes(outerA, outerB, mkn, ta, tb);
       const aVals = randomValues(r, aShape.reduce((x, y) => x * y, 1));
       const bVals = randomValues(r, bShape.reduce((x, y) => x * y, 1));
       const outShape = referenceMatMul(aVals, aShape, bVals, bShape, ta, tb).shape;
