@@ -2,8 +2,8 @@
 // tokenizer, train on new text at a lower learning rate with optional frozen layers, hold out part
 // of the text and stop early when validation loss stops improving; report what it learned and forgot.
 import * as path from 'node:path';
-import { corpusFromText, loadCorpus, splitDocuments } from '../data/corpus.js';
-import { encodeSplits, usableSeqLength, type TokenSplits } from '../data/dataset.js';
+import { loadCorpus, splitDocuments } from '../data/corpus.js';
+import { encodeSplits, type TokenSplits } from '../data/dataset.js';
 import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from '../store/checkpoint.js';
 import { assignWeights, trainableNames } from '../models/index.js';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +13,8 @@ import { lossFigures } from './evaluate.js';
 import { findModel } from '../store/registry.js';
 import { modelSearchDirs } from '../store/paths.js';
 import { modelExistsMessage, validateModelName } from '../store/names.js';
-import { PASTED_TEXT, deadlineFrom, folderExists, stepsFor } from './run-setup.js';
+import { deadlineFrom, folderExists, stepsFor } from './run-setup.js';
+import { REPORT_TOKENS, finetuneData } from './finetune-data.js';
 import { planFrom, type RunPlan } from './plan.js';
 import type { EvalFigures, FinetuneReport, FinetuneRequest, TrainConfig } from '../types.js';
 
@@ -24,16 +25,11 @@ export const FINETUNE_DEFAULTS = {
   patience: 3,
 };
 
-/** Tokens of each held-out set used for the base-vs-variant figures (enough to be stable, quick to run). */
-const REPORT_TOKENS = 8_000;
-
 export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan> {
   const name = validateModelName(request.name);
   const dir = path.join(request.modelsDir, name);
   if (await folderExists(dir)) throw new Error(modelExistsMessage(name, false));
   const baseDir = await findModel(modelSearchDirs(request.modelsDir), request.from);
-  const corpus = request.text !== undefined ? corpusFromText(request.text) : await loadCorpus(request.data ?? '');
-  const dataName = request.text !== undefined ? PASTED_TEXT : corpus.name;
   const base = await loadModel(baseDir);
   try {
     const { model, tokenizer, manifest: baseManifest } = base;
@@ -41,16 +37,15 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
     if (quantized) {
       throw new Error(`${base.name} has ${quantized} weights, which are for inference only: fine-tune its float32 base${baseManifest.parent ? ` ${baseManifest.parent}` : ''} instead`);
     }
-    const splits = encodeSplits(tokenizer, splitDocuments(corpus));
-    const totalTokens = splits.train.length + splits.val.length;
-    const unknownFraction = totalTokens === 0 ? 0 : splits.unknown / totalTokens;
-    const train = finetuneConfig(baseManifest.train, splits, request);
+    const data = await finetuneData(request, base);
+    const dataName = data.name;
+    const train = finetuneConfig(baseManifest.train, data.seqLength, request);
     const trainable = trainableNames(model, request.freeze);
     checkFits(base, train, trainable);
     const optimizer = new AdamW(model.weights, train, trainable);
     const baseCorpusSplits = await baseCorpusTokens(base);
     const before = {
-      onData: await lossFigures(model, splits.val, splits.valChars, train.seqLength, REPORT_TOKENS),
+      onData: await data.heldOut(model, train),
       onBaseCorpus: await lossFigures(model, baseCorpusSplits.val, baseCorpusSplits.valChars, train.seqLength, REPORT_TOKENS),
     };
     const now = new Date().toISOString();
@@ -61,7 +56,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
       model,
       tokenizer,
       train,
-      splits,
+      batches: data.batches(train),
       optimizer,
       trainable,
       seed,
@@ -75,23 +70,22 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
         name,
         train,
         parent: base.name,
-        corpus: { name: dataName, trainTokens: splits.train.length, valTokens: splits.val.length },
+        corpus: { name: dataName, trainTokens: data.trainTokens, valTokens: data.valTokens },
         finetune: { data: dataName, freeze: request.freeze ?? -1 },
         seed,
         command: request.command,
         createdAt: now,
       },
       startMessage:
-        `fine-tuning ${base.name} into ${name} on ${dataName} (${splits.train.length.toLocaleString('en-US')} tokens, ` +
-        `${(unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary), lr ${Number(train.learningRate.toPrecision(3))}` +
+        `fine-tuning ${base.name} into ${name} on ${dataName} (${data.summary}), lr ${Number(train.learningRate.toPrecision(3))}` +
         (request.freeze !== undefined ? `, embeddings and ${request.freeze} layer(s) frozen` : ''),
       finish: async (variant, best, stoppedEarly) => {
         if (best) assignWeights(variant, best);
         const after = {
-          onData: await lossFigures(variant, splits.val, splits.valChars, train.seqLength, REPORT_TOKENS),
+          onData: await data.heldOut(variant, train),
           onBaseCorpus: await lossFigures(variant, baseCorpusSplits.val, baseCorpusSplits.valChars, train.seqLength, REPORT_TOKENS),
         };
-        return reportOf(dataName, unknownFraction, before, after, stoppedEarly);
+        return reportOf(dataName, data.unknownFraction, before, after, stoppedEarly);
       },
       dispose: () => {
         optimizer.dispose();
@@ -113,13 +107,9 @@ function checkFits(base: LoadedModel, train: TrainConfig, trainable: ReadonlySet
   if (refusal) throw new Error(refusal);
 }
 
-function finetuneConfig(base: TrainConfig, splits: TokenSplits, request: FinetuneRequest): TrainConfig {
+function finetuneConfig(base: TrainConfig, seqLength: number, request: FinetuneRequest): TrainConfig {
   const learningRate = request.learningRate ?? base.learningRate * FINETUNE_DEFAULTS.learningRateFactor;
   if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new Error(`--lr must be a positive number, got ${learningRate}`);
-  const seqLength = usableSeqLength(splits, base.seqLength);
-  if (seqLength < 2) {
-    throw new Error(`fine-tuning data is too small: ${splits.train.length + splits.val.length} tokens; give at least a few sentences`);
-  }
   const steps = request.steps ?? FINETUNE_DEFAULTS.steps;
   return {
     ...base,

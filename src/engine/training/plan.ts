@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TokenSplits } from '../data/dataset.js';
 import type { AdamW } from './optim.js';
+import { textBatches, type BatchSource } from './batches.js';
 import type { FinetuneReport, HistoryPoint, LanguageModel, Manifest, Tokenizer, TrainConfig } from '../types.js';
 
 /** The manifest fields fixed for the whole run. */
@@ -27,7 +28,8 @@ export interface RunPlan {
   readonly model: LanguageModel;
   readonly tokenizer: Tokenizer;
   readonly train: Readonly<TrainConfig>;
-  readonly splits: TokenSplits;
+  /** The training batches and the held-out loss (text windows, or conversations with a loss mask). */
+  readonly batches: BatchSource;
   readonly optimizer: AdamW;
   /** Names of the weights the optimizer updates (all but frozen ones). */
   readonly trainable: ReadonlySet<string>;
@@ -51,11 +53,14 @@ export interface RunPlan {
   dispose(): void;
 }
 
-/** What a builder must give; the rest defaults to a new run (step 0, no earlier history, no schedule fitting). */
-export type PlanInput = Omit<RunPlan, 'startStep' | 'fitSchedule' | 'earlier'> & Partial<Pick<RunPlan, 'startStep' | 'fitSchedule' | 'earlier'>>;
+/** What a builder must give (text `splits` or its own `batches`); the rest defaults to a new run (step 0, no earlier history, no schedule fitting). */
+export type PlanInput = Omit<RunPlan, 'startStep' | 'fitSchedule' | 'earlier' | 'batches'> &
+  Partial<Pick<RunPlan, 'startStep' | 'fitSchedule' | 'earlier'>> &
+  ({ splits: TokenSplits; batches?: undefined } | { batches: BatchSource; splits?: undefined });
 
 export function planFrom(input: PlanInput): RunPlan {
-  return Object.freeze({ startStep: 0, fitSchedule: false, earlier: NEW_RUN, ...input });
+  const { splits, batches, ...rest } = input;
+  return Object.freeze({ startStep: 0, fitSchedule: false, earlier: NEW_RUN, ...rest, batches: batches ?? textBatches(splits!, input.train) });
 }
 
 /** What the loop changes as the run goes; manifestOf turns it and the plan into a checkpoint's manifest. */

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { corpusFromText, loadCorpus, recordedCorpus, splitDocuments } from '../data/corpus.js';
 import { readVerified } from '../store/read-folder.js';
+import { isConversationFile } from '../data/conversations.js';
 import { checkTrainingFits } from '../runtime/memory.js';
 import { firstLine } from '../first-line.js';
 import { buildTokenizer } from '../data/tokenizers/index.js';
@@ -107,6 +108,9 @@ export function stepsFor(request: { steps?: number; minutes?: number }, train: T
 
 async function prepareResume(request: TrainRequest, dir: string, backend: string): Promise<RunPlan> {
   const planned = await readManifest(dir);
+  if (planned.finetune && isConversationFile(planned.finetune.data)) {
+    throw new Error(`cannot resume ${planned.name}: resuming a fine-tune on conversations is not supported yet; fine-tune ${planned.parent ?? 'its base'} again with more --steps`);
+  }
   if (backend.startsWith('wasm')) checkTrainingFits(planned.config, planned.train.batchSize, planned.train.seqLength);
   const { manifest, tokenizer, model, optimizer, trainable, best } = request.resetOptimizer ? await freshOptimizer(dir) : await savedOptimizer(dir);
   const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir, manifest) : null;

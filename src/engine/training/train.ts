@@ -4,12 +4,10 @@
 // It reports only through `onEvent`; scratch, resume and fine-tune differ only in their plan (plan.ts),
 // which the loop reads and never writes: it owns the run's progress (history, best weights, fitted decay).
 import * as tf from '@tensorflow/tfjs-core';
-import { batchAt, randomOffsets } from '../data/dataset.js';
 import { sparseCrossEntropy } from './loss.js';
 import { learningRateAt } from './optim.js';
 import { gradients } from '../models/index.js';
 import { makeRandom } from '../sample.js';
-import { estimateLoss, validationOffsets } from './evaluate.js';
 import { saveCheckpoint, snapshotWeights } from '../store/checkpoint.js';
 import { FIT_AFTER_STEPS, fittedDecaySteps } from './schedule.js';
 import { manifestOf, type RunPlan, type RunProgress } from './plan.js';
@@ -35,10 +33,9 @@ export interface LoopControls {
 }
 
 export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<TrainResult> {
-  const { model, train, splits } = plan;
+  const { model, train } = plan;
   const { onEvent, shouldStop } = controls;
   const random = makeRandom(plan.seed * 7919 + plan.startStep);
-  const valOffsets = validationOffsets(splits.val, train.seqLength, train.batchSize, train.evalBatches);
   const runStarted = performance.now();
   const wallSeconds = () => plan.earlier.wallSeconds + (performance.now() - runStarted) / 1000;
   const progress: RunProgress = {
@@ -54,7 +51,7 @@ export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<
   let lastEvalStep = plan.startStep;
   let lastEvalTime = runStarted;
   let stoppedBy: TrainResult['stoppedBy'] = 'steps';
-  const recent: { loss: number; ms: number }[] = [];
+  const recent: { loss: number; ms: number; tokens: number }[] = [];
 
   onEvent({
     type: 'start',
@@ -76,7 +73,7 @@ export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<
 
   const evaluateAndSave = async () => {
     if (step > plan.startStep) fitSchedule((performance.now() - runStarted) / (step - plan.startStep));
-    const valLoss = await estimateLoss(model, splits.val, valOffsets, train.seqLength, train.batchSize);
+    const valLoss = await plan.batches.valLoss(model);
     const trainLoss = mean(recent.map((r) => r.loss));
     const improved = progress.bestValLoss === null || valLoss < progress.bestValLoss;
     if (improved) {
@@ -128,16 +125,16 @@ export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<
       }
       const stepStarted = performance.now();
       const learningRate = learningRateAt(step, { ...train, decaySteps: progress.decaySteps });
-      const batch = batchAt(splits.train, randomOffsets(splits.train, train.seqLength, train.batchSize, random), train.seqLength);
+      const batch = plan.batches.next(random);
       const lossTensor = tf.tidy(() => {
         const { value, grads } = gradients(model, plan.trainable, () => {
           const logits = model.apply(batch.x, true);
-          return sparseCrossEntropy(tf.reshape(logits, [-1, logits.shape[2]]) as tf.Tensor2D, batch.y);
+          return sparseCrossEntropy(tf.reshape(logits, [-1, logits.shape[2]]) as tf.Tensor2D, batch.y, batch.mask);
         });
         plan.optimizer.step(grads, learningRate);
         return value;
       });
-      tf.dispose([batch.x, batch.y]);
+      tf.dispose([batch.x, batch.y, ...(batch.mask ? [batch.mask] : [])]);
       const loss = (await lossTensor.data())[0];
       lossTensor.dispose();
       step++;
@@ -146,7 +143,7 @@ export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<
       if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); try a lower learning rate`);
       const stepMs = performance.now() - stepStarted;
       controls.stepObserver?.recordStep(stepMs);
-      recent.push({ loss, ms: stepMs });
+      recent.push({ loss, ms: stepMs, tokens: batch.tokens });
       if (recent.length > 20) recent.shift();
       if (step - plan.startStep === FIT_AFTER_STEPS) fitSchedule(mean(recent.map((r) => r.ms)));
 
@@ -156,7 +153,7 @@ export async function trainLoop(plan: RunPlan, controls: LoopControls): Promise<
         step,
         totalSteps: plan.totalSteps,
         trainLoss: loss,
-        tokensPerSec: (train.batchSize * train.seqLength * 1000) / msPerStep,
+        tokensPerSec: (mean(recent.map((r) => r.tokens)) * 1000) / msPerStep,
         elapsedSeconds: wallSeconds(),
         etaSeconds: eta(plan, step, msPerStep),
         learningRate,
