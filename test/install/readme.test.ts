@@ -1,7 +1,7 @@
 // A newcomer's first run: clone the repo, run the README's commands, and see the chat open on a shipped model.
 // Slow (a real `npm ci`) and a repeat of CI's own install, so it runs only under CI or INKLING_INSTALL_TEST=1.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasTmux, TmuxScreen } from '../e2e/tmux.js';
@@ -102,10 +102,16 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
     expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 
     const prefix = path.join(workDir, 'prefix');
-    run(workDir, 'npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(workDir, packed[0]!.filename)], 15 * 60_000);
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(workDir, packed[0]!.filename)], {
+      cwd: workDir, encoding: 'utf8', timeout: 15 * 60_000, env: cleanEnv(),
+    });
+    const said = `${install.stdout ?? ''}\n${install.stderr ?? ''}`;
+    expect(install.status, said).toBe(0);
+    // Inkling has no install script, so npm's allowScripts check has none of Inkling's to list (README, Install as a command).
+    expect(said).not.toMatch(/^npm warn install-scripts +inkling@/m);
     // A fresh user: their own models go to the per-user data folder under this HOME.
     const home = path.join(workDir, 'home');
-    const env = cleanEnv({ HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') });
+    const env = cleanEnv({ HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache') });
     const inkling = (...args: string[]) => run(workDir, path.join(prefix, 'bin', 'inkling'), args, 300_000, env);
 
     expect(inkling('--help')).toContain(`per-user data folder:  ${path.join(home, 'data', 'inkling')}`);
@@ -115,5 +121,10 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
     inkling('train', '--corpus', 'blake-poems', '--arch', 'lstm', '--preset', 'tiny', '--steps', '3', '--name', 'mine');
     expect(existsSync(path.join(home, 'data', 'inkling', 'models', 'mine', 'manifest.json'))).toBe(true);
     expect(inkling('generate', '--model', 'mine', '--prompt', 'the', '--max-tokens', '5', '--seed', '1').length).toBeGreaterThan(0);
+    // The first start built the native addon into the per-user cache, or left there why it could not.
+    const builds = readdirSync(path.join(home, 'cache', 'inkling', 'native'));
+    expect(builds).toHaveLength(1);
+    const built = existsSync(path.join(home, 'cache', 'inkling', 'native', builds[0]!, 'build', 'Release', 'inkling_blas.node'));
+    expect(built || existsSync(path.join(home, 'cache', 'inkling', 'native', builds[0]!, 'not-built.txt'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-// The WebGPU backend in Node, through Dawn's `webgpu` npm package (both packages are optional).
+// The WebGPU backend in Node, through Dawn's `webgpu` npm package (installed by hand: backend.ts HINTS says how).
 // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is imported, so
 // navigator.gpu is installed first and the backend is imported dynamically afterwards.
 import * as tf from '@tensorflow/tfjs-core';
@@ -121,6 +121,8 @@ export async function tryWebgpu(force: boolean): Promise<WebgpuResult> {
       try {
         dawn = (await import('webgpu')) as unknown as DawnModule;
       } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return fail('webgpu package not installed');
         return fail(`webgpu package not available (${firstLine(err, '', 200)})`);
       }
       try {

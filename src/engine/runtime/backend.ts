@@ -19,10 +19,14 @@ export type BackendInfo = { name: BackendName; detail: string; accelerations: st
 
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
-/** How to get a forced backend that is missing, appended to the error. */
+/**
+ * How to get a forced backend that is missing, appended to the error. Neither package is a dependency: their
+ * install scripts would make every global install warn (README, Install as a command), so they are installed
+ * by hand, into a checkout or next to a global Inkling (Node finds packages in the folders above its own).
+ */
 const HINTS: Partial<Record<BackendName, string>> = {
-  tensorflow: ' (npm install @tensorflow/tfjs-node; it downloads libtensorflow at install)',
-  webgpu: ' (needs the optional webgpu and @tensorflow/tfjs-backend-webgpu packages and a GPU driver)',
+  tensorflow: ' (install @tensorflow/tfjs-node@4.22.0 in the checkout, or with npm install -g beside Inkling; it downloads libtensorflow at install)',
+  webgpu: ' (needs a GPU driver and the webgpu package: npm install webgpu in the checkout, or npm install -g webgpu beside Inkling)',
 };
 
 type Attempt = { ok: true; info: BackendInfo } | { ok: false; why: string };
