@@ -2,10 +2,11 @@
  * Loads the optional native BLAS addon (native/; found or built once by native-build.ts) and opens a system BLAS
  * through it. Anything missing turns it off with one line saying what and how to get it. INKLING_NATIVE=0
  * disables it; INKLING_BLAS_LIBRARY names the library to open (any CBLAS); INKLING_BLAS_THREADS fixes OpenBLAS's
- * threads. Default 1 (extra threads spin-wait and lose under load); training runs choose by measuring (blas-threads.ts).
+ * threads, else blas-thread-policy.ts picks per product and training runs choose by measuring (blas-threads.ts).
  */
 import { createRequire } from 'node:module';
 import { firstLine } from '../first-line.js';
+import { type PolicyBlas, type ThreadPolicy, threadPolicyFrom, withThreadPolicy } from './blas-thread-policy.js';
 import { type AddonPlaces, defaultAddonPlaces, locateAddon } from './native-build.js';
 
 export interface BlasAddon {
@@ -18,7 +19,7 @@ export interface BlasAddon {
   q8matmul?(heap: ArrayBuffer, m: number, n: number, k: number, xOffset: number, wOffset: number, scaleOffset: number, yOffset: number): void;
 }
 
-export type NativeStatus = { blas: BlasAddon | null; note: string };
+export type NativeStatus = { blas: PolicyBlas | null; note: string };
 
 const LIBRARIES: Record<string, string[]> = {
   linux: ['libopenblas.so.0', 'libopenblas.so', 'libcblas.so.3', 'libblas.so.3', 'libmkl_rt.so'],
@@ -34,11 +35,14 @@ const HOW_TO_GET_BLAS: Record<string, string> = {
   darwin: 'Accelerate should always be there',
 };
 
-function describeLibrary(path: string, config: string, threads: number, threadsSet: boolean): string {
+function describeLibrary(path: string, config: string, { rows, block }: ThreadPolicy, threadsSet: boolean): string {
   // "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64" -> "OpenBLAS 0.3.21 Haswell"
   const words = config.split(/\s+/).filter((w) => w && !/^(DYNAMIC_ARCH|NO_AFFINITY|NO_LAPACKE?|NO_CBLAS|USE_OPENMP|MAX_THREADS=.*)$/.test(w));
   const name = words.length > 0 ? words.join(' ') : path.includes('Accelerate') ? 'Accelerate' : path.split('/').pop()!;
-  return threadsSet ? `${name}, ${threads} thread${threads === 1 ? '' : 's'}` : name;
+  const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  if (!threadsSet) return name;
+  if (block === 'auto') return `${name}, ${threads(rows)} decoding, 1-2 by load for prompts`;
+  return rows === block ? `${name}, ${threads(rows)}` : `${name}, ${threads(block)} (${rows} decoding)`;
 }
 
 let status: NativeStatus | null = null;
@@ -75,9 +79,7 @@ export function probeNativeBlas(env: NodeJS.ProcessEnv, places: AddonPlaces = de
     const how = env.INKLING_BLAS_LIBRARY ? `INKLING_BLAS_LIBRARY=${env.INKLING_BLAS_LIBRARY} has no cblas_sgemm` : HOW_TO_GET_BLAS[process.platform];
     return { blas: null, note: `native matmul off: no BLAS library found (${how})` };
   }
-  const requested = Number.parseInt(env.INKLING_BLAS_THREADS ?? '1', 10);
-  const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
-  const threadsSet = addon.setThreads(threads);
-  description = describeLibrary(opened, addon.config(), threads, threadsSet);
-  return { blas: addon, note: '' };
+  const blas = withThreadPolicy(addon, threadPolicyFrom(env));
+  description = describeLibrary(opened, addon.config(), blas.policy, blas.controllable);
+  return { blas, note: '' };
 }

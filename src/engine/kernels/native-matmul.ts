@@ -4,16 +4,17 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BlasAddon } from './native-blas.js';
+import type { PolicyBlas } from './blas-thread-policy.js';
 import { type WasmBackendInternals, sizeOf } from './wasm-internals.js';
 
-let active: BlasAddon | null = null;
+let active: PolicyBlas | null = null;
 
 /** Route products and sums through `blas` (null: back to the pure-JS kernels). */
-export function useNativeBlas(blas: BlasAddon | null): void {
+export function useNativeBlas(blas: PolicyBlas | null): void {
   active = blas;
 }
 
-export function nativeBlas(): BlasAddon | null {
+export function nativeBlas(): PolicyBlas | null {
   return active;
 }
 

@@ -110,7 +110,7 @@ export function lastBlasThreadTrial(): ThreadTrial | null {
 
 /**
  * A tuner for this run when it can matter: native BLAS on, two or more cores, and no INKLING_BLAS_THREADS
- * (which fixes the count). The returned `finish` puts the process back on one thread.
+ * (which fixes the count). The returned `finish` puts the process back on its default counts.
  */
 export function tuneBlasThreadsForRun(env: NodeJS.ProcessEnv = process.env): { tuner: ThreadTuner; finish: () => void } | null {
   const blas = nativeBlas(); // set only while the wasm backend runs with the native accelerator
@@ -122,7 +122,7 @@ export function tuneBlasThreadsForRun(env: NodeJS.ProcessEnv = process.env): { t
     tuner,
     finish: () => {
       lastTrial = tuner.lastTrial;
-      blas.setThreads(1);
+      blas.restoreThreads();
     },
   };
 }
