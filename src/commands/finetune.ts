@@ -10,6 +10,7 @@ import { CommandError } from './types.js';
 import { UsageError } from './args.js';
 import { firstLine } from '../engine/first-line.js';
 import { modelExistsMessage } from '../engine/store/names.js';
+import { defaultLoraSettings } from '../engine/models/lora-settings.js';
 import type { FinetuneRequest } from '../engine/types.js';
 
 const spec = {
@@ -22,6 +23,9 @@ const spec = {
     minutes: { type: 'number', min: 0, max: 10_000, minExclusive: true, arg: 'M', description: 'train for this long instead' },
     lr: { type: 'number', min: 0, max: 1, minExclusive: true, arg: 'X', description: 'learning rate (default: lower than training)' },
     freeze: { type: 'integer', min: 0, max: 64, arg: 'N', description: 'freeze the embeddings and the first N layers' },
+    lora: { type: 'integer', min: 1, max: 1024, arg: 'R', description: 'train rank-R LoRA adapters instead of the weights (gpt2, llama); the variant keeps only them' },
+    'lora-alpha': { type: 'number', min: 0, max: 100_000, minExclusive: true, arg: 'A', description: 'LoRA scale numerator: updates are scaled by A/R (default: 2R)' },
+    'lora-dropout': { type: 'number', min: 0, max: 1, arg: 'P', description: 'dropout on the adapters\' input (default: 0.05)' },
     patience: { type: 'integer', min: 0, max: 1000, arg: 'N', description: 'stop after N evaluations without improvement (0: never)' },
     seed: { type: 'integer', min: 0, max: 2 ** 32 - 1, arg: 'S', description: 'random seed' },
     task: { type: 'string', choices: ['classify'], arg: 'classify', description: 'train a text classifier on top of the base instead (--data: CSV, TSV or JSONL)' },
@@ -39,6 +43,7 @@ const spec = {
   examples: [
     'inkling finetune --from s1 --data poems.txt --name s1-poems --steps 300',
     'inkling finetune --from s1 --data austen-emma --name s1-emma --minutes 2 --freeze 2',
+    'inkling finetune --from gpt2 --data shakespeare --name gpt2-bard --lora 8 --minutes 10',
     'inkling finetune --task classify --from gutenberg-gpt --data gutenberg-authors --name authors',
     'inkling finetune --task classify --from gutenberg-lstm --data reviews.csv --label-column sentiment --name moods --balance',
     '/finetune --from s1 --name s1-sea --text The sea, the sea, the grey and restless sea...',
@@ -83,8 +88,14 @@ export const finetuneCommand = defineCommand({
     const classify = o.task === 'classify';
     const classifyOnly = (['text-column', 'label-column', 'val', 'pool', 'unfreeze', 'balance', 'epochs', 'resume'] as const).filter((k) => o[k] !== undefined);
     if (!classify && classifyOnly.length > 0) throw new UsageError(`--${classifyOnly[0]} needs --task classify`);
+    if (o.lora === undefined) {
+      const loraOnly = (['lora-alpha', 'lora-dropout'] as const).find((k) => o[k] !== undefined);
+      if (loraOnly) throw new UsageError(`--${loraOnly} needs --lora R`);
+    }
+    if (o['lora-dropout'] !== undefined && o['lora-dropout'] >= 1) throw new UsageError(`--lora-dropout must be below 1, got ${o['lora-dropout']}`);
+    if (o.lora !== undefined && o.freeze !== undefined) throw new UsageError('--freeze and --lora do not combine: LoRA already keeps every base weight frozen');
     if (classify) {
-      const lmOnly = (['text', 'steps', 'minutes', 'freeze', 'patience'] as const).filter((k) => o[k] !== undefined);
+      const lmOnly = (['text', 'steps', 'minutes', 'freeze', 'patience', 'lora'] as const).filter((k) => o[k] !== undefined);
       if (lmOnly.length > 0) throw new UsageError(`--${lmOnly[0]} is for language-model fine-tuning, not --task classify`);
     }
     const shownArgv = argv.map((a) => (a.startsWith('--text=') && a.length > 200 ? `--text=${a.slice(7, 190)}…` : a));
@@ -98,6 +109,7 @@ export const finetuneCommand = defineCommand({
       ...(o.minutes !== undefined ? { minutes: o.minutes } : {}),
       ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
       ...(o.freeze !== undefined ? { freeze: o.freeze } : {}),
+      ...(o.lora !== undefined ? { lora: { ...defaultLoraSettings(o.lora), ...(o['lora-alpha'] !== undefined ? { alpha: o['lora-alpha'] } : {}), ...(o['lora-dropout'] !== undefined ? { dropout: o['lora-dropout'] } : {}) } } : {}),
       ...(o.patience !== undefined ? { patience: o.patience } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(classify

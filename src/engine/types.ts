@@ -170,6 +170,15 @@ export interface ClassifyInfo {
   report?: ClassifyReport;
 }
 
+export interface LoraInfo {
+  rank: number;
+  alpha: number;
+  dropout: number;
+  /** Trainable parameters of the adapters. */
+  parameters: number;
+  baseWeights?: string;
+}
+
 export interface Manifest {
   format: 1;
   /** Absent for language models. */
@@ -184,6 +193,11 @@ export interface Manifest {
   parent: string | null;
   /** Fine-tuning only: frozen groups and the data used. */
   finetune?: { data: string; freeze: number; report?: FinetuneReport };
+  /**
+   * A LoRA variant: its folder keeps only the adapters (weights.bin) and this manifest; the weights and the
+   * tokenizer are its parent's. `baseWeights` is the SHA-256 of the parent's weights.bin when it was trained.
+   */
+  lora?: LoraInfo;
   step: number;
   bestValLoss: number | null;
   history: HistoryPoint[];

@@ -17,7 +17,7 @@ for (;;) {
   step++;
   await saveCheckpoint(dir, {
     manifest: { ...state.manifest, step, history: [...state.manifest.history, { step, trainLoss: 1 }] },
-    tokenizer: state.tokenizer,
+    tokenizer: state.tokenizer!,
     bestWeights: state.weights,
     resume: { weights: state.weights, optimizer: { ...state.optimizer, step } },
   });

@@ -8,15 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Dropout } from '../ops/dropout.js';
 import { seedFor } from './init.js';
 import type { DecodeState, LanguageModel, NamedWeight } from '../types.js';
+import { checkLoraSettings, type LoraSettings } from './lora-settings.js';
 
-export interface LoraSettings {
-  rank: number;
-  alpha: number;
-  dropout: number;
-}
-
-/** alpha defaults to twice the rank (a scale of 2), dropout to 0.05: the usual choices for small models. */
-export const defaultLoraSettings = (rank: number): LoraSettings => ({ rank, alpha: 2 * rank, dropout: 0.05 });
+export { defaultLoraSettings, type LoraSettings } from './lora-settings.js';
 
 /** One projection that takes an adapter: its float32 kernel [inDim, outDim] and the kernel's weight name. */
 export interface AdapterTarget {
@@ -51,14 +45,6 @@ export function targetsOf(weights: readonly NamedWeight[], kernels: readonly tf.
 /** Trainable parameters of adapters of `rank` on `targets`. */
 export function adapterParameterCount(targets: readonly Pick<AdapterTarget, 'inDim' | 'outDim'>[], rank: number): number {
   return targets.reduce((n, t) => n + rank * (t.inDim + t.outDim), 0);
-}
-
-export function checkLoraSettings(s: LoraSettings, targets: readonly AdapterTarget[]): void {
-  if (!Number.isInteger(s.rank) || s.rank < 1) throw new Error(`--lora must be a whole number >= 1, got ${s.rank}`);
-  const smallest = Math.min(...targets.map((t) => Math.min(t.inDim, t.outDim)));
-  if (s.rank > smallest) throw new Error(`--lora ${s.rank} is more than the smallest projection's size ${smallest}: a low rank is the point`);
-  if (!(s.alpha > 0 && Number.isFinite(s.alpha))) throw new Error(`--lora-alpha must be a positive number, got ${s.alpha}`);
-  if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`--lora-dropout must be at least 0 and below 1, got ${s.dropout}`);
 }
 
 export class LoraAdapters {

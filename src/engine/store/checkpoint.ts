@@ -11,6 +11,7 @@ import { assignWeights, countParameters, createModel } from '../models/index.js'
 import { decodeTensors, encodeTensors } from './weights.js';
 import { whileSaving } from './recovery.js';
 import { sha256 } from './model-files.js';
+import { baseDirOf, checkBase, withAdapters } from './lora-variant.js';
 import { checkFinite, modelError, readManifestAt, readTokenizerAt, readWeightsBin, readWeightsJson, type WeightsJsonFile } from './read-folder.js';
 import type { LanguageModel, Manifest, Tokenizer } from '../types.js';
 
@@ -44,7 +45,8 @@ export const FINETUNE_TEXT_FILE = 'finetune-text.txt';
 
 export interface ResumeState {
   manifest: Manifest;
-  tokenizer: Tokenizer;
+  /** null for a LoRA variant (it uses its base's). */
+  tokenizer: Tokenizer | null;
   weights: Record<string, tf.Tensor>;
   optimizer: OptimizerSnapshot;
 }
@@ -68,7 +70,8 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
     };
     await write('model.json', JSON.stringify({ format: 'inkling-model/1', arch: manifest.arch, config: manifest.config, weightsManifest: [{ paths: ['weights.bin'], weights: best.specs }] }));
     await write('weights.bin', new Uint8Array(best.data));
-    await write('tokenizer.json', JSON.stringify(contents.tokenizer.toJSON()));
+    // A LoRA variant uses its base's tokenizer (lora-variant.ts).
+    if (!manifest.lora) await write('tokenizer.json', JSON.stringify(contents.tokenizer.toJSON()));
     if (contents.resume) {
       const tensors: Record<string, tf.Tensor> = { ...contents.resume.optimizer.tensors };
       for (const [key, t] of Object.entries(contents.resume.weights)) tensors[WEIGHTS_PREFIX + key] = t;
@@ -200,6 +203,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 
 async function loadModelOnce(dir: string): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
+  if (manifest.lora) return loadLoraVariant(dir, manifest);
   const tokenizer = await readTokenizer(dir, manifest);
   const { tensors } = await readTensors(dir, manifest, 'model.json');
   let model: LanguageModel;
@@ -211,10 +215,27 @@ async function loadModelOnce(dir: string): Promise<LoadedModel> {
   return { name: path.basename(dir), dir, manifest, model, tokenizer, dispose: () => model.dispose() };
 }
 
+async function loadLoraVariant(dir: string, manifest: Manifest): Promise<LoadedModel> {
+  const base = await loadModel(await baseDirOf(dir, manifest));
+  try {
+    checkBase(path.basename(dir), manifest, base);
+    const { tensors } = await readTensors(dir, manifest, 'model.json');
+    try {
+      return withAdapters(dir, manifest, base, tensors);
+    } finally {
+      tf.dispose(Object.values(tensors));
+    }
+  } catch (error) {
+    base.dispose();
+    throw error;
+  }
+}
+
 /** What --resume needs: the latest weights and the optimizer slots. Caller disposes the tensors. */
 export async function loadResumeState(dir: string): Promise<ResumeState> {
   const manifest = await readManifest(dir);
-  const tokenizer = await readTokenizer(dir, manifest);
+  // A LoRA variant has no tokenizer of its own: resuming loads it with its base (run-setup.ts).
+  const tokenizer = manifest.lora ? null : await readTokenizer(dir, manifest);
   try {
     await fs.access(path.join(dir, 'optimizer.json'));
   } catch {
@@ -228,7 +249,7 @@ export async function loadResumeState(dir: string): Promise<ResumeState> {
     else slots[key] = t;
   }
   try {
-    checkConfigFitsWeights(dir, manifest, weights);
+    if (!manifest.lora) checkConfigFitsWeights(dir, manifest, weights);
   } catch (error) {
     tf.dispose(Object.values(tensors));
     throw error;

@@ -7,7 +7,7 @@ import { isLiveSwap, ownerAlive, parseSaveFolder, recoverInterruptedSaves, saveI
 import { ModelFileError } from './model-files.js';
 import { clearDeadLocks } from './lock.js';
 import { checkWeightsBinCheaply, readManifestAt, readTokenizerAt, readWeightsJson } from './read-folder.js';
-import { shippedModelsDir } from './paths.js';
+import { modelSearchDirs, shippedModelsDir } from './paths.js';
 import type { Manifest } from '../types.js';
 
 export type ModelEntry =
@@ -29,7 +29,11 @@ export async function inspectModel(dir: string, shipped = false, name = path.bas
     const manifest = await whileSaving(dir, async () => {
       const read = await readManifestAt(dir);
       await checkWeightsBinCheaply(dir, read, await readWeightsJson(dir, read, 'model.json'));
-      await readTokenizerAt(dir, read);
+      // A LoRA variant keeps no tokenizer: it needs its base instead.
+      if (read.lora) await findModel(modelSearchDirs(path.dirname(dir)), read.parent!).catch(() => {
+        throw new ModelFileError(`LoRA adapter on '${read.parent}', which is missing`);
+      });
+      else await readTokenizerAt(dir, read);
       return read;
     });
     return { name, dir, shipped, ok: true, manifest };

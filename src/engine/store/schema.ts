@@ -42,6 +42,9 @@ export const manifestSchema = z.looseObject({
       stage: z.enum(['head', 'unfreeze', 'done']),
     })
     .optional(),
+  lora: z
+    .looseObject({ rank: count.min(1).max(65_536), alpha: finite.positive(), dropout: finite.min(0).max(1), parameters: count, baseWeights: sha.optional() })
+    .optional(),
   step: count,
   bestValLoss: loss,
   history: z.array(z.looseObject({ step: count, trainLoss: loss, valLoss: loss.optional() })),
@@ -59,7 +62,7 @@ export const manifestSchema = z.looseObject({
     .optional(),
   /** SHA-256 of every other file of the folder, written at save (manifest.json is written last). */
   checksums: z.record(z.string(), sha).optional(),
-});
+}).refine((m) => !m.lora || m.parent !== null, { message: 'a LoRA variant needs its base model as parent', path: ['parent'] });
 
 const tensorSpec = z.looseObject({
   name: z.string().min(1),

@@ -4,6 +4,7 @@ import { firstLine } from '../first-line.js';
 import path from 'node:path';
 import { countParameters } from '../models/index.js';
 import { ModelFileError, modelFileSize } from './model-files.js';
+import { baseDirOf } from './lora-variant.js';
 import { checkFinite, readManifestAt, readTokenizerAt, readVerified, readWeightsBin, readWeightsJson, type WeightsJsonFile } from './read-folder.js';
 import type { Manifest } from '../types.js';
 
@@ -54,7 +55,7 @@ async function checkWeights(dir: string, manifest: Manifest, jsonFile: WeightsJs
     checkFinite(g, data);
     if (jsonFile === 'model.json') {
       const saved = g.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-      const wanted = countParameters(manifest.config);
+      const wanted = manifest.lora ? manifest.lora.parameters : countParameters(manifest.config);
       if (saved !== wanted) throw new ModelFileError(`${g.bin} holds ${saved} parameters but the config needs ${wanted}`);
     }
     return `${mb(data.byteLength)}${sums ? ', checksum matches' : ''}, all values finite`;
@@ -72,7 +73,9 @@ export async function checkModelFolder(dir: string): Promise<FolderCheck> {
   });
   if (!manifest) return { name, dir, checks, usable: false, resumable: false };
   const m = manifest as Manifest;
-  let usable = await attempt(checks, 'tokenizer.json', async () => `${(await readTokenizerAt(dir, m)).vocabSize} tokens${m.checksums ? ', checksum matches' : ''}`);
+  let usable = m.lora
+    ? await attempt(checks, 'tokenizer.json', async () => `none kept: a LoRA adapter uses its base's (${path.basename(await baseDirOf(dir, m))})`)
+    : await attempt(checks, 'tokenizer.json', async () => `${(await readTokenizerAt(dir, m)).vocabSize} tokens${m.checksums ? ', checksum matches' : ''}`);
   usable = (await checkWeights(dir, m, 'model.json', checks)) && usable;
   const hasOptimizer = m.checksums
     ? 'optimizer.json' in m.checksums

@@ -6,6 +6,8 @@ import { loadCorpus, splitDocuments } from '../data/corpus.js';
 import { encodeSplits, type TokenSplits } from '../data/dataset.js';
 import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from '../store/checkpoint.js';
 import { assignWeights, trainableNames } from '../models/index.js';
+import { LoraModel, adapterParameterCount, isAdaptable, type LoraSettings } from '../models/lora.js';
+import { merged } from '../store/lora-variant.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './optim.js';
 import { wasmFitRefusal } from './memory.js';
@@ -16,12 +18,14 @@ import { modelExistsMessage, validateModelName } from '../store/names.js';
 import { deadlineFrom, folderExists, stepsFor } from './run-setup.js';
 import { REPORT_TOKENS, finetuneData } from './finetune-data.js';
 import { planFrom, type RunPlan } from './plan.js';
-import type { EvalFigures, FinetuneReport, FinetuneRequest, TrainConfig } from '../types.js';
+import type { EvalFigures, FinetuneReport, FinetuneRequest, LanguageModel, Manifest, TrainConfig } from '../types.js';
 
 export const FINETUNE_DEFAULTS = {
   steps: 200,
   /** Fraction of the base model's peak learning rate. */
   learningRateFactor: 0.1,
+  /** With --lora: adapters start at zero and train few weights, so they take the base's own peak rate. */
+  loraLearningRateFactor: 1,
   patience: 3,
 };
 
@@ -30,9 +34,16 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
   const dir = path.join(request.modelsDir, name);
   if (await folderExists(dir)) throw new Error(modelExistsMessage(name, false));
   const baseDir = await findModel(modelSearchDirs(request.modelsDir), request.from);
-  const base = await loadModel(baseDir);
+  const loaded = await loadModel(baseDir);
+  if (request.lora && loaded.manifest.lora) {
+    loaded.dispose();
+    throw new Error(`${loaded.name} is itself a LoRA adapter: merge it first (inkling merge ${loaded.name} --name ${loaded.name}-merged), then fine-tune that`);
+  }
+  // A full fine-tune of a LoRA variant starts from its merged weights.
+  const base = merged(loaded);
+  let lora: LoraModel | null = null;
   try {
-    const { model, tokenizer, manifest: baseManifest } = base;
+    const { tokenizer, manifest: baseManifest } = base;
     const quantized = (baseManifest.config as { quantization?: string }).quantization;
     if (quantized) {
       throw new Error(`${base.name} has ${quantized} weights, which are for inference only: fine-tune its float32 base${baseManifest.parent ? ` ${baseManifest.parent}` : ''} instead`);
@@ -40,8 +51,11 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
     const data = await finetuneData(request, base);
     const dataName = data.name;
     const train = finetuneConfig(baseManifest.train, data.seqLength, request);
+    const seed = request.seed ?? baseManifest.seed ?? 1337;
+    if (request.lora) lora = withLora(base, request.lora, request.freeze, seed);
+    const model = lora ?? base.model;
     const trainable = trainableNames(model, request.freeze);
-    checkFits(base, train, trainable);
+    checkFits(base, model, train, trainable, request.lora);
     const optimizer = new AdamW(model.weights, train, trainable);
     const baseCorpusSplits = await baseCorpusTokens(base);
     const before = {
@@ -49,7 +63,6 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
       onBaseCorpus: await lossFigures(model, baseCorpusSplits.val, baseCorpusSplits.valChars, train.seqLength, REPORT_TOKENS),
     };
     const now = new Date().toISOString();
-    const seed = request.seed ?? baseManifest.seed ?? 1337;
     return planFrom({
       name,
       dir,
@@ -72,13 +85,15 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
         parent: base.name,
         corpus: { name: dataName, trainTokens: data.trainTokens, valTokens: data.valTokens },
         finetune: { data: dataName, freeze: request.freeze ?? -1 },
+        ...(lora ? { lora: loraInfo(lora, base) } : {}),
         seed,
         command: request.command,
         createdAt: now,
       },
       startMessage:
         `fine-tuning ${base.name} into ${name} on ${dataName} (${data.summary}), lr ${Number(train.learningRate.toPrecision(3))}` +
-        (request.freeze !== undefined ? `, embeddings and ${request.freeze} layer(s) frozen` : ''),
+        (request.freeze !== undefined ? `, embeddings and ${request.freeze} layer(s) frozen` : '') +
+        (lora ? `, LoRA rank ${lora.adapters.settings.rank} (${lora.adapters.parameterCount().toLocaleString('en-US')} trainable parameters)` : ''),
       finish: async (variant, best, stoppedEarly) => {
         if (best) assignWeights(variant, best);
         const after = {
@@ -89,26 +104,50 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
       },
       dispose: () => {
         optimizer.dispose();
+        lora?.adapters.dispose();
         base.dispose();
       },
     });
   } catch (error) {
+    lora?.adapters.dispose();
     base.dispose();
     throw error;
   }
 }
 
+/** The base with fresh adapters on (it stays owned by `base`), or a one-line refusal. */
+function withLora(base: LoadedModel, settings: LoraSettings, freeze: number | undefined, seed: number): LoraModel {
+  if (freeze !== undefined) throw new Error('--freeze and --lora do not combine: LoRA already keeps every base weight frozen');
+  if (!isAdaptable(base.model)) {
+    throw new Error(`--lora works on pretrained transformers (gpt2, llama); ${base.name} is a ${base.manifest.arch} model: fine-tune it in full, or with --freeze`);
+  }
+  return new LoraModel(base.model, settings, seed);
+}
+
+function loraInfo(lora: LoraModel, base: LoadedModel): NonNullable<Manifest['lora']> {
+  const { rank, alpha, dropout } = lora.adapters.settings;
+  const baseWeights = base.manifest.checksums?.['weights.bin'];
+  return { rank, alpha, dropout, parameters: lora.adapters.parameterCount(), ...(baseWeights ? { baseWeights } : {}) };
+}
+
 /** Refuse, before any optimizer state exists, a run the wasm heap cannot hold (it would abort half way). */
-function checkFits(base: LoadedModel, train: TrainConfig, trainable: ReadonlySet<string>): void {
+function checkFits(base: LoadedModel, model: LanguageModel, train: TrainConfig, trainable: ReadonlySet<string>, lora: LoraSettings | undefined): void {
   if (tf.getBackend() !== 'wasm') return;
-  const { model } = base;
   const size = (names: ReadonlySet<string>) => model.weights.reduce((n, w) => n + (names.has(w.name) ? w.variable.size : 0), 0);
-  const refusal = wasmFitRefusal(`fine-tuning ${base.name}`, model.config, model.parameterCount(), size(trainable), train, (n) => size(trainableNames(model, n)));
+  const full = base.model;
+  const alternatives = lora
+    ? {}
+    : {
+        trainableAt: (n: number) => size(trainableNames(full, n)),
+        ...(isAdaptable(full) ? { loraTrainable: adapterParameterCount(full.adapterTargets(), 8) } : {}),
+      };
+  const refusal = wasmFitRefusal(`fine-tuning ${base.name}`, model.config, model.parameterCount(), size(trainable), train, alternatives);
   if (refusal) throw new Error(refusal);
 }
 
 function finetuneConfig(base: TrainConfig, seqLength: number, request: FinetuneRequest): TrainConfig {
-  const learningRate = request.learningRate ?? base.learningRate * FINETUNE_DEFAULTS.learningRateFactor;
+  const factor = request.lora ? FINETUNE_DEFAULTS.loraLearningRateFactor : FINETUNE_DEFAULTS.learningRateFactor;
+  const learningRate = request.learningRate ?? base.learningRate * factor;
   if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new Error(`--lr must be a positive number, got ${learningRate}`);
   const steps = request.steps ?? FINETUNE_DEFAULTS.steps;
   return {

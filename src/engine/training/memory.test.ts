@@ -14,6 +14,9 @@ const trainableAt = (c: typeof small) => (n: number) => {
   return p - (c.vocabSize + c.contextLength) * c.embedding - n * perLayer;
 };
 
+/** Trainable parameters of rank-8 adapters on GPT-2's four projections per block. */
+const loraAt8 = (c: typeof small) => c.layers * 8 * (c.embedding + 3 * c.embedding + 2 * c.embedding + c.embedding + c.inner + c.inner + c.embedding);
+
 describe('training memory estimate', () => {
   it('adds weights, gradients with AdamW slots and a best copy, and activations', () => {
     const p = gpt2ParameterCount(small);
@@ -29,10 +32,18 @@ describe('training memory estimate', () => {
 
   it('lets gpt2 (124M) fine-tune fully in the wasm heap, and refuses gpt2-medium in one line saying what fits', () => {
     const p = gpt2ParameterCount(small);
-    expect(wasmFitRefusal('fine-tuning gpt2', small, p, p, batch, trainableAt(small))).toBeNull();
+    expect(wasmFitRefusal('fine-tuning gpt2', small, p, p, batch, { trainableAt: trainableAt(small) })).toBeNull();
     const pm = gpt2ParameterCount(medium);
-    const refusal = wasmFitRefusal('fine-tuning gpt2-medium', medium, pm, pm, batch, trainableAt(medium))!;
-    expect(refusal).toMatch(/^fine-tuning gpt2-medium needs about \d+\.\d GB \(weights 1\.3 GB, gradients and AdamW 5\.3 GB, activations \d\.\d GB at batch 4 x 128\) but the wasm heap holds 4 GB: try --freeze \d+, or a backend without the 4 GB limit/);
+    const refusal = wasmFitRefusal('fine-tuning gpt2-medium', medium, pm, pm, batch, { trainableAt: trainableAt(medium), loraTrainable: loraAt8(medium) })!;
+    expect(refusal).toMatch(/^fine-tuning gpt2-medium needs about \d+\.\d GB \(weights 1\.3 GB, gradients and AdamW 5\.3 GB, activations \d\.\d GB at batch 4 x 128\) but the wasm heap holds 4 GB: try --freeze \d+, or --lora 8, or a backend without the 4 GB limit/);
     expect(refusal).not.toContain('\n');
+  });
+
+  it('lets gpt2-medium take LoRA where a full fine-tune cannot fit, and sends gpt2-large LoRA to a smaller batch', () => {
+    const pm = gpt2ParameterCount(medium);
+    expect(wasmFitRefusal('fine-tuning gpt2-medium', medium, pm + loraAt8(medium), loraAt8(medium), batch)).toBeNull();
+    const large = gpt2(1280, 36, 20);
+    const pl = gpt2ParameterCount(large) + loraAt8(large);
+    expect(wasmFitRefusal('fine-tuning gpt2-large', large, pl, loraAt8(large), batch)).toMatch(/try batch 1, or a backend without the 4 GB limit/);
   });
 });

@@ -45,24 +45,33 @@ export function gb(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
 
-/**
- * null when the run fits the wasm heap; else one line with what it needs and what would fit. `trainableAt(n)`
- * gives the trainable parameters with `--freeze n` (the embeddings and n layers frozen).
- */
+/** Other ways to run that a refusal can suggest: `--freeze n` (trainable parameters at n) and `--lora 8`. */
+export interface FitAlternatives {
+  trainableAt?: (freeze: number) => number;
+  /** Trainable parameters with `--lora 8`, for a family that takes adapters. */
+  loraTrainable?: number;
+}
+
+/** null when the run fits the wasm heap; else one line with what it needs and what would fit. */
 export function wasmFitRefusal(
   what: string,
   config: ModelConfig,
   params: number,
   trainable: number,
   train: Pick<TrainConfig, 'batchSize' | 'seqLength'>,
-  trainableAt: (freeze: number) => number,
+  alternatives: FitAlternatives = {},
 ): string | null {
   const need = estimateTraining(config, params, trainable, train);
   if (need.total <= WASM_HEAP_BYTES) return null;
+  const fits = (n: number, batch = train) => estimateTraining(config, params, n, batch).total <= WASM_HEAP_BYTES;
   const layers = (config as unknown as { layers: number }).layers;
   const options: string[] = [];
-  const freeze = Array.from({ length: layers + 1 }, (_, n) => n).find((n) => estimateTraining(config, params, trainableAt(n), train).total <= WASM_HEAP_BYTES);
+  const { trainableAt, loraTrainable } = alternatives;
+  const freeze = trainableAt ? Array.from({ length: layers + 1 }, (_, n) => n).find((n) => fits(trainableAt(n))) : undefined;
   if (freeze !== undefined) options.push(`--freeze ${freeze}`);
+  if (loraTrainable !== undefined && fits(loraTrainable)) options.push('--lora 8');
+  const batch = [train.batchSize >> 1, 1].find((b) => b >= 1 && b < train.batchSize && fits(trainable, { ...train, batchSize: b }));
+  if (batch !== undefined) options.push(`batch ${batch}`);
   options.push('a backend without the 4 GB limit (--backend tensorflow, with @tensorflow/tfjs-node installed)');
   return (
     `${what} needs about ${gb(need.total)} (weights ${gb(need.weights)}, gradients and AdamW ${gb(need.training)}, ` +

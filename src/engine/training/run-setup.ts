@@ -167,8 +167,10 @@ async function savedOptimizer(dir: string): Promise<Resumed> {
   const state = await loadResumeState(dir).catch((error: unknown) => {
     throw /optimizer/.test(firstLine(error)) ? resetHint(error) : error;
   });
-  const { manifest, tokenizer } = state;
-  const model = createModel(manifest.config, manifest.seed ?? 0);
+  const { manifest } = state;
+  // A LoRA variant loads with its base (and the base's tokenizer); its saved weights are the adapters.
+  const built = state.tokenizer ? { model: createModel(manifest.config, manifest.seed ?? 0), tokenizer: state.tokenizer } : await loadModel(dir);
+  const { model, tokenizer } = built;
   const trainable = trainableOf(manifest, model);
   let optimizer: AdamW | null = null;
   try {
