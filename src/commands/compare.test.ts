@@ -26,6 +26,19 @@ describe('/compare', () => {
     expect(lines.slice(2).join('\n')).toContain('s2 says hi');
   });
 
+  it("shows an instruct model's answer on its own and a continuation after its prompt", async () => {
+    const ctx = chatContext();
+    const plain = ctx.chat.generateWith.bind(ctx.chat);
+    ctx.chat.generateWith = async (name, prompt, options, onText, onStart) => {
+      onStart?.({ chat: name === 's1' });
+      return plain(name, prompt, options, onText);
+    };
+    await runCommandLine('/compare s1 s2 hello', ctx);
+    const rows = ctx.out.lines[0]!.split('\n').slice(2).map((row) => row.split('│').map((cell) => cell.trim()));
+    expect(rows[0]).toEqual(['s1 says hi', 'hellos2 says hi']);
+    expect(ctx.out.lines[0]).not.toContain('hellos1');
+  });
+
   it('uses the fixed seed when one is set, and reports a missing model in one line', async () => {
     const ctx = chatContext();
     ctx.chat.setSetting('seed', 5);

@@ -57,8 +57,10 @@ export const compareCommand = defineCommand({
     const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options = { maxTokens: s.maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, seed };
     const shownPrompt = prompt.trim() ? prompt : '';
-    const replies = [a, b].map((name) => ({ name, text: '', note: 'waiting' }));
-    const block = (r: (typeof replies)[number]) => `${r.name}  ${r.note}\n${shownPrompt}${r.text}`;
+    // A continuation is shown after its prompt; an instruct model's answer is a message of its own.
+    const replies = [a, b].map((name) => ({ name, text: '', note: 'waiting', chat: false }));
+    const shown = (r: (typeof replies)[number]) => `${r.chat ? '' : shownPrompt}${r.text}`;
+    const block = (r: (typeof replies)[number]) => `${r.name}  ${r.note}\n${shown(r)}`;
     // Laid out again at each piece (the terminal may have been resized): stacked when narrow.
     const layout = () => [`same prompt, seed ${seed}:`, ...sideBySide(block(replies[0]!), block(replies[1]!), process.stdout.columns || 100)].join('\n');
     let stopped = false;
@@ -69,16 +71,25 @@ export const compareCommand = defineCommand({
       }
       reply.note = 'writing…';
       ctx.out.show?.(layout());
-      const result = await chat.generateWith(reply.name, prompt, options, (delta) => {
-        reply.text += delta;
-        ctx.out.show?.(layout());
-      });
+      const result = await chat.generateWith(
+        reply.name,
+        prompt,
+        options,
+        (delta) => {
+          reply.text += delta;
+          ctx.out.show?.(layout());
+        },
+        ({ chat: answers }) => {
+          reply.chat = answers;
+          ctx.out.show?.(layout());
+        },
+      );
       stopped = result.stoppedBy === 'abort';
       reply.note = `${formatCount(result.tokens)} tokens, ${formatCount(result.tokensPerSec)} tok/s${stopped ? ', stopped' : ''}`;
     }
     ctx.out.show?.('');
     // /save keeps each reply as the model wrote it, not the screen's columns.
-    const saved = [`Same prompt, seed ${seed}:`, '', ...replies.flatMap((r) => [`**${r.name}** (${r.note}):`, '', fence(shownPrompt + r.text), ''])].join('\n');
+    const saved = [`Same prompt, seed ${seed}:`, '', ...replies.flatMap((r) => [`**${r.name}** (${r.note}):`, '', fence(shown(r)), ''])].join('\n');
     ctx.out.line(layout(), saved);
   },
 });

@@ -68,8 +68,11 @@ export interface ChatSession {
   readonly systemPrompt: string | null;
   /** Keep `text` as the system prompt of the model in use (null clears it). Throws CommandError without a model. */
   setSystemPrompt(text: string | null): void;
-  /** Generate a reply with a given model without switching (used by /compare). */
-  generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult>;
+  /**
+   * Generate a reply with a given model without switching (used by /compare). `onStart` says, once the model is
+   * loaded, whether it answers the prompt as a chat message (an instruct model) rather than continuing it.
+   */
+  generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void, onStart?: (how: { chat: boolean }) => void): Promise<GenerationResult>;
   /** Open or close a probability panel (/next, /step, /inspect). Throws CommandError when it cannot open. */
   showPanel(request: PanelRequest): void;
   clearTranscript(): void;

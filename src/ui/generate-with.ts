@@ -5,7 +5,7 @@ import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, SampleOptions } from '../engine/types.js';
 import type { SessionDeps } from './engine-deps.js';
 import { answerWith } from './instruct-turns.js';
-import { withSystem } from '../engine/chat/instruct.js';
+import { instructOf, withSystem } from '../engine/chat/instruct.js';
 
 export interface GenerateWithHost {
   /** The model in use when it is the one named. */
@@ -24,6 +24,7 @@ export async function generateWithModel(
   options: SampleOptions,
   onText: (delta: string) => void,
   host: GenerateWithHost,
+  onStart?: (how: { chat: boolean }) => void,
 ): Promise<GenerationResult> {
   let loaded: LoadedModel;
   try {
@@ -31,6 +32,7 @@ export async function generateWithModel(
   } catch (err) {
     throw new CommandError(await host.explain(err));
   }
+  onStart?.({ chat: instructOf(loaded.tokenizer) !== null });
   const abort = new AbortController();
   host.aborts.add(abort);
   try {

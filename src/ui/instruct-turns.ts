@@ -24,8 +24,9 @@ export function conversationOf(turns: readonly Turn[], text: string, withContext
 
 /** The line /use prints when an instruct model opens. */
 export function chatModeNote(name: string, contextTurnedOn: boolean, system: string | null): string {
-  const about = system ? `system prompt: ${system}` : 'no system prompt (/system TEXT sets one)';
-  return `Chat mode: ${name} answers through its chat template, seeing the conversation${contextTurnedOn ? ' (context is now on)' : ''}; ${about}.`;
+  // The user's own text ends the line when there is one (no full stop after it: it may end in one).
+  const about = system ? `system prompt: ${system}` : 'no system prompt (/system TEXT sets one).';
+  return `Chat mode: ${name} answers through its chat template, seeing the conversation${contextTurnedOn ? ' (context is now on)' : ''}; ${about}`;
 }
 
 /** What answers a prompt: the template for an instruct model (with `messages`), else plain continuation. */

@@ -197,14 +197,14 @@ export class Chat implements ChatSession, ChatController {
     return this.tracker?.stop() ?? false;
   }
 
-  async generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void): Promise<GenerationResult> {
+  async generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void, onStart?: (how: { chat: boolean }) => void): Promise<GenerationResult> {
     return generateWithModel(name, prompt, options, onText, {
       own: this.loaded?.name === name ? this.loaded : null,
       deps: this.deps,
       aborts: this.commandAborts,
       systemPrompt: (model) => this.store.systemPrompt(model),
       explain: (err) => explainLoadFailure(name, err, this.tracker, this.deps.listModels),
-    });
+    }, onStart);
   }
 
   clearTranscript(): void {

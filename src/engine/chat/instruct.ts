@@ -46,7 +46,7 @@ export async function reply(
   signal?: AbortSignal,
 ): Promise<ReplyResult> {
   const count = (ms: readonly ChatMessage[]) => loaded.tokenizer.encode(instruct.template.render(ms, true)).ids.length;
-  const fitted = fitConversation(messages, count, promptBudget(loaded.model.contextLength, options.maxTokens));
+  const fitted = fitConversation(messages, count, promptBudget(loaded.model.contextLength, options.maxTokens), loaded.model.contextLength ?? undefined);
   const prompt = instruct.template.render(fitted.messages, true);
   const result = await generate(loaded, prompt, { ...options, stopIds: [...(options.stopIds ?? []), ...instruct.stopIds] }, onText, signal);
   return { ...result, droppedMessages: fitted.dropped };

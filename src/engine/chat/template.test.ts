@@ -76,7 +76,9 @@ describe('fitting a conversation to the window', () => {
   });
 
   it('says so in one line when the newest message alone is too long', () => {
-    expect(() => fitConversation(turns, count, 5)).toThrow(/needs 8 tokens with the template; the model's window is 5/);
+    expect(() => fitConversation(turns, count, 5)).toThrow(/needs 8 tokens with the template; the model's window is 5: shorten it/);
+    // The window's share kept for the reply is named, so the figure matches the status bar's context.
+    expect(() => fitConversation(turns, count, 5, 10)).toThrow(/needs 8 tokens with the template; the prompt may use 5 of the model's 10 positions \(the rest is kept for the reply\)/);
   });
 });
 

@@ -89,6 +89,7 @@ export function fitConversation(
   messages: readonly ChatMessage[],
   countTokens: (messages: readonly ChatMessage[]) => number,
   budget: number,
+  window: number = budget,
 ): { messages: ChatMessage[]; dropped: number } {
   const system = messages[0]?.role === 'system' ? [messages[0]] : [];
   let rest = messages.slice(system.length);
@@ -97,7 +98,8 @@ export function fitConversation(
     const nextUser = rest.findIndex((m, i) => i > 0 && m.role === 'user');
     if (nextUser < 0) {
       const size = countTokens([...system, ...rest]);
-      throw new Error(`this message needs ${size} tokens with the template; the model's window is ${budget} (shorten it, or /system a shorter prompt)`);
+      const room = budget < window ? `the prompt may use ${budget} of the model's ${window} positions (the rest is kept for the reply)` : `the model's window is ${window}`;
+      throw new Error(`this message needs ${size} tokens with the template; ${room}: shorten it, set a shorter system prompt, or lower the reply's max tokens`);
     }
     dropped += nextUser;
     rest = rest.slice(nextUser);
