@@ -67,7 +67,10 @@ async function rotation(loaded: LoadedModel, trees: Record<string, Generate>, se
     { key: `${tree}Off`, run: (seed: number) => gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}) },
     { key: `${tree}On`, run: (seed: number) => gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}, undefined, { top: TOP }) },
   ]);
+  // Wall-clock tokens/s as the user sees them, and per CPU-second of this process: on a machine shared with
+  // other work the CPU figure moves far less with the load.
   const rates: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.key, []]));
+  const cpuRates: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.key, []]));
   // Warm-up: V8 optimises the decode path over the first replies.
   for (const v of variants) await v.run(0);
   for (let round = 0; round < o.rounds; round++) {
@@ -75,14 +78,16 @@ async function rotation(loaded: LoadedModel, trees: Record<string, Generate>, se
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(i + round) % variants.length];
       // Same seed for every variant in a round: the same text, so the same work apart from the probabilities.
+      const cpu = process.cpuUsage();
       const result = await v.run(1 + round);
+      const { user, system } = process.cpuUsage(cpu);
       rates[v.key].push(result.tokensPerSec);
+      cpuRates[v.key].push(result.tokens / ((user + system) / 1e6));
     }
   }
-  const tokensPerSec = Object.fromEntries(Object.entries(rates).map(([k, xs]) => [k, round(median(xs))]));
-  // The cost of /probs on: 1 - on/off, per round (the pair ran back to back), then the median.
-  const cost = Object.fromEntries(
-    Object.keys(trees).map((tree) => [tree, round(median(rates[`${tree}On`].map((on, i) => 1 - on / rates[`${tree}Off`][i])), 3)]),
-  );
-  return { tokensPerSec, probsOnCost: cost };
+  const medians = (r: Record<string, number[]>) => Object.fromEntries(Object.entries(r).map(([k, xs]) => [k, round(median(xs))]));
+  // The cost of /probs on: 1 - on/off, per round (the pair ran close together), then the median.
+  const cost = (r: Record<string, number[]>) =>
+    Object.fromEntries(Object.keys(trees).map((tree) => [tree, round(median(r[`${tree}On`].map((on, i) => 1 - on / r[`${tree}Off`][i])), 3)]));
+  return { tokensPerSec: medians(rates), tokensPerCpuSec: medians(cpuRates), probsOnCost: cost(rates), probsOnCpuCost: cost(cpuRates) };
 }

@@ -1,8 +1,9 @@
 // The next-token distribution at one position, for showing it: the model's own probabilities (temperature 1,
 // what eval scores) and the sampler's (after temperature, top-k and top-p, computed by the sampler's own cut
 // so the display can never disagree with a draw). Computed from the logits the sampler reads to the host anyway.
-import { argmax, cutFor, isGreedy, type Cut } from './sample.js';
+import { argmax, cutFor, isGreedy, maskUnk, type Cut } from './sample.js';
 import { tokenLabel } from './token-label.js';
+import { expSums } from './exp-sums.js';
 import type { NextTokenProbs, SampleOptions, TokenCandidate, Tokenizer } from './types.js';
 
 export class NextToken {
@@ -19,28 +20,38 @@ export class NextToken {
   ) {}
 
   /**
-   * From logits already on the host (generation reads them all for the sampler anyway): the statistics in
-   * one pass and the top candidates by selection, with no extra kernel calls, which cost more than this on
-   * the shipped models. Takes over `all` (masks <unk> in it).
+   * From logits already on the host (the sampler reads them all anyway): the statistics in one SIMD pass and
+   * the top candidates by selection, with no extra kernel calls, which cost more than this on the shipped models.
+   * Takes over `all` (masks <unk> in it).
    */
   static fromValues(all: Float32Array, tokenizer: Tokenizer, top: number): NextToken {
-    let max = -Infinity;
-    for (let i = 0; i < all.length; i++) if (all[i] > max) max = all[i];
-    let sum = 0;
-    let weighted = 0;
-    for (let i = 0; i < all.length; i++) {
-      const e = Math.exp(all[i] - max);
+    const unkLogit = maskUnk(all, tokenizer);
+    return NextToken.build(all, unkLogit, all[argmax(all)], null, tokenizer, top);
+  }
+
+  /**
+   * From a draw generate() has just made: the logits it read (<unk> already masked, `unkLogit` its raw value)
+   * and the cut it drew from (null for greedy settings), whose ranking already holds the top candidates.
+   */
+  static fromDraw(values: Float32Array, unkLogit: number, cut: Cut | null, tokenizer: Tokenizer, top: number): NextToken {
+    return NextToken.build(values, unkLogit, cut ? cut.max : values[argmax(values)], cut, tokenizer, top);
+  }
+
+  /** `max` is the largest masked logit. */
+  private static build(values: Float32Array, unkLogit: number, max: number, cut: Cut | null, tokenizer: Tokenizer, top: number): NextToken {
+    let { sum, weighted } = expSums(values, max);
+    // The model's distribution keeps <unk>: eval scores it.
+    if (unkLogit > -Infinity) {
+      const d = unkLogit - max;
+      const e = Math.exp(d);
       sum += e;
-      weighted += e * (all[i] - max);
+      weighted += e * d;
     }
     // log Z = max + log Σ e; entropy = log Σ e - Σ e (l - max) / Σ e.
     const logZ = max + Math.log(sum);
     const entropy = Math.log(sum) - weighted / sum;
-    const { ids, logits } = topByValue(all, Math.max(1, Math.min(all.length, top)));
-    const unkId = tokenizer.unkId;
-    const unkLogit = unkId === null ? -Infinity : all[unkId];
-    if (unkId !== null) all[unkId] = -Infinity;
-    return new NextToken(all, ids, logits, logZ, entropy, tokenizer, unkLogit);
+    const { ids, logits } = topCandidates(values, unkLogit, tokenizer.unkId, cut, Math.max(1, Math.min(values.length, top)));
+    return new NextToken(values, ids, logits, logZ, entropy, tokenizer, unkLogit);
   }
 
   /** The sampler's cut for these settings; null for greedy settings (the top token, always). */
@@ -57,7 +68,7 @@ export class NextToken {
       const sampled = id === this.tokenizer.unkId ? 0 : this.keptShare(id, rank++, cut);
       candidates.push({ id, label: tokenLabel(this.tokenizer, id), logprob: this.topLogits[i] - this.logZ, sampled });
     }
-    return { candidates, entropy: this.entropy, sampledEntropy: cut ? cutEntropy(cut) : 0, kept: cut ? cut.count : 1 };
+    return { candidates, entropy: this.entropy, sampledEntropy: cut ? cutEntropy(cut, this.values) : 0, kept: cut ? cut.count : 1 };
   }
 
   /** One token's probabilities, whether or not it is among the top candidates. */
@@ -80,37 +91,73 @@ export class NextToken {
   }
 }
 
-/** The k largest values, most likely first, ties by lower id (a scan in id order keeps the earlier of equals). */
-function topByValue(values: Float32Array, k: number): { ids: Int32Array; logits: Float32Array } {
-  const ids = new Int32Array(k).fill(-1);
-  const logits = new Float32Array(k).fill(-Infinity);
-  let filled = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (filled === k && !(v > logits[k - 1])) continue;
-    let at = Math.min(filled, k - 1);
-    while (at > 0 && v > logits[at - 1]) {
+/**
+ * The k top candidates of the model's own ranking (logit desc, id asc), <unk> at its raw logit, most likely first.
+ * A cut that kept at least k already holds them in its first positions, so only those are read.
+ */
+function topCandidates(values: Float32Array, unkLogit: number, unkId: number | null, cut: Cut | null, k: number): TopK {
+  const top = new TopK(k);
+  if (cut && cut.count >= k && cut.count < values.length) {
+    for (let i = 0; i < cut.count; i++) {
+      const id = cut.ids[i];
+      if (id !== unkId) top.offer(id, values[id]);
+    }
+    if (unkId !== null) top.offer(unkId, unkLogit);
+  } else {
+    // Ids come in order here, so a value equal to the k-th best never displaces it: skip all but greater ones.
+    for (let i = 0; i < values.length; i++) if (values[i] > top.floor) top.offer(i, values[i]);
+    if (unkId !== null) top.offer(unkId, unkLogit);
+  }
+  return top;
+}
+
+/** The k best offered (id, logit) pairs by logit, ties to the lower id, kept sorted by insertion. */
+class TopK {
+  readonly ids: Int32Array;
+  readonly logits: Float32Array;
+  private filled = 0;
+  /** The k-th best logit once k are in, before that -Infinity. */
+  floor = -Infinity;
+
+  constructor(private readonly k: number) {
+    this.ids = new Int32Array(k).fill(-1);
+    this.logits = new Float32Array(k).fill(-Infinity);
+  }
+
+  offer(id: number, v: number): void {
+    const { ids, logits, k } = this;
+    if (this.filled === k && !(v > logits[k - 1] || (v === logits[k - 1] && id < ids[k - 1]))) return;
+    let at = Math.min(this.filled, k - 1);
+    while (at > 0 && (v > logits[at - 1] || (v === logits[at - 1] && id < ids[at - 1]))) {
       logits[at] = logits[at - 1];
       ids[at] = ids[at - 1];
       at--;
     }
     logits[at] = v;
-    ids[at] = i;
-    if (filled < k) filled++;
+    ids[at] = id;
+    if (this.filled < k) this.filled++;
+    if (this.filled === k) this.floor = logits[k - 1];
   }
-  return { ids, logits };
 }
 
 function isKept(cut: Cut, id: number): boolean {
+  if (cut.count === cut.ids.length) return true; // nothing cut (<unk> never reaches here)
   for (let i = 0; i < cut.count; i++) if (cut.ids[i] === id) return true;
   return false;
 }
 
-function cutEntropy(cut: Cut): number {
-  let entropy = 0;
-  for (let i = 0; i < cut.count; i++) {
-    const q = cut.weights[cut.ids[i]] / cut.total;
-    if (q > 0) entropy -= q * Math.log(q);
+/** -Σ q log q over the kept ids, q = w / total: log w is (logit - max) / temperature, so no log per token. */
+function cutEntropy(cut: Cut, values: Float32Array): number {
+  let weighted = 0;
+  if (cut.count === values.length) {
+    // Nothing cut: every id, in order (<unk>'s weight is 0).
+    for (let id = 0; id < values.length; id++) if (cut.weights[id] > 0) weighted += cut.weights[id] * (values[id] - cut.max);
+  } else {
+    for (let i = 0; i < cut.count; i++) {
+      const id = cut.ids[i];
+      const w = cut.weights[id];
+      if (w > 0) weighted += w * (values[id] - cut.max);
+    }
   }
-  return entropy;
+  return Math.log(cut.total) - weighted / cut.temperature / cut.total;
 }

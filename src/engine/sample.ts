@@ -30,7 +30,8 @@ export function isGreedy(options: SampleOptions): boolean {
 
 /**
  * What the sampler draws from: the `count` top-ranked ids (they sit, unordered, in ranking positions
- * [0, count)), with weights exp((logit - max) / temperature) summing to `total`. Not for greedy settings.
+ * [0, count)), with weights exp((logit - max) / temperature) summing to `total`; every id has its weight
+ * (0 for <unk>, masked). Not for greedy settings.
  */
 export interface Cut {
   readonly ranking: Ranking;
@@ -38,6 +39,8 @@ export interface Cut {
   readonly total: number;
   readonly weights: Float64Array;
   readonly ids: Int32Array;
+  readonly max: number;
+  readonly temperature: number;
 }
 
 /** Temperature, then top-k, then top-p over what top-k kept: the sampler's whole rule, in one place. */
@@ -60,12 +63,24 @@ export function cutFor(logits: Float32Array, options: SampleOptions): Cut {
     count = ranking.prefixReaching(options.topP * total, count) + 1;
     total = ranking.mass(0, count);
   }
-  return { ranking, count, total, weights, ids };
+  return { ranking, count, total, weights, ids, max, temperature: options.temperature };
 }
 
 /** One draw from a cut; it reorders positions within [0, count) only, so the kept set stays. */
 export function drawFrom(cut: Cut, random: Random): number {
   return cut.ids[cut.ranking.prefixReaching(random() * cut.total, cut.count)];
+}
+
+/**
+ * Sets <unk>'s logit to -Infinity, since a reply never writes it (it stands for "some rare word", which reads
+ * as noise); returns its raw logit (-Infinity without one) for those who show the model's own distribution.
+ */
+export function maskUnk(logits: Float32Array, tokenizer: Pick<Tokenizer, 'unkId'>): number {
+  const unkId = tokenizer.unkId;
+  if (unkId === null) return -Infinity;
+  const raw = logits[unkId];
+  logits[unkId] = -Infinity;
+  return raw;
 }
 
 export function argmax(values: Float32Array): number {
@@ -149,24 +164,22 @@ export async function generate(
     logits = model.feed(state, promptIds);
     while (generated.length < options.maxTokens) {
       const raw = (await logits.data()) as Float32Array;
-      // Only when asked: the candidates and entropies come from the logits the sampler reads anyway.
-      const next = probs ? NextToken.fromValues(raw, tokenizer, probs.top) : null;
-      const values = next ? next.values : raw;
       logits.dispose();
       logits = null;
       if (signal?.aborted) {
         stoppedBy = 'abort';
         break;
       }
+      const unkLogit = maskUnk(raw, tokenizer);
       let id: number;
-      if (next) {
-        const cut = next.cut(options);
-        id = cut ? drawFrom(cut, random) : argmax(values);
+      if (probs) {
+        // Only when asked, and from the sampler's own work on this token.
+        const cut = isGreedy(options) ? null : cutFor(raw, options);
+        id = cut ? drawFrom(cut, random) : argmax(raw);
+        const next = NextToken.fromDraw(raw, unkLogit, cut, tokenizer, probs.top);
         described.push({ ...next.view(options, cut), chosen: next.candidate(id, cut), text: '' });
       } else {
-        // Never write <unk>: it stands for "some rare word", which reads as noise in a reply.
-        if (tokenizer.unkId !== null) values[tokenizer.unkId] = -Infinity;
-        id = pickToken(values, options, random);
+        id = pickToken(raw, options, random);
       }
       if (eos.has(id)) {
         stoppedBy = 'eos';
@@ -176,9 +189,9 @@ export async function generate(
       if (generated.length === 1) msToFirstToken = performance.now() - started;
       const piece = decodeNext(id);
       full += piece;
-      if (next) {
+      if (probs) {
         described[described.length - 1].text = piece;
-        probs!.onToken?.(described[described.length - 1]);
+        probs.onToken?.(described[described.length - 1]);
       }
       const stopAt = firstStop(full, stops);
       text = stopAt === -1 ? full : full.slice(0, stopAt);

@@ -45,9 +45,18 @@ function sequenceLength(bytes: Uint8Array, at: number): number {
   }
 }
 
+/** Labels made so far, per tokenizer: /probs on labels the top candidates of every token of a reply. */
+const labels = new WeakMap<Tokenizer, Map<number, string>>();
+
 /** The token's text on its own; bytes that are not valid UTF-8 alone as `<0xNN>`. */
 export function tokenLabel(tokenizer: Tokenizer, id: number): string {
-  const bytes = tokenizer.tokenBytes?.(id);
-  if (bytes) return labelFromBytes(bytes);
-  return tokenizer.decode([id]);
+  let known = labels.get(tokenizer);
+  if (!known) labels.set(tokenizer, (known = new Map()));
+  let label = known.get(id);
+  if (label === undefined) {
+    const bytes = tokenizer.tokenBytes?.(id);
+    label = bytes ? labelFromBytes(bytes) : tokenizer.decode([id]);
+    known.set(id, label);
+  }
+  return label;
 }

@@ -90,6 +90,32 @@ describe('token probabilities', () => {
     }
   });
 
+  it("generate's per-token probabilities, built from the sampler's own work, are the ones /step reads from the logits", async () => {
+    for (const name of ['gpt', 'word']) {
+      const m = models[name];
+      // Every candidate (<unk> among them for the word model), and a few, read from the cut where it kept more.
+      for (const [top, setting] of SETTINGS.flatMap((s) => [m.tokenizer.vocabSize, 3].map((top) => [top, s] as const))) {
+        const options = { ...base, ...setting, seed: 5, maxTokens: 12, ignoreEos: true };
+        const generated = (await generate(m, 'the cat', options, () => {}, undefined, { top })).tokenProbs!;
+        const stepper = await Stepper.start(m, 'the cat', options, top);
+        for (let i = 0; i < generated.length; i++) await stepper.sample();
+        stepper.dispose();
+        generated.forEach((token, i) => {
+          const stepped = stepper.tokens[i];
+          expect(token.chosen.id).toBe(stepped.chosen.id);
+          expect(token.kept).toBe(stepped.kept);
+          expect(token.entropy).toBeCloseTo(stepped.entropy, 5);
+          expect(token.sampledEntropy).toBeCloseTo(stepped.sampledEntropy, 5);
+          for (const [a, b] of [[token.chosen, stepped.chosen], ...token.candidates.map((c, j) => [c, stepped.candidates[j]])]) {
+            expect(a.id).toBe(b.id);
+            expect(a.logprob).toBeCloseTo(b.logprob, 5);
+            expect(a.sampled).toBeCloseTo(b.sampled, 6);
+          }
+        });
+      }
+    }
+  });
+
   it('a stop string cuts the reported tokens where it cuts the text', async () => {
     const m = models.gpt;
     const full = await generate(m, 'the cat', { ...base, temperature: 0 }, () => {});

@@ -1,0 +1,54 @@
+// The one pass over the whole vocabulary that /probs adds per token (engine/probs.ts): Σ e and Σ e d with
+// d = logit - max and e = exp(d), which give log Z and the entropy. In WebAssembly SIMD (kernels/simd/probs.wat)
+// on its own memory, so on every backend; in JS where the runtime lacks WebAssembly SIMD.
+import { PROBS_WASM } from './kernels/simd/probs-wasm.js';
+
+interface ProbsExports {
+  memory: WebAssembly.Memory;
+  exp_sums(n: number, max: number): [number, number];
+}
+
+let instance: ProbsExports | null | undefined;
+
+function probsWasm(): ProbsExports | null {
+  if (instance === undefined) {
+    try {
+      const module = new WebAssembly.Module(Uint8Array.from(atob(PROBS_WASM), (c) => c.charCodeAt(0)));
+      instance = new WebAssembly.Instance(module).exports as unknown as ProbsExports;
+    } catch {
+      instance = null;
+    }
+  }
+  return instance;
+}
+
+export interface ExpSums {
+  sum: number;
+  weighted: number;
+}
+
+/** Σ e and Σ e d over `values` for the shift `max` (their largest finite value); -Infinity entries add nothing. */
+export function expSums(values: Float32Array, max: number, useWasm = true): ExpSums {
+  const wasm = useWasm ? probsWasm() : null;
+  if (wasm) {
+    const n = (values.length + 3) & ~3;
+    const missing = n * 4 - wasm.memory.buffer.byteLength;
+    if (missing > 0) wasm.memory.grow(Math.ceil(missing / 65536));
+    const heap = new Float32Array(wasm.memory.buffer, 0, n);
+    heap.set(values);
+    heap.fill(-Infinity, values.length);
+    const [sum, weighted] = wasm.exp_sums(n, max);
+    return { sum, weighted };
+  }
+  let sum = 0;
+  let weighted = 0;
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i] - max;
+    const e = Math.exp(d);
+    if (e > 0) {
+      sum += e;
+      weighted += e * d;
+    }
+  }
+  return { sum, weighted };
+}
