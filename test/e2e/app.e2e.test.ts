@@ -1,29 +1,20 @@
 // The real app in a pseudo-terminal (tmux): /help, a prompt, /set, /use of another model, /quit;
 // and a background training run while the chat goes on.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyModel, writeCorpus } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
-import { hasTmux, TmuxScreen } from './tmux.js';
+import { EXITED, hasTmux, useAppScreen } from './tmux.js';
 
 const tempDir = useTempDir();
 
-const EXITED = 'INKLING-E2E-EXITED';
-const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
-  let screen: TmuxScreen | null = null;
-
-  /** The app as a user starts it, on a models folder and config folder of the test's own. */
-  function startApp(): TmuxScreen {
-    // wasm: no GPU probe at start, so the screen only shows the app.
-    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
-    screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}'; echo ${EXITED}; sleep 60`, { cwd: REPO });
-    return screen;
-  }
+  const openApp = useAppScreen();
+  const startApp = () => openApp({ modelsDir, configDir });
 
   beforeAll(async () => {
     modelsDir = tempDir('inkling-e2e-models-');
@@ -31,15 +22,6 @@ describe.skipIf(!hasTmux())('the chat app in a terminal (needs tmux)', () => {
     await makeTinyModel(modelsDir, 'tiny-gpt', { arch: 'gpt' });
     await makeTinyModel(modelsDir, 'tiny-lstm', { arch: 'lstm' });
   }, 120_000);
-
-  afterEach(() => {
-    screen?.close();
-    screen = null;
-  });
-
-  afterAll(() => {
-    for (const dir of [modelsDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('chats, changes a setting, switches model and quits', async () => {
     const app = startApp();

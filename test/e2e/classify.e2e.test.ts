@@ -2,21 +2,19 @@
 // mode, an input gets probability bars, and /use of a language model turns it back.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyModel, useTestBackend } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
 import { runTraining } from '../../src/engine/training/train.js';
 import type { FinetuneRequest } from '../../src/engine/types.js';
-import { hasTmux, TmuxScreen } from './tmux.js';
+import { EXITED, hasTmux, useAppScreen } from './tmux.js';
 
 const tempDir = useTempDir();
-const EXITED = 'INKLING-E2E-EXITED';
-const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe.skipIf(!hasTmux())('classification mode in a terminal (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
-  let screen: TmuxScreen | null = null;
+  const openApp = useAppScreen();
 
   beforeAll(async () => {
     await useTestBackend();
@@ -30,14 +28,8 @@ describe.skipIf(!hasTmux())('classification mode in a terminal (needs tmux)', ()
     await runTraining({ kind: 'finetune', task: 'classify', name: 'pets', modelsDir, from: 'tiny-gpt', data, classify: { epochs: 5 } } as FinetuneRequest, () => {}, () => false, 'wasm');
   }, 180_000);
 
-  afterEach(() => {
-    screen?.close();
-    screen = null;
-  });
-
   it('labels inputs with bars while a classifier is in use, and replies again after /use of a language model', async () => {
-    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
-    const app = (screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}' chat tiny-gpt; echo ${EXITED}; sleep 60`, { cwd: REPO }));
+    const app = openApp({ modelsDir, configDir }, { args: 'chat tiny-gpt' });
     await app.waitFor(/Type a prompt, or \/help/, 90_000);
 
     await app.enter('/use pets');

@@ -3,27 +3,20 @@
 // during a reply, resizes 110 → 60 → 40 mid-reply, and Ctrl-C twice. Nothing may end the app or be lost.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyModel } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
-import { hasTmux, sleep, TmuxScreen } from './tmux.js';
+import { EXITED, hasTmux, sleep, TmuxScreen, useAppScreen } from './tmux.js';
 
-const EXITED = 'INKLING-E2E-EXITED';
-const REPO = path.resolve(import.meta.dirname, '../..');
 /** The screen (and scrollback) holds exactly one input box, `width` columns wide: no pieces left from older sizes. */
 const oneBox = (width: number) => new RegExp(`^(?![\\s\\S]*╭[\\s\\S]*╭)[\\s\\S]*╭─{${width - 2}}╮\\n[\\s\\S]*╰─{${width - 2}}╯`);
 
 describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
-  let screen: TmuxScreen | null = null;
   const tempDir = useTempDir();
-
-  function startApp(width = 110): TmuxScreen {
-    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
-    screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}'; echo ${EXITED}; sleep 120`, { cwd: REPO, width, height: 30 });
-    return screen;
-  }
+  const openApp = useAppScreen();
+  const startApp = (width = 110) => openApp({ modelsDir, configDir }, { width, height: 30, lingerSeconds: 120 });
 
   /** Type like a person on a busy machine: small bursts of 1 to 4 characters, a short pause between. */
   async function typeInBursts(app: TmuxScreen, text: string): Promise<void> {
@@ -50,11 +43,6 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
     configDir = tempDir('inkling-e2e-input-config-');
     await makeTinyModel(modelsDir, 'tiny-gpt', { arch: 'gpt' });
   }, 120_000);
-
-  afterEach(() => {
-    screen?.close();
-    screen = null;
-  });
 
   it('applies keys that arrive in bursts and chunks, drops escape codes and control bytes, keeps pastes whole', async () => {
     const app = startApp();

@@ -1,22 +1,20 @@
 // The layout at 40, 60 and 110 columns in a real terminal (tmux): with a run training in the background,
 // no line is wider than the terminal (capture -J joins wrapped rows, so a wrapped row shows as too
 // long), the status bar keeps model and run (and from 60 columns context mode and tok/s), and the panel keeps both losses and its legend.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import stringWidth from 'string-width';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyModel, writeCorpus } from '../support/models.js';
 import { useTempDir } from '../support/temp.js';
-import { hasTmux, TmuxScreen } from './tmux.js';
+import { hasTmux, useAppScreen } from './tmux.js';
 
 const tempDir = useTempDir();
-const EXITED = 'INKLING-LAYOUT-EXITED';
-const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe.skipIf(!hasTmux())('the layout at several widths (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
-  let screen: TmuxScreen | null = null;
+  const openApp = useAppScreen();
 
   beforeAll(async () => {
     modelsDir = tempDir('inkling-layout-models-');
@@ -25,19 +23,9 @@ describe.skipIf(!hasTmux())('the layout at several widths (needs tmux)', () => {
     writeFileSync(path.join(configDir, 'config.json'), JSON.stringify({ lastModel: 'tiny-gpt' }));
   }, 120_000);
 
-  afterEach(() => {
-    screen?.close();
-    screen = null;
-  });
-
-  afterAll(() => {
-    for (const dir of [modelsDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it.each([40, 60, 110])('fits %i columns with a run in the background', async (width) => {
     const corpus = writeCorpus(configDir);
-    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
-    const app = (screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}' ; echo ${EXITED}; sleep 60`, { cwd: REPO, width, height: 40 }));
+    const app = openApp({ modelsDir, configDir }, { width, height: 40 });
     await app.waitFor(/Type a prompt/, 90_000);
     await app.enter('/context on');
     await app.waitFor(/context on:/);

@@ -1,14 +1,10 @@
 // The probability views in a real terminal (tmux): /probs on, /next while /temp changes, a /step
 // session, and the /next panel in 60 columns; on the shipped base model, as a fresh clone has it.
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import stringWidth from 'string-width';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from '../support/temp.js';
-import { hasTmux, sleep, TmuxScreen } from './tmux.js';
+import { EXITED, hasTmux, sleep, useAppScreen } from './tmux.js';
 
-const EXITED = 'INKLING-E2E-EXITED';
-const REPO = path.resolve(import.meta.dirname, '../..');
 const tempDir = useTempDir();
 
 /** The part of the screen from the last /next panel's title on (the scrollback holds earlier ones). */
@@ -26,26 +22,12 @@ function topSampled(panel: string): number {
 describe.skipIf(!hasTmux())('probabilities in a terminal (needs tmux)', () => {
   let modelsDir: string;
   let configDir: string;
-  let screen: TmuxScreen | null = null;
-
-  function startApp(width = 110): TmuxScreen {
-    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
-    screen = new TmuxScreen(`${env} npx tsx src/cli.ts --models-dir '${modelsDir}'; echo ${EXITED}; sleep 60`, { cwd: REPO, width, height: 50 });
-    return screen;
-  }
+  const openApp = useAppScreen();
+  const startApp = (width = 110) => openApp({ modelsDir, configDir }, { width, height: 50 });
 
   beforeAll(async () => {
     modelsDir = tempDir('inkling-e2e-models-');
     configDir = tempDir('inkling-e2e-config-');
-  });
-
-  afterEach(() => {
-    screen?.close();
-    screen = null;
-  });
-
-  afterAll(() => {
-    for (const dir of [modelsDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('colours a reply, reshapes /next as /temp changes, and steps a reply by hand', async () => {

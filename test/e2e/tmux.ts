@@ -1,5 +1,7 @@
 // Drive a program in a tmux pseudo-terminal: start it, type, and poll the screen.
 import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterEach } from 'vitest';
 
 export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -81,3 +83,35 @@ export class TmuxScreen {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the app's command prints once the app has exited (the pane then lingers, so a test can read it). */
+export const EXITED = 'INKLING-E2E-EXITED';
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+export interface AppOptions {
+  /** After the global flags, e.g. 'chat tiny-gpt'. */
+  args?: string;
+  width?: number;
+  height?: number;
+  /** How long the pane stays after the app exits. */
+  lingerSeconds?: number;
+}
+
+/**
+ * Call in a describe: returns start(folders, options), which opens the real app in tmux as a user starts it, on
+ * the test's own models and config folders and the wasm backend (no GPU probe at start, so the screen only shows
+ * the app). Each test's screen is closed after it.
+ */
+export function useAppScreen(): (folders: { modelsDir: string; configDir: string }, options?: AppOptions) => TmuxScreen {
+  let screen: TmuxScreen | null = null;
+  afterEach(() => {
+    screen?.close();
+    screen = null;
+  });
+  return ({ modelsDir, configDir }, { args, width, height, lingerSeconds = 60 } = {}) => {
+    const env = `INKLING_CONFIG_DIR='${configDir}' INKLING_BACKEND=wasm`;
+    const command = `${env} npx tsx src/cli.ts --models-dir '${modelsDir}'${args ? ` ${args}` : ''}; echo ${EXITED}; sleep ${lingerSeconds}`;
+    screen = new TmuxScreen(command, { cwd: REPO, width, height });
+    return screen;
+  };
+}
