@@ -7,6 +7,7 @@ import envPaths from 'env-paths';
 import { quote, suggest, UsageError } from './commands/args.js';
 import { runArgv, printableLine } from './commands/dispatch.js';
 import { firstLine } from './engine/first-line.js';
+import { onNativeBuild } from './engine/kernels/native-build.js';
 import { commandList } from './commands/help.js';
 import type { CommandContext, Output } from './commands/types.js';
 import { packageRoot, resolveModelsDir, shippedModelsDir } from './engine/store/paths.js';
@@ -160,6 +161,8 @@ export async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(globalHelp(modelsDir) + '\n');
     return 0;
   }
+  // A first start with no native addon builds it, which takes seconds: say so before any screen is drawn.
+  onNativeBuild((line) => process.stderr.write(`inkling: ${line}\n`));
   if (globals.command === undefined) return openChat(modelsDir, globals.backend);
 
   const out = consoleOutput();

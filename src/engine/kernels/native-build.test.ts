@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../store/paths.js';
-import { locateAddon } from './native-build.js';
+import { locateAddon, onNativeBuild } from './native-build.js';
 import { probeNativeBlas } from './native-blas.js';
 
 const temps: string[] = [];
@@ -47,7 +47,11 @@ describe('finding the native addon', () => {
 
   it('builds once into a cache folder named for the platform, Node ABI and source, then reuses it', () => {
     const { nativeDir, cacheDir, runs } = fakeNativeDir('builds');
+    const told: string[] = [];
+    onNativeBuild((line) => told.push(line));
     const first = locateAddon({ nativeDir, cacheDir });
+    onNativeBuild(null);
+    expect(told).toEqual([expect.stringMatching(/^building the native BLAS addon once, into \S+ \(a few seconds\)$/)]);
     expect('path' in first && first.path).toMatch(
       new RegExp(`^${cacheDir}/${process.platform}-${process.arch}-abi${process.versions.modules}-[0-9a-f]{12}/build/Release/inkling_blas.node$`),
     );

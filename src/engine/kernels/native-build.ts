@@ -18,6 +18,13 @@ const FAILED = 'not-built.txt';
 
 export type AddonLocation = { path: string } | { note: string };
 
+let announce: ((line: string) => void) | null = null;
+
+/** Who is told when a first start begins building the addon, which takes seconds (the CLI prints it; a worker stays quiet). */
+export function onNativeBuild(listener: ((line: string) => void) | null): void {
+  announce = listener;
+}
+
 export interface AddonPlaces {
   /** The package's native/ folder: sources, build.mjs, and a checkout's own build. */
   nativeDir: string;
@@ -61,6 +68,7 @@ function buildOnce(nativeDir: string, dir: string): void {
   try {
     rmSync(temp, { recursive: true, force: true });
     mkdirSync(temp, { recursive: true });
+    announce?.(`building the native BLAS addon once, into ${dir} (a few seconds)`);
     const run = spawnSync(process.execPath, [path.join(nativeDir, 'build.mjs'), temp], { encoding: 'utf8', timeout: 330_000 });
     if (!existsSync(path.join(temp, ADDON))) {
       const said = (run.stdout ?? '').split('\n').find((l) => l.startsWith('inkling native: '));
