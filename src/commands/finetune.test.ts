@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chatContext } from '#test/support/commands.js';
@@ -7,6 +7,7 @@ import { finetuneCommand, splitFinetune } from './finetune.js';
 import { useTempDir } from '#test/support/temp.js';
 
 const tempDir = useTempDir();
+const GOOD_LINE = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] });
 
 function modelsDirWith(...names: string[]): string {
   const dir = tempDir('inkling-ft-');
@@ -56,13 +57,26 @@ describe('finetune in the chat', () => {
     expect(ctx.out.lines[0]).toMatch(/^fine-tuning s1-sea in the background/);
   });
 
+  it('starts a fine-tune on conversations from a chats.jsonl', async () => {
+    const ctx = chatContext(undefined, modelsDirWith('s1'));
+    const file = path.join(tempDir('inkling-chats-'), 'chats.jsonl');
+    writeFileSync(file, `${GOOD_LINE}\n${GOOD_LINE}\n`);
+    await runCommandLine(`/finetune --from s1 --name s1-chats --steps 20 --data ${file}`, ctx);
+    expect(ctx.out.errors).toEqual([]);
+    expect(ctx.chat.started[0]).toMatchObject({ kind: 'finetune', from: 's1', name: 's1-chats', data: file });
+  });
+
   it.each([
     ['/finetune --from ghost --name v --text hi', /^model 'ghost' not found/],
     ['/finetune --from s1 --name v --data /no/such/file.txt', /^--data: file not found/],
     ['/finetune --from s1 --name taken --text hi', /^model taken already exists/],
+    ['/finetune --from s1 --name v --data /no/such/chats.jsonl', /^file not found: \/no\/such\/chats\.jsonl$/],
+    ['/finetune --from s1 --name v --data CHATS/bad.jsonl', /^bad\.jsonl line 2: messages\[0\]\.role: role must be "system", "user" or "assistant"$/],
   ])('%s -> one line', async (input, message) => {
     const ctx = chatContext(undefined, modelsDirWith('s1', 'taken'));
-    await runCommandLine(input, ctx);
+    const chats = tempDir('inkling-chats-');
+    writeFileSync(path.join(chats, 'bad.jsonl'), `${GOOD_LINE}\n{"messages":[{"role":"bot","content":"x"}]}\n`);
+    await runCommandLine(input.replace('CHATS', chats), ctx);
     expect(ctx.out.errors).toHaveLength(1);
     expect(ctx.out.errors[0]).toMatch(message);
     expect(ctx.chat.started).toEqual([]);

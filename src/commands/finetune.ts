@@ -1,4 +1,5 @@
-// finetune: a named variant of a base model, trained further on new text, in the background worker.
+// finetune: a named variant of a base model, trained further on new text (or, for an instruct model, on
+// conversations from a chats.jsonl), in the background worker.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from './define.js';
@@ -16,7 +17,7 @@ import type { FinetuneRequest } from '../engine/types.js';
 const spec = {
   options: {
     from: { type: 'string', required: true, arg: 'BASE', values: 'model', description: 'the base model' },
-    data: { type: 'string', arg: 'PATH|CORPUS', values: 'corpus', description: 'a text file or a corpus name' },
+    data: { type: 'string', arg: 'PATH|CORPUS', values: 'corpus', description: 'a text file, a corpus name, or conversations (.jsonl) for an instruct model' },
     text: { type: 'string', arg: 'TEXT', description: 'the data itself (in the chat: the rest of the line)' },
     name: { type: 'string', required: true, arg: 'VARIANT', description: 'name of the new model' },
     steps: { type: 'integer', min: 1, max: 10_000_000, arg: 'N', description: 'optimisation steps' },
@@ -44,6 +45,7 @@ const spec = {
     'inkling finetune --from s1 --data poems.txt --name s1-poems --steps 300',
     'inkling finetune --from s1 --data austen-emma --name s1-emma --minutes 2 --freeze 2',
     'inkling finetune --from gpt2 --data shakespeare --name gpt2-bard --lora 8 --minutes 10',
+    'inkling finetune --from smol-instruct --data chats.jsonl --name smol-chats --steps 200',
     'inkling finetune --task classify --from gutenberg-gpt --data gutenberg-authors --name authors',
     'inkling finetune --task classify --from gutenberg-lstm --data reviews.csv --label-column sentiment --name moods --balance',
     '/finetune --from s1 --name s1-sea --text The sea, the sea, the grey and restless sea...',
@@ -63,6 +65,20 @@ export function splitFinetune(raw: string): string[] {
   return [...splitArgv(before), `--text=${text}`];
 }
 
+/** A chats.jsonl is read and checked before a worker starts, so a bad line is one line at once; text goes to checkCorpus. */
+async function checkData(file: string): Promise<void> {
+  const { isConversationFile, loadConversations } = await import('../engine/data/conversations.js');
+  if (!isConversationFile(file)) {
+    await checkCorpus(file, '--data');
+    return;
+  }
+  try {
+    await loadConversations(file);
+  } catch (error) {
+    throw new CommandError(firstLine(error));
+  }
+}
+
 /** Read and split the labelled file before a worker starts, so a bad file is one line at once. */
 async function checkLabelledData(args: FinetuneArgs): Promise<void> {
   const { readLabelled, splitRows } = await import('../engine/tasks/classify/data.js');
@@ -76,7 +92,7 @@ async function checkLabelledData(args: FinetuneArgs): Promise<void> {
 
 export const finetuneCommand = defineCommand({
   name: 'finetune',
-  summary: 'fine-tune a base model on new text into a named variant',
+  summary: 'fine-tune a base model on new text (or conversations) into a named variant',
   scopes: ['cli', 'chat'],
   spec,
   splitChat: splitFinetune,
@@ -134,7 +150,7 @@ export const finetuneCommand = defineCommand({
     refuseWhileTraining(ctx);
     await findModelDir(ctx, args.from);
     if (args.task === 'classify') await checkLabelledData(args);
-    else if (args.data !== undefined) await checkCorpus(args.data, '--data');
+    else if (args.data !== undefined) await checkData(args.data);
     const exists = existsSync(path.join(ctx.modelsDir, args.name));
     if (args.classify?.resume && !exists) throw new CommandError(`cannot resume: no classifier ${args.name} in ${ctx.modelsDir}`);
     if (!args.classify?.resume && exists) throw new CommandError(modelExistsMessage(args.name, args.task === 'classify'));
