@@ -8,6 +8,7 @@ import { compareCommand } from './compare.js';
 import { contextCommand } from './context.js';
 import { systemCommand } from './system.js';
 import { quantizeCommand } from './quantize.js';
+import { mergeCommand } from './merge.js';
 import { corporaCommand } from './corpora.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
@@ -55,6 +56,7 @@ export function allCommands(): AnyCommand[] {
     presetsCommand,
     benchCommand,
     quantizeCommand,
+    mergeCommand,
     useCommand,
     compareCommand,
     showCommand,

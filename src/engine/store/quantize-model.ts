@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { namedTensors } from '../models/index.js';
 import { quantizeModel } from '../models/quantize.js';
 import { loadModel, saveCheckpoint } from './checkpoint.js';
+import { merged } from './lora-variant.js';
 import { modelExistsMessage, validateModelName } from './names.js';
 
 export interface QuantizeResult {
@@ -21,10 +22,11 @@ export async function quantizeToVariant(sourceDir: string, modelsDir: string, ne
   if (await fs.stat(target).catch(() => null)) throw new Error(modelExistsMessage(name, false));
   const loaded = await loadModel(sourceDir);
   try {
-    const q8 = await quantizeModel(loaded.model);
+    // A LoRA variant is quantized with its adapters merged in.
+    const q8 = await quantizeModel(merged(loaded).model);
     try {
       const now = new Date().toISOString();
-      const { checksums: _drop, finetune: _none, ...base } = loaded.manifest as typeof loaded.manifest & { checksums?: unknown };
+      const { checksums: _drop, finetune: _none, lora: _lora, ...base } = loaded.manifest as typeof loaded.manifest & { checksums?: unknown };
       void _drop;
       void _none;
       const manifest = {

@@ -3,6 +3,7 @@
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedModel } from '../checkpoint.js';
+import { merged } from '../lora-variant.js';
 import type { Manifest } from '../../types.js';
 
 export interface Exporter {
@@ -55,7 +56,9 @@ export async function checkExportTarget(dir: string): Promise<string | null> {
  * Write an export into a hidden sibling folder, then rename it into place: an interrupted or failed
  * export never leaves a half-written folder behind.
  */
-export async function exportModel(model: LoadedModel, format: ExportFormatName, dir: string): Promise<string[]> {
+/** A LoRA variant is exported with its adapters merged in (its LoadedModel is spent: only dispose it). */
+export async function exportModel(loaded: LoadedModel, format: ExportFormatName, dir: string): Promise<string[]> {
+  const model = merged(loaded);
   const exporter = await loadExporter(format);
   const refusal = exporter.refuse(model.manifest);
   if (refusal) throw new Error(refusal);

@@ -12,7 +12,8 @@ import { unfreezeStage } from './unfreeze.js';
 import { classifyInfo, HEAD_FILE, PREDICTIONS_FILE, readHead, type Predictions } from './model.js';
 import { loadModel, saveCheckpoint, snapshotWeights, type LoadedModel } from '../../store/checkpoint.js';
 import { findModel } from '../../store/registry.js';
-import { shippedModelsDir } from '../../store/paths.js';
+import { modelSearchDirs } from '../../store/paths.js';
+import { merged } from '../../store/lora-variant.js';
 import { modelExistsMessage, validateModelName } from '../../store/names.js';
 import { folderExists } from '../../training/run-setup.js';
 import type { ClassifyFigures, ClassifyInfo, ClassifyReport, FinetuneRequest, Manifest, TrainEvent, TrainResult } from '../../types.js';
@@ -37,8 +38,9 @@ export async function runClassify(request: FinetuneRequest, onEvent: (e: TrainEv
   const split = splitRows(data.rows, o.val ?? CLASSIFY_DEFAULTS.val, seed);
   const { labels } = split;
 
-  const baseDir = o.resume ? dir : await findModel([...new Set([path.resolve(request.modelsDir), path.resolve(shippedModelsDir())])], request.from);
-  const base = await loadModel(baseDir);
+  const baseDir = o.resume ? dir : await findModel(modelSearchDirs(request.modelsDir), request.from);
+  // A LoRA variant as base: its adapters merged in, so the classifier's layers are plain weights.
+  const base = merged(await loadModel(baseDir));
   const resumed = o.resume ? classifyInfo(base.manifest, name) : null;
   const heads: LinearHead[] = [];
   try {
