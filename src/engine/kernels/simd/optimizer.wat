@@ -1,5 +1,6 @@
 ;; The whole AdamW update in WebAssembly SIMD, run in place on the tfjs wasm backend's memory (imported) by the
-;; InklingAdamW kernel (simd-training.ts). Pointers are byte offsets; outputs never alias inputs.
+;; InklingAdamW kernel (simd-training.ts). Pointers are byte offsets; an output is either apart from the
+;; inputs or exactly on the input it replaces (adamw updates the moments in place): each value is read before its place is written.
 ;; Assembled by `npx tsx src/engine/kernels/simd/assemble.ts` into training-wasm.ts (a test checks it is current).
 (module
   (import "env" "memory" (memory 1))

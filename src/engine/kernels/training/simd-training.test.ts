@@ -173,4 +173,39 @@ describe('fused wasm training kernels', () => {
       fused.forEach((values, i) => expectClose(values, composite[i], 1e-6, `tensor ${i} (clip ${config.gradClip})`));
     }
   });
+
+  it('AdamW updates the moments in place unless another tensor shares them, with the same values either way', async () => {
+    const r = rng(9);
+    const n = 37;
+    const attrs = { decays: [true], gradClip: 0, beta1: 0.9, beta2: 0.99, lr: 0.01, weightDecay: 0.1, bc1: 0.1, bc2: 0.01, epsilon: 1e-8 };
+    const [g0, w0, m0, v0] = [randomValues(r, n), randomValues(r, n), randomValues(r, n), randomValues(r, n).map(Math.abs)];
+    const run = async (holdClone: boolean) => {
+      const [g, w] = [tf.tensor1d(g0), tf.tensor1d(w0)];
+      const [m, v] = tf.tidy(() => [tf.variable(tf.tensor1d(m0), false), tf.variable(tf.tensor1d(v0), false)]);
+      const held = holdClone ? [m.clone(), v.clone()] : [];
+      const [mo, vo, wo] = tf.engine().runKernel(ADAMW, { m, v, g0: g, w0: w }, attrs) as tf.Tensor[];
+      const sameBuffers = mo.dataId === m.dataId && vo.dataId === v.dataId;
+      const out = { sameBuffers, values: await Promise.all([mo.data(), vo.data(), wo.data()]), held: await Promise.all(held.map((t) => t.data())) };
+      tf.dispose([g, w, m, v, mo, vo, wo, ...held]);
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const alone = await run(false);
+    const shared = await run(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(alone.sameBuffers).toBe(true);
+    expect(shared.sameBuffers).toBe(false);
+    // A holder of the old moments still sees them.
+    expectClose(shared.held[0], m0, 0, 'held m');
+    expectClose(shared.held[1], v0, 0, 'held v');
+    // Plain AdamW, element by element (float64).
+    for (let i = 0; i < n; i++) {
+      const m = 0.9 * m0[i] + 0.1 * g0[i];
+      const v = 0.99 * v0[i] + 0.01 * g0[i] * g0[i];
+      const w = w0[i] * (1 - 0.01 * 0.1) - (0.01 * (m / 0.1)) / (Math.sqrt(v / 0.01) + 1e-8);
+      for (const out of [alone, shared]) {
+        expectClose([out.values[0][i], out.values[1][i], out.values[2][i]], [m, v, w], 1e-5, `element ${i}`);
+      }
+    }
+  });
 });

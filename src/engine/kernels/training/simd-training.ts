@@ -166,10 +166,21 @@ function softmaxGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
   return out;
 }
 
+/** Only this tensor's owner holds its buffer (no clone or reshape shares it). */
+function unshared(backend: WasmBackendInternals, t: TensorInfo): boolean {
+  return backend.dataIdMap.get(t.dataId).refCount === 1;
+}
+
+/** t itself as a kernel output: one more reference to the same buffer. */
+function shareOutput(backend: WasmBackendInternals, t: TensorInfo): TensorInfo {
+  (backend as unknown as { incRef(dataId: object): void }).incRef(t.dataId);
+  return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+}
+
 /**
  * AdamW over K weights at once. Inputs m and v (the flat moments, weights laid end to end in order), g0..gK-1 and
  * w0..wK-1; attrs decays (K booleans) and the step's scalars. Outputs [m', v', w0', ..., wK-1'].
- * Clipping by the global gradient norm happens here too (gradClip 0 = none).
+ * Clipping by the global gradient norm happens here too (gradClip 0 = none). m' and v' may be m and v themselves.
  */
 function adamWKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const a = attrs as NamedAttrMap;
@@ -184,8 +195,12 @@ function adamWKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   gs.forEach((g, i) => {
     if (!g || sizeOf(g.shape) !== sizeOf(ws[i].shape)) throw new Error(`${ADAMW}: gradient ${i} does not match its weight`);
   });
-  const mo = backend.makeOutput(m.shape, 'float32');
-  const vo = backend.makeOutput(v.shape, 'float32');
+  // The moments are updated in place when nothing else shares their buffers (the optimizer's own variables):
+  // fresh copies of both would double their memory at every step, a gigabyte for a 124M-parameter model, enough
+  // to overflow the 4 GB wasm heap. Each value is read before the same place is written, so aliasing is safe.
+  const inPlace = m.dataId !== v.dataId && unshared(backend, m) && unshared(backend, v);
+  const mo = inPlace ? shareOutput(backend, m) : backend.makeOutput(m.shape, 'float32');
+  const vo = inPlace ? shareOutput(backend, v) : backend.makeOutput(v.shape, 'float32');
   const wos = ws.map((w) => backend.makeOutput(w.shape, 'float32'));
   const k = simd(backend);
   const clip = Number(a.gradClip);
