@@ -65,8 +65,11 @@ export class LoraAdapters {
     for (const t of targets) {
       // A as nn.Linear initialises its weight (PEFT's default): uniform in +-1/sqrt(in). B is zero.
       const bound = 1 / Math.sqrt(t.inDim);
-      const a = tf.variable(tf.randomUniform([t.inDim, r], -bound, bound, 'float32', seedFor(seed, `${t.name}/lora_a`)));
-      const b = tf.variable(tf.zeros([r, t.outDim]));
+      // tidy frees the initial values (a variable copies its own; tidy never frees variables).
+      const [a, b] = tf.tidy(() => [
+        tf.variable(tf.randomUniform([t.inDim, r], -bound, bound, 'float32', seedFor(seed, `${t.name}/lora_a`))),
+        tf.variable(tf.zeros([r, t.outDim])),
+      ]);
       this.pairs.set(t.kernel, { a, b });
       this.weights.push({ name: `${t.name}/lora_a`, variable: a, decay: false, group: 'lora' }, { name: `${t.name}/lora_b`, variable: b, decay: false, group: 'lora' });
     }
