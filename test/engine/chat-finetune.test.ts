@@ -10,7 +10,7 @@ import { useTempDir } from '../support/temp.js';
 import { loadModel, readManifest, type LoadedModel } from '../../src/engine/store/checkpoint.js';
 import { importHfModel } from '../../src/engine/store/hf-import.js';
 import { runTraining } from '../../src/engine/training/train.js';
-import { instructOf, type Instruct } from '../../src/engine/chat/instruct.js';
+import { instructOf, reply, type Instruct } from '../../src/engine/chat/instruct.js';
 import { chatBatch, chatExamples } from '../../src/engine/training/chat-examples.js';
 import { sparseCrossEntropy } from '../../src/engine/training/loss.js';
 import { gradients } from '../../src/engine/models/index.js';
@@ -139,6 +139,33 @@ describe('finetune --data chats.jsonl', () => {
     const manifest = await readManifest(path.join(modelsDir, 'tiny-chat-sure'));
     expect(manifest.parent).toBe('tiny-chat');
     expect(manifest.finetune?.data).toBe(chatsFile);
+  });
+
+  it('works with --lora: the reply loss falls, the tensor count stays flat, and the variant (adapters on its base) answers with the learned reply', async () => {
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    const onEvent = (e: TrainEvent) => {
+      if (e.type === 'progress') losses.push(e.trainLoss);
+    };
+    const lora = { rank: 4, alpha: 8, dropout: 0 };
+    const request: FinetuneRequest = { kind: 'finetune', name: 'tiny-chat-lora', modelsDir, from: 'tiny-chat', data: chatsFile, steps: 40, learningRate: 1e-2, patience: 0, lora };
+    const result = await runTraining(request, onEvent, () => false, 'wasm');
+    expect(tf.memory().numTensors).toBe(before);
+    const report = result.report!;
+    console.log(`LoRA chat fine-tune: train loss ${losses[0]!.toFixed(3)} -> ${losses.at(-1)!.toFixed(3)}; held-out replies ${report.base.onData.valLoss.toFixed(3)} -> ${report.variant.onData.valLoss.toFixed(3)}`);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! / 4);
+    expect(report.variant.onData.valLoss).toBeLessThan(report.base.onData.valLoss / 4);
+    const manifest = await readManifest(path.join(modelsDir, 'tiny-chat-lora'));
+    expect(manifest.lora).toBeDefined();
+    const variant = await loadModel(path.join(modelsDir, 'tiny-chat-lora'));
+    try {
+      const instruct = instructOf(variant.tokenizer)!;
+      const messages: ChatMessage[] = [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'qwerty uiop' }];
+      const answer = await reply(variant, instruct, messages, { maxTokens: 12, temperature: 0, topK: 0, topP: 1 }, () => {});
+      expect(answer.text).toBe('Sure thing.');
+    } finally {
+      variant.dispose();
+    }
   });
 
   it('refuses conversations for a model without a chat template, in one line', async () => {
