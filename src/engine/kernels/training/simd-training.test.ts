@@ -38,6 +38,20 @@ function randomShape(r: () => number): number[] {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** A one-input op's output, and the value and gradient of a weighted sum of it, read back (for bothWays). */
+function withGradient(op: (a: tf.Tensor) => tf.Tensor, x: Float32Array, weights: Float32Array, shape: number[]): () => Promise<Float32Array[]> {
+  return async () => {
+    const out = tf.tidy(() => {
+      const w = tf.tensor(weights, shape);
+      const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => tf.sum(tf.mul(op(a), w)))(tf.tensor(x, shape));
+      return [op(tf.tensor(x, shape)), value, grad];
+    });
+    const values = (await Promise.all(out.map((t) => t.data()))) as Float32Array[];
+    tf.dispose(out);
+    return values;
+  };
+}
+
 describe('fused wasm training kernels', () => {
   it('are assembled from the current .wat files', async () => {
     expect(await assembleTrainingKernels()).toEqual(TRAINING_WASM);
@@ -77,16 +91,7 @@ describe('fused wasm training kernels', () => {
       const shape = randomShape(r);
       const x = randomValues(r, size(shape)).map((v) => v * 8);
       const weights = randomValues(r, size(shape));
-      const run = async () => {
-        const out = tf.tidy(() => {
-          const w = tf.tensor(weights, shape);
-          const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => tf.sum(tf.mul(gelu(a, true), w)))(tf.tensor(x, shape));
-          return [gelu(tf.tensor(x, shape), true), value, grad];
-        });
-        const values = await Promise.all(out.map((t) => t.data()));
-        tf.dispose(out);
-        return values;
-      };
+      const run = withGradient((a) => gelu(a, true), x, weights, shape);
       const { fused, composite, fusedKernels, compositeKernels } = await bothWays(run);
       expect(fusedKernels).toContain(TRAIN_GELU);
       expect(fusedKernels).toContain(TRAIN_GELU_GRAD);
@@ -101,16 +106,7 @@ describe('fused wasm training kernels', () => {
       const shape = [...Array.from({ length: randInt(r, 0, 3) }, () => randInt(r, 1, 4)), randInt(r, 1, 70)];
       const x = randomValues(r, size(shape)).map((v) => v * 6);
       const weights = randomValues(r, size(shape));
-      const run = async () => {
-        const out = tf.tidy(() => {
-          const w = tf.tensor(weights, shape);
-          const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => tf.sum(tf.mul(softmax(a, true), w)))(tf.tensor(x, shape));
-          return [softmax(tf.tensor(x, shape), true), value, grad];
-        });
-        const values = await Promise.all(out.map((t) => t.data()));
-        tf.dispose(out);
-        return values;
-      };
+      const run = withGradient((a) => softmax(a, true), x, weights, shape);
       const { fused, composite, fusedKernels, compositeKernels } = await bothWays(run);
       expect(fusedKernels).toContain(TRAIN_SOFTMAX_GRAD);
       expect(compositeKernels).not.toContain(TRAIN_SOFTMAX_GRAD);
