@@ -139,6 +139,9 @@ describe('finetune --data chats.jsonl', () => {
     const manifest = await readManifest(path.join(modelsDir, 'tiny-chat-sure'));
     expect(manifest.parent).toBe('tiny-chat');
     expect(manifest.finetune?.data).toBe(chatsFile);
+    // A variant of it fine-tunes again: what it forgets is measured on the pretrained stand-in text, not the JSONL.
+    const again = await runTraining({ ...request, name: 'tiny-chat-sure-2', from: 'tiny-chat-sure', steps: 2 }, () => {}, () => false, 'wasm');
+    expect(again.report!.base.onBaseCorpus.valLoss).toBeCloseTo(report.variant.onBaseCorpus.valLoss, 4);
   });
 
   it('works with --lora: the reply loss falls, the tensor count stays flat, and the variant (adapters on its base) answers with the learned reply', async () => {

@@ -29,6 +29,12 @@ declare module '../types.js' {
 }
 
 /**
+ * Fine-tuning reports what a variant forgot on its base's corpus; a pretrained base's own corpus is not here, so
+ * English prose from data/gutenberg stands in for it (and for a base that learnt from conversations, finetune.ts).
+ */
+export const STAND_IN_CORPUS = 'gutenberg';
+
+/**
  * Fine-tuning settings a pretrained base hands its variants (fine-tune scales the rate by 0.1, giving nanoGPT's
  * 3e-5 for finetune_shakespeare); the short window keeps activations small (see the README's memory table).
  */
@@ -99,9 +105,7 @@ export async function importHfModel(request: ImportRequest): Promise<ImportResul
       config: folder.config,
       train: pretrainedTrainConfig('contextLength' in folder.config ? folder.config.contextLength : 1024),
       tokenizer: { kind: 'bpe', vocabSize: folder.tokenizer.vocabSize },
-      // Fine-tuning reports what a variant forgot on its base's corpus; a pretrained base's own corpus is not
-      // here, so English prose from data/gutenberg stands in for it.
-      corpus: { name: 'gutenberg', trainTokens: 0, valTokens: 0 },
+      corpus: { name: STAND_IN_CORPUS, trainTokens: 0, valTokens: 0 },
       parent: null,
       step: 0,
       bestValLoss: null,

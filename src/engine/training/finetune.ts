@@ -8,6 +8,8 @@ import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from '../store/checkp
 import { assignWeights, trainableNames } from '../models/index.js';
 import { LoraModel, adapterParameterCount, isAdaptable, type LoraSettings } from '../models/lora.js';
 import { merged } from '../store/lora-variant.js';
+import { STAND_IN_CORPUS } from '../store/hf-import.js';
+import { isConversationFile } from '../data/conversations.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './optim.js';
 import { wasmFitRefusal } from './memory.js';
@@ -164,7 +166,9 @@ function finetuneConfig(base: TrainConfig, seqLength: number, request: FinetuneR
 }
 
 async function baseCorpusTokens(base: LoadedModel): Promise<TokenSplits> {
-  const corpusName = base.manifest.finetune?.data ?? base.manifest.corpus.name;
+  // A base fine-tuned on conversations has no text of its own to forget: the pretrained stand-in serves.
+  const recorded = base.manifest.finetune?.data ?? base.manifest.corpus.name;
+  const corpusName = isConversationFile(recorded) ? STAND_IN_CORPUS : recorded;
   try {
     return encodeSplits(base.tokenizer, splitDocuments(await loadCorpus(corpusName)));
   } catch (error) {
