@@ -12,6 +12,7 @@ import { sumKernel } from './fixes/sum.js';
 import { fusedMatMulKernel } from './fixes/fused-matmul.js';
 import { gatherKernel } from './fixes/gather.js';
 import { tileKernel } from './fixes/tile.js';
+import { ROPE_KERNELS } from './rope.js';
 import { CROSS_ENTROPY_KERNELS } from './training/cross-entropy.js';
 import { LSTM_KERNELS } from './training/lstm-kernels.js';
 import { HEADS_KERNELS } from './training/heads.js';
@@ -36,6 +37,7 @@ const fixes: Fix[] = [
   { name: 'leading-sum', kernels: { Sum: sumKernel } },
   { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
   { name: 'run-copy-tile', kernels: { Tile: tileKernel } },
+  { name: 'fused-rope', kernels: ROPE_KERNELS },
   { name: 'simd-training', kernels: TRAINING_KERNELS },
   { name: 'softmax-cross-entropy', kernels: CROSS_ENTROPY_KERNELS },
   { name: 'lstm-sequence', kernels: LSTM_KERNELS },

@@ -2,6 +2,8 @@
 // interleaved pairs), with the `rope_scaling` variants Llama checkpoints use. Reference: transformers'
 // modeling_rope_utils.py (_compute_default / _compute_linear_scaling / _compute_llama3_parameters).
 import * as tf from '@tensorflow/tfjs-core';
+import { ROPE } from '../kernels/rope.js';
+import { hasKernel, runKernel } from '../ops/kernel-choice.js';
 
 export type RopeScaling =
   | { type: 'linear'; factor: number }
@@ -75,8 +77,14 @@ export const rotaryTables = {
   },
 };
 
-/** x * cos + rotate_half(x) * sin for x [B, n, T, headDim]; rotate_half([a, b]) = [-b, a]. */
+/** x * cos + rotate_half(x) * sin for x [B, n, T, headDim]; rotate_half([a, b]) = [-b, a]. One kernel where the backend has it. */
 export function rotate(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+  if (hasKernel(ROPE)) return runKernel(ROPE, { x, cos, sin }) as tf.Tensor4D;
+  return rotateComposite(x, cos, sin);
+}
+
+/** The same as composite ops (backends without the kernel, and the kernel's reference in tests). */
+export function rotateComposite(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
   const [a, b] = tf.split(x, 2, 3);
   const rotated = tf.concat([tf.neg(b), a], 3);
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
