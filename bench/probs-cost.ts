@@ -20,10 +20,11 @@ export interface ProbsCostOptions {
   base?: string;
 }
 
-/** The bench's sampling settings, and the chat's defaults (the top-k and top-p cuts in play). */
+/** The bench's sampling settings, the chat's defaults (the top-k and top-p cuts in play), and greedy. */
 const SETTINGS: Record<string, Omit<SampleOptions, 'maxTokens' | 'seed'>> = {
   plain: { temperature: 1, topK: 0, topP: 1 },
   chat: { temperature: 0.8, topK: 40, topP: 0.95 },
+  greedy: { temperature: 0, topK: 0, topP: 1 },
 };
 
 /** Candidates per token with /probs on: the chat's REPLY_CANDIDATES. */
@@ -61,33 +62,43 @@ export async function probsCostBench(modelsDir: string, o: ProbsCostOptions): Pr
   };
 }
 
-/** Tokens/s of each variant (tree × probs off/on), the median over rounds that each run every variant once. */
+/**
+ * Tokens/s of each variant (tree × probs off/on): per round, each tree's off and on replies run back to back (which
+ * goes first flips each round, and so does the order of the trees), so a pair sees the same machine load.
+ */
 async function rotation(loaded: LoadedModel, trees: Record<string, Generate>, settings: Omit<SampleOptions, 'maxTokens' | 'seed'>, o: ProbsCostOptions) {
-  const variants = Object.entries(trees).flatMap(([tree, gen]) => [
-    { key: `${tree}Off`, run: (seed: number) => gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}) },
-    { key: `${tree}On`, run: (seed: number) => gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}, undefined, { top: TOP }) },
-  ]);
+  const run = (gen: Generate, on: boolean, seed: number) =>
+    gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}, undefined, on ? { top: TOP } : undefined);
   // Wall-clock tokens/s as the user sees them, and per CPU-second of this process: on a machine shared with
   // other work the CPU figure moves far less with the load.
-  const rates: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.key, []]));
-  const cpuRates: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.key, []]));
+  const keys = Object.keys(trees).flatMap((tree) => [`${tree}Off`, `${tree}On`]);
+  const rates: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+  const cpuRates: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
   // Warm-up: V8 optimises the decode path over the first replies.
-  for (const v of variants) await v.run(0);
+  for (const gen of Object.values(trees)) for (const on of [false, true, false, true]) await run(gen, on, 0);
+  const names = Object.keys(trees);
   for (let round = 0; round < o.rounds; round++) {
-    // Rotate the order each round so no variant always runs right after the same one.
-    for (let i = 0; i < variants.length; i++) {
-      const v = variants[(i + round) % variants.length];
-      // Same seed for every variant in a round: the same text, so the same work apart from the probabilities.
-      const cpu = process.cpuUsage();
-      const result = await v.run(1 + round);
-      const { user, system } = process.cpuUsage(cpu);
-      rates[v.key].push(result.tokensPerSec);
-      cpuRates[v.key].push(result.tokens / ((user + system) / 1e6));
+    for (const tree of round % 2 === 0 ? names : [...names].reverse()) {
+      for (const on of round % 4 < 2 ? [false, true] : [true, false]) {
+        // Same seed for every reply in a round: the same text, so the same work apart from the probabilities.
+        const cpu = process.cpuUsage();
+        const result = await run(trees[tree], on, 1 + round);
+        const { user, system } = process.cpuUsage(cpu);
+        const key = `${tree}${on ? 'On' : 'Off'}`;
+        rates[key].push(result.tokensPerSec);
+        cpuRates[key].push(result.tokens / ((user + system) / 1e6));
+      }
     }
   }
   const medians = (r: Record<string, number[]>) => Object.fromEntries(Object.entries(r).map(([k, xs]) => [k, round(median(xs))]));
-  // The cost of /probs on: 1 - on/off, per round (the pair ran close together), then the median.
+  // The cost of /probs on: 1 - on/off per round (the pair ran back to back); the median, and the quartiles.
+  const costs = (r: Record<string, number[]>, tree: string) => r[`${tree}On`].map((on, i) => 1 - on / r[`${tree}Off`][i]);
   const cost = (r: Record<string, number[]>) =>
-    Object.fromEntries(Object.keys(trees).map((tree) => [tree, round(median(r[`${tree}On`].map((on, i) => 1 - on / r[`${tree}Off`][i])), 3)]));
+    Object.fromEntries(names.map((tree) => [tree, { median: round(median(costs(r, tree)), 3), quartiles: quartiles(costs(r, tree)) }]));
   return { tokensPerSec: medians(rates), tokensPerCpuSec: medians(cpuRates), probsOnCost: cost(rates), probsOnCpuCost: cost(cpuRates) };
+}
+
+function quartiles(xs: number[]): [number, number] {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return [round(sorted[Math.floor((sorted.length - 1) / 4)], 3), round(sorted[Math.ceil((3 * (sorted.length - 1)) / 4)], 3)];
 }

@@ -5,10 +5,13 @@ import { PROBS_WASM } from './kernels/simd/probs-wasm.js';
 
 interface ProbsExports {
   memory: WebAssembly.Memory;
-  exp_sums(n: number, max: number): [number, number];
+  exp_sums(n: number, max: number): number;
 }
 
 let instance: ProbsExports | null | undefined;
+/** Views of the module's memory, remade when it grows (growing replaces the buffer). */
+let floats = new Float32Array(0);
+let doubles = new Float64Array(0);
 
 function probsWasm(): ProbsExports | null {
   if (instance === undefined) {
@@ -32,13 +35,17 @@ export function expSums(values: Float32Array, max: number, useWasm = true): ExpS
   const wasm = useWasm ? probsWasm() : null;
   if (wasm) {
     const n = (values.length + 3) & ~3;
-    const missing = n * 4 - wasm.memory.buffer.byteLength;
+    // n floats, then the float64 the module stores after them.
+    const missing = n * 4 + 8 - wasm.memory.buffer.byteLength;
     if (missing > 0) wasm.memory.grow(Math.ceil(missing / 65536));
-    const heap = new Float32Array(wasm.memory.buffer, 0, n);
-    heap.set(values);
-    heap.fill(-Infinity, values.length);
-    const [sum, weighted] = wasm.exp_sums(n, max);
-    return { sum, weighted };
+    if (floats.buffer !== wasm.memory.buffer) {
+      floats = new Float32Array(wasm.memory.buffer);
+      doubles = new Float64Array(wasm.memory.buffer);
+    }
+    floats.set(values);
+    floats.fill(-Infinity, values.length, n);
+    const sum = wasm.exp_sums(n, max);
+    return { sum, weighted: doubles[n / 2] };
   }
   let sum = 0;
   let weighted = 0;

@@ -10,8 +10,8 @@ export class NextToken {
   private constructor(
     /** The logits as the sampler reads them: `<unk>` at -Infinity, since a reply never writes it. */
     readonly values: Float32Array,
-    private readonly topIds: Int32Array,
-    private readonly topLogits: Float32Array,
+    private readonly topIds: readonly number[],
+    private readonly topLogits: readonly number[],
     /** log Σ exp(logits): a token's log-probability is its logit minus this. */
     private readonly logZ: number,
     readonly entropy: number,
@@ -30,11 +30,12 @@ export class NextToken {
   }
 
   /**
-   * From a draw generate() has just made: the logits it read (<unk> already masked, `unkLogit` its raw value)
-   * and the cut it drew from (null for greedy settings), whose ranking already holds the top candidates.
+   * From a draw generate() has just made: the logits it read (<unk> already masked, `unkLogit` its raw value),
+   * the cut it drew from (null for greedy settings), whose ranking already holds the top candidates, and the
+   * token drawn (for greedy settings, the largest logit's).
    */
-  static fromDraw(values: Float32Array, unkLogit: number, cut: Cut | null, tokenizer: Tokenizer, top: number): NextToken {
-    return NextToken.build(values, unkLogit, cut ? cut.max : values[argmax(values)], cut, tokenizer, top);
+  static fromDraw(values: Float32Array, unkLogit: number, cut: Cut | null, id: number, tokenizer: Tokenizer, top: number): NextToken {
+    return NextToken.build(values, unkLogit, cut ? cut.max : values[id], cut, tokenizer, top);
   }
 
   /** `max` is the largest masked logit. */
@@ -78,7 +79,10 @@ export class NextToken {
     const logit = at !== -1 ? this.topLogits[at] : id === unkId ? this.unkLogit : this.values[id];
     let sampled: number;
     if (id === unkId) sampled = 0;
-    else if (at !== -1) sampled = this.keptShare(id, at - (this.topIds.subarray(0, at).includes(unkId ?? -1) ? 1 : 0), cut);
+    else if (at !== -1) {
+      const unkAt = unkId === null ? -1 : this.topIds.indexOf(unkId);
+      sampled = this.keptShare(id, unkAt !== -1 && unkAt < at ? at - 1 : at, cut);
+    }
     else if (cut === null) sampled = id === argmax(this.values) ? 1 : 0;
     else sampled = isKept(cut, id) ? cut.weights[id] / cut.total : 0;
     return { id, label: tokenLabel(this.tokenizer, id), logprob: logit - this.logZ, sampled };
@@ -105,7 +109,13 @@ function topCandidates(values: Float32Array, unkLogit: number, unkId: number | n
     if (unkId !== null) top.offer(unkId, unkLogit);
   } else {
     // Ids come in order here, so a value equal to the k-th best never displaces it: skip all but greater ones.
-    for (let i = 0; i < values.length; i++) if (values[i] > top.floor) top.offer(i, values[i]);
+    let floor = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] > floor) {
+        top.offer(i, values[i]);
+        floor = top.floor;
+      }
+    }
     if (unkId !== null) top.offer(unkId, unkLogit);
   }
   return top;
@@ -113,15 +123,16 @@ function topCandidates(values: Float32Array, unkLogit: number, unkId: number | n
 
 /** The k best offered (id, logit) pairs by logit, ties to the lower id, kept sorted by insertion. */
 class TopK {
-  readonly ids: Int32Array;
-  readonly logits: Float32Array;
+  // Plain arrays: made per token, and k is small.
+  readonly ids: number[];
+  readonly logits: number[];
   private filled = 0;
   /** The k-th best logit once k are in, before that -Infinity. */
   floor = -Infinity;
 
   constructor(private readonly k: number) {
-    this.ids = new Int32Array(k).fill(-1);
-    this.logits = new Float32Array(k).fill(-Infinity);
+    this.ids = new Array<number>(k).fill(-1);
+    this.logits = new Array<number>(k).fill(-Infinity);
   }
 
   offer(id: number, v: number): void {

@@ -176,7 +176,7 @@ export async function generate(
         // Only when asked, and from the sampler's own work on this token.
         const cut = isGreedy(options) ? null : cutFor(raw, options);
         id = cut ? drawFrom(cut, random) : argmax(raw);
-        const next = NextToken.fromDraw(raw, unkLogit, cut, tokenizer, probs.top);
+        const next = NextToken.fromDraw(raw, unkLogit, cut, id, tokenizer, probs.top);
         described.push({ ...next.view(options, cut), chosen: next.candidate(id, cut), text: '' });
       } else {
         id = pickToken(raw, options, random);

@@ -6,10 +6,11 @@
   (memory (export "memory") 1)
 
   ;; Over the n floats at byte 0 (n a multiple of 4; pad with -Infinity): with d = max(x - top, -87) and e = exp(d),
-  ;; returns (sum e, sum e d) accumulated in float64. -87 keeps exp normal; a masked logit then adds exp(-87), which
+  ;; returns sum e and stores sum e d as a float64 at byte 4n (one result: a pair crosses into JS as a new array),
+  ;; both accumulated in float64. -87 keeps exp normal; a masked logit then adds exp(-87), which
   ;; is 0 beside the top term's 1 at float64 precision. exp as in recurrent.wat: Cody-Waite reduction by ln 2 and
   ;; Cephes' expf polynomial (about 1 ulp).
-  (func (export "exp_sums") (param $n i32) (param $top f32) (result f64 f64)
+  (func (export "exp_sums") (param $n i32) (param $top f32) (result f64)
     (local $p i32) (local $end i32) (local $x v128) (local $k v128) (local $r v128) (local $q v128) (local $e v128) (local $ed v128)
     (local $t v128) (local $lo v128) (local $log2e v128) (local $ln2hi v128) (local $ln2lo v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $one v128) (local $bias v128)
@@ -53,5 +54,5 @@
       (br $next)))
     (local.set $sumLo (f64x2.add (local.get $sumLo) (local.get $sumHi)))
     (local.set $wLo (f64x2.add (local.get $wLo) (local.get $wHi)))
-    (f64.add (f64x2.extract_lane 0 (local.get $sumLo)) (f64x2.extract_lane 1 (local.get $sumLo)))
-    (f64.add (f64x2.extract_lane 0 (local.get $wLo)) (f64x2.extract_lane 1 (local.get $wLo)))))
+    (f64.store (local.get $end) (f64.add (f64x2.extract_lane 0 (local.get $wLo)) (f64x2.extract_lane 1 (local.get $wLo))))
+    (f64.add (f64x2.extract_lane 0 (local.get $sumLo)) (f64x2.extract_lane 1 (local.get $sumLo)))))
