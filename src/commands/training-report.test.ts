@@ -50,6 +50,9 @@ describe('training lines', () => {
     const lines = reportLines({ data: 'poems.txt', unknownFraction: 0.012, base: { onData: f(3), onBaseCorpus: f(1.5) }, variant: { onData: f(2), onBaseCorpus: f(1.7) }, stoppedEarly: false });
     expect(lines[0]).toBe('fine-tuning report (data: poems.txt, 1.2% unknown to the base vocabulary)');
     expect(lines[2]).toMatch(/variant on the new text\s+val loss 2\.00 {2}perplexity 7\.4$/);
+    const chats = reportLines({ data: 'chats.jsonl', unknownFraction: 0, base: { onData: f(3), onBaseCorpus: f(1.5) }, variant: { onData: f(2), onBaseCorpus: f(1.7) }, stoppedEarly: false });
+    expect(chats[0]).toBe('fine-tuning report (data: chats.jsonl; loss on the assistant replies of held-out conversations)');
+    expect(chats[2]).toMatch(/^ {2}variant on held-out replies\s+val loss 2\.00/);
   });
 
   it('warns when a fine-tune made its own text worse, with the likely cause and what to try', () => {
@@ -58,7 +61,7 @@ describe('training lines', () => {
       data: 'sea.txt', unknownFraction: 0.001, base: { onData: f(base), onBaseCorpus: f(1.5) }, variant: { onData: f(variant), onBaseCorpus: f(1.6) }, stoppedEarly: true, ...extra,
     });
     const worse = reportLines(report(1.53, 1.57));
-    expect(worse.at(-1)).toMatch(/^warning: the fine-tune made its own text worse \(val loss 1\.53 for the base, 1\.57 for the variant\)\. Likely cause: it stopped early.*too little text.*learning rate.*--learning-rate.*--freeze/);
+    expect(worse.at(-1)).toMatch(/^warning: the fine-tune made its own text worse \(val loss 1\.53 for the base, 1\.57 for the variant\)\. Likely cause: it stopped early.*too little text.*learning rate.*--lr \(half\).*--freeze/);
     expect(regressionWarning(report(1.53, 1.57, { unknownFraction: 0.2 }))).toMatch(/Likely cause: 20% of the new text is unknown/);
     expect(regressionWarning(report(1.57, 1.53))).toBeNull();
     expect(reportLines(report(1.57, 1.53))).toHaveLength(5);

@@ -2,6 +2,7 @@
 // line (the chat's training tracker shows the report and result lines too). The run itself starts in train.ts.
 import type { FinetuneReport, TrainEvent, TrainResult } from '../engine/types.js';
 import { formatCount, formatDuration, formatLoss, formatParams } from './format.js';
+import { isConversationFile } from '../engine/data/conversations.js';
 
 /** Steps the printed tokens/s is averaged over: one step's rate swings several-fold on a busy machine. */
 export const RATE_STEPS = 50;
@@ -89,17 +90,22 @@ export function regressionWarning(report: FinetuneReport): string | null {
         : 'too little new text, or a learning rate too high for it';
   return (
     `warning: the fine-tune made its own text worse (val loss ${formatLoss(base)} for the base, ${formatLoss(variant)} for the variant). ` +
-    `Likely cause: ${cause}. Try more text, a lower --learning-rate (half), or --freeze 2 to keep the lower layers as they are.`
+    `Likely cause: ${cause}. Try more text, a lower --lr (half), or --freeze 2 to keep the lower layers as they are.`
   );
 }
 
 export function reportLines(report: FinetuneReport): string[] {
-  const row = (label: string, f: { valLoss: number; perplexity: number }) => `${label.padEnd(28)}val loss ${formatLoss(f.valLoss)}  perplexity ${f.perplexity.toFixed(1)}`;
+  const row = (label: string, f: { valLoss: number; perplexity: number }) => `${label.padEnd(30)}val loss ${formatLoss(f.valLoss)}  perplexity ${f.perplexity.toFixed(1)}`;
   const warning = regressionWarning(report);
+  // Conversations (a chats.jsonl) are measured on the assistant replies of held-out conversations.
+  const chats = isConversationFile(report.data);
+  const onData = chats ? 'held-out replies' : 'the new text';
   return [
-    `fine-tuning report (data: ${report.data}, ${(report.unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary)`,
-    row('  base on the new text', report.base.onData),
-    row('  variant on the new text', report.variant.onData),
+    chats
+      ? `fine-tuning report (data: ${report.data}; loss on the assistant replies of held-out conversations)`
+      : `fine-tuning report (data: ${report.data}, ${(report.unknownFraction * 100).toFixed(1)}% unknown to the base vocabulary)`,
+    row(`  base on ${onData}`, report.base.onData),
+    row(`  variant on ${onData}`, report.variant.onData),
     row('  base on its corpus', report.base.onBaseCorpus),
     row('  variant on base corpus', report.variant.onBaseCorpus),
     ...(warning ? [warning] : []),
