@@ -53,10 +53,11 @@ describe.skipIf(reason !== '')(`first run from a fresh clone${reason}`, () => {
   let shipped: string[] = [];
   let screen: TmuxScreen | null = null;
 
+  // Removing a clone's node_modules and a global install takes minutes on a busy disk.
   afterAll(() => {
     screen?.close();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  }, 10 * 60_000);
 
   it('npm ci && npm start opens the chat on a shipped model', { timeout: 20 * 60_000 }, async () => {
     workDir = tempDir('inkling-install-');
