@@ -13,6 +13,7 @@ import { fusedMatMulKernel } from './fixes/fused-matmul.js';
 import { gatherKernel } from './fixes/gather.js';
 import { tileKernel } from './fixes/tile.js';
 import { ROPE_KERNELS } from './rope.js';
+import { RMS_NORM_KERNELS } from './rms-norm.js';
 import { CROSS_ENTROPY_KERNELS } from './training/cross-entropy.js';
 import { LSTM_KERNELS } from './training/lstm-kernels.js';
 import { HEADS_KERNELS } from './training/heads.js';
@@ -38,6 +39,7 @@ const fixes: Fix[] = [
   { name: 'js-gather', kernels: { GatherV2: gatherKernel } },
   { name: 'run-copy-tile', kernels: { Tile: tileKernel } },
   { name: 'fused-rope', kernels: ROPE_KERNELS },
+  { name: 'fused-rmsnorm', kernels: RMS_NORM_KERNELS },
   { name: 'simd-training', kernels: TRAINING_KERNELS },
   { name: 'softmax-cross-entropy', kernels: CROSS_ENTROPY_KERNELS },
   { name: 'lstm-sequence', kernels: LSTM_KERNELS },

@@ -7,6 +7,7 @@ import type { DecodeState, NamedWeight } from '../types.js';
 import { registerArchitecture } from './architectures.js';
 import { WeightBuilder, disposeWeights } from './init.js';
 import { softmax } from '../ops/softmax.js';
+import { rmsNorm } from '../ops/rms-norm.js';
 import { type Matrix, type Quantization, buildMatrix, buildTable, embedRows, linear, tiedHead } from './matrix.js';
 import { type RopeScaling, rotate, rotaryTables } from './rope.js';
 import { feedWindow, WindowState, type LayerCache } from './kv-window.js';
@@ -75,10 +76,6 @@ export function llamaParameterCount(c: LlamaConfig): number {
 }
 
 
-function rmsNorm(x: tf.Tensor2D, weight: tf.Variable, eps: number): tf.Tensor2D {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
-}
 
 export class LlamaModel implements AdaptableModel {
   readonly weights: NamedWeight[];
