@@ -15,6 +15,7 @@ async function modelLines(chat: ChatSession): Promise<string[]> {
     `model: ${chat.model.name} (${m.arch}, ${formatParams(m.params)} params; ${shape})`,
     `  tokenizer ${m.tokenizer.kind} (${formatCount(m.tokenizer.vocabSize)} tokens)  corpus ${m.corpus.name}  step ${formatCount(m.step)}  best val ${formatLoss(m.bestValLoss)}` +
       (m.parent ? `  parent ${m.parent}` : ''),
+    ...(m.lora ? [`  LoRA adapters on ${m.parent}: rank ${m.lora.rank}, alpha ${m.lora.alpha}, ${formatParams(m.lora.parameters)} trainable params (inkling merge folds them in)`] : []),
   ];
 }
 
