@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { loadModel, type LoadedModel } from '../src/engine/store/checkpoint.js';
 import { findModel } from '../src/engine/store/registry.js';
 import { modelSearchDirs } from '../src/engine/store/paths.js';
-import { generate } from '../src/engine/sample.js';
+import { argmax, cutFor, drawFrom, encodePrompt, generate, isGreedy, makeRandom, maskUnk } from '../src/engine/sample.js';
+import { NextToken } from '../src/engine/probs.js';
 import type { SampleOptions } from '../src/engine/types.js';
 
 type Generate = typeof generate;
@@ -44,7 +45,14 @@ export async function probsCostBench(modelsDir: string, o: ProbsCostOptions): Pr
     try {
       for (const [settingsName, settings] of Object.entries(SETTINGS)) {
         process.stderr.write(`probs cost: ${name}, ${settingsName} settings…\n`);
-        results.push({ model: name, vocabSize: loaded.tokenizer.vocabSize, settings: settingsName, ...(await rotation(loaded, trees, settings, o)) });
+        const measured = await rotation(loaded, trees, settings, o);
+        const workMicros = await probsWorkMicros(loaded, settings);
+        const offMicros = 1e6 / measured.tokensPerCpuSec.newOff;
+        results.push({
+          model: name, vocabSize: loaded.tokenizer.vocabSize, settings: settingsName, ...measured,
+          // The probabilities' own work per token, timed apart, against a token's whole CPU time with them off.
+          probsWork: { microsPerToken: round(workMicros, 2), offMicrosPerToken: round(offMicros), share: round(workMicros / offMicros, 3) },
+        });
       }
     } finally {
       loaded.dispose();
@@ -101,4 +109,48 @@ async function rotation(loaded: LoadedModel, trees: Record<string, Generate>, se
 function quartiles(xs: number[]): [number, number] {
   const sorted = [...xs].sort((a, b) => a - b);
   return [round(sorted[Math.floor((sorted.length - 1) / 4)], 3), round(sorted[Math.ceil((3 * (sorted.length - 1)) / 4)], 3)];
+}
+
+/**
+ * CPU microseconds per token of what /probs on adds to generate() (NextToken.fromDraw, view, candidate, the
+ * token's record), repeated over logits captured from a reply, each prepared as generate() has it (masked, cut,
+ * drawn). A loop this tight moves far less with the machine's load than whole replies do; it leaves out the
+ * garbage collection the records cause later, which the replies' rates include.
+ */
+async function probsWorkMicros(loaded: LoadedModel, settings: Omit<SampleOptions, 'maxTokens' | 'seed'>, tokens = 64, reps = 40): Promise<number> {
+  const { model, tokenizer } = loaded;
+  const options: SampleOptions = { ...settings, maxTokens: tokens };
+  const captured: Float32Array[] = [];
+  const state = model.createState();
+  try {
+    let logits = model.feed(state, encodePrompt(tokenizer, PROMPT).ids);
+    for (let i = 0; i < tokens; i++) {
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      captured.push(values.slice());
+      logits = model.feed(state, [argmax(values)]);
+    }
+    logits.dispose();
+  } finally {
+    state.dispose();
+  }
+  const random = makeRandom(1);
+  const prepared = captured.map((values) => {
+    const unkLogit = maskUnk(values, tokenizer);
+    const cut = isGreedy(options) ? null : cutFor(values, options);
+    return { values, unkLogit, cut, id: cut ? drawFrom(cut, random) : argmax(values) };
+  });
+  const records: unknown[] = [];
+  const once = () => {
+    for (const p of prepared) {
+      const next = NextToken.fromDraw(p.values, p.unkLogit, p.cut, p.id, tokenizer, TOP);
+      records.push({ ...next.view(options, p.cut), chosen: next.candidate(p.id, p.cut), text: '' });
+    }
+    records.length = 0;
+  };
+  for (let i = 0; i < 5; i++) once();
+  const cpu = process.cpuUsage();
+  for (let r = 0; r < reps; r++) once();
+  const { user, system } = process.cpuUsage(cpu);
+  return (user + system) / (reps * tokens);
 }

@@ -5,7 +5,7 @@ import { PROBS_WASM } from './kernels/simd/probs-wasm.js';
 
 interface ProbsExports {
   memory: WebAssembly.Memory;
-  exp_sums(n: number, max: number): number;
+  exp_sums(n: number, max: number, scale: number): number;
 }
 
 let instance: ProbsExports | null | undefined;
@@ -30,8 +30,11 @@ export interface ExpSums {
   weighted: number;
 }
 
-/** Σ e and Σ e d over `values` for the shift `max` (their largest finite value); -Infinity entries add nothing. */
-export function expSums(values: Float32Array, max: number, useWasm = true): ExpSums {
+/**
+ * Σ e and Σ e d with d = (value - max) scale over `values`, for `max` their largest finite value (scale 1 / T gives
+ * the sampler's weights at temperature T); -Infinity entries add nothing.
+ */
+export function expSums(values: Float32Array, max: number, scale = 1, useWasm = true): ExpSums {
   const wasm = useWasm ? probsWasm() : null;
   if (wasm) {
     const n = (values.length + 3) & ~3;
@@ -44,13 +47,13 @@ export function expSums(values: Float32Array, max: number, useWasm = true): ExpS
     }
     floats.set(values);
     floats.fill(-Infinity, values.length, n);
-    const sum = wasm.exp_sums(n, max);
+    const sum = wasm.exp_sums(n, max, scale);
     return { sum, weighted: doubles[n / 2] };
   }
   let sum = 0;
   let weighted = 0;
   for (let i = 0; i < values.length; i++) {
-    const d = values[i] - max;
+    const d = (values[i] - max) * scale;
     const e = Math.exp(d);
     if (e > 0) {
       sum += e;

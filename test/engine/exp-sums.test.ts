@@ -25,12 +25,15 @@ describe('the exponential sums behind log Z and the entropy', () => {
       for (const range of [1, 20, 60]) {
         const v = logits(n, range, n + range, [...masked]);
         const top = max(v);
-        const simd = expSums(v, top);
-        const js = expSums(v, top, false);
-        expect(simd.sum / js.sum - 1).toBeCloseTo(0, 6);
-        // what the display uses: log Z - max and the entropy
-        expect(Math.log(simd.sum)).toBeCloseTo(Math.log(js.sum), 6);
-        expect(Math.log(simd.sum) - simd.weighted / simd.sum).toBeCloseTo(Math.log(js.sum) - js.weighted / js.sum, 6);
+        // scale 1 / T: the model's own sums, and the sampler's at temperatures 0.5 and 1.7
+        for (const scale of [1, 2, 1 / 1.7]) {
+          const simd = expSums(v, top, scale);
+          const js = expSums(v, top, scale, false);
+          expect(simd.sum / js.sum - 1).toBeCloseTo(0, 6);
+          // what the display uses: log Z - max and the entropy
+          expect(Math.log(simd.sum)).toBeCloseTo(Math.log(js.sum), 6);
+          expect(Math.log(simd.sum) - simd.weighted / simd.sum).toBeCloseTo(Math.log(js.sum) - js.weighted / js.sum, 6);
+        }
       }
     }
   });

@@ -5,17 +5,18 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Over the n floats at byte 0 (n a multiple of 4; pad with -Infinity): with d = max(x - top, -87) and e = exp(d),
+  ;; Over the n floats at byte 0 (n a multiple of 4; pad with -Infinity): with d = max((x - top) s, -87) and e = exp(d),
   ;; returns sum e and stores sum e d as a float64 at byte 4n (one result: a pair crosses into JS as a new array),
   ;; both accumulated in float64. -87 keeps exp normal; a masked logit then adds exp(-87), which
   ;; is 0 beside the top term's 1 at float64 precision. exp as in recurrent.wat: Cody-Waite reduction by ln 2 and
   ;; Cephes' expf polynomial (about 1 ulp).
-  (func (export "exp_sums") (param $n i32) (param $top f32) (result f64)
+  (func (export "exp_sums") (param $n i32) (param $top f32) (param $scale f32) (result f64)
     (local $p i32) (local $end i32) (local $x v128) (local $k v128) (local $r v128) (local $q v128) (local $e v128) (local $ed v128)
     (local $t v128) (local $lo v128) (local $log2e v128) (local $ln2hi v128) (local $ln2lo v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $one v128) (local $bias v128)
-    (local $sumLo v128) (local $sumHi v128) (local $wLo v128) (local $wHi v128)
+    (local $sumLo v128) (local $sumHi v128) (local $wLo v128) (local $wHi v128) (local $s v128)
     (local.set $t (f32x4.splat (local.get $top)))
+    (local.set $s (f32x4.splat (local.get $scale)))
     (local.set $lo (f32x4.splat (f32.const -87)))
     (local.set $log2e (f32x4.splat (f32.const 1.44269504088896341)))
     (local.set $ln2hi (f32x4.splat (f32.const 0.693359375)))
@@ -31,8 +32,8 @@
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-      ;; d = max(x - top, -87); k = round(d / ln 2); r = d - k ln 2; exp(d) = (p(r) r^2 + r + 1) 2^k
-      (local.set $x (f32x4.pmax (local.get $lo) (f32x4.sub (v128.load align=1 (local.get $p)) (local.get $t))))
+      ;; d = max((x - top) s, -87); k = round(d / ln 2); r = d - k ln 2; exp(d) = (p(r) r^2 + r + 1) 2^k
+      (local.set $x (f32x4.pmax (local.get $lo) (f32x4.mul (f32x4.sub (v128.load align=1 (local.get $p)) (local.get $t)) (local.get $s))))
       (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) (local.get $log2e))))
       (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (local.get $ln2hi))) (f32x4.mul (local.get $k) (local.get $ln2lo))))
       (local.set $q (f32x4.add (f32x4.mul (local.get $c0) (local.get $r)) (local.get $c1)))
