@@ -3,7 +3,7 @@
 // of the text and stop early when validation loss stops improving; report what it learned and forgot.
 import * as path from 'node:path';
 import { loadCorpus, splitDocuments } from '../data/corpus.js';
-import { encodeSplits, type TokenSplits } from '../data/dataset.js';
+import { encodeText } from '../data/dataset.js';
 import { FINETUNE_TEXT_FILE, loadModel, type LoadedModel } from '../store/checkpoint.js';
 import { assignWeights, trainableNames } from '../models/index.js';
 import { LoraModel, adapterParameterCount, isAdaptable, type LoraSettings } from '../models/lora.js';
@@ -165,12 +165,14 @@ function finetuneConfig(base: TrainConfig, seqLength: number, request: FinetuneR
   };
 }
 
-async function baseCorpusTokens(base: LoadedModel): Promise<TokenSplits> {
+/** The held-out part of the base's corpus, tokenized (the report reads only that: the training part is not encoded). */
+async function baseCorpusTokens(base: LoadedModel): Promise<{ val: Int32Array; valChars: number }> {
   // A base fine-tuned on conversations has no text of its own to forget: the pretrained stand-in serves.
   const recorded = base.manifest.finetune?.data ?? base.manifest.corpus.name;
   const corpusName = isConversationFile(recorded) ? STAND_IN_CORPUS : recorded;
   try {
-    return encodeSplits(base.tokenizer, splitDocuments(await loadCorpus(corpusName)));
+    const { ids, chars } = encodeText(base.tokenizer, splitDocuments(await loadCorpus(corpusName)).val);
+    return { val: ids, valChars: chars };
   } catch (error) {
     throw new Error(`cannot load the base model's corpus '${corpusName}' for the report: ${(error as Error).message}`);
   }
