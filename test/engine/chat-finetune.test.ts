@@ -10,6 +10,7 @@ import { useTempDir } from '../support/temp.js';
 import { loadModel, readManifest, type LoadedModel } from '../../src/engine/store/checkpoint.js';
 import { importHfModel } from '../../src/engine/store/hf-import.js';
 import { runTraining } from '../../src/engine/training/train.js';
+import { startTraining } from '../../src/engine/runtime/worker/client.js';
 import { instructOf, reply, type Instruct } from '../../src/engine/chat/instruct.js';
 import { chatBatch, chatExamples } from '../../src/engine/training/chat-examples.js';
 import { sparseCrossEntropy } from '../../src/engine/training/loss.js';
@@ -169,6 +170,19 @@ describe('finetune --data chats.jsonl', () => {
     } finally {
       variant.dispose();
     }
+  });
+
+  it('runs in the background worker, as /finetune in the chat does, with --lora', async () => {
+    const events: TrainEvent[] = [];
+    const handle = startTraining(
+      { kind: 'finetune', name: 'tiny-chat-bg', modelsDir, from: 'tiny-chat', data: chatsFile, steps: 6, learningRate: 1e-2, lora: { rank: 2, alpha: 4, dropout: 0 }, backend: 'wasm' },
+      (event) => events.push(event),
+    );
+    const result = await handle.done;
+    expect(result.stoppedBy).toBe('steps');
+    expect(events.find((e) => e.type === 'start')).toMatchObject({ message: expect.stringMatching(/18 conversations, 2 held out.*LoRA rank 2/) });
+    expect(result.report!.variant.onData.valLoss).toBeLessThan(result.report!.base.onData.valLoss);
+    expect((await readManifest(path.join(modelsDir, 'tiny-chat-bg'))).finetune?.report).toBeDefined();
   });
 
   it('refuses conversations for a model without a chat template, in one line', async () => {
