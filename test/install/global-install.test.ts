@@ -1,5 +1,5 @@
 // A global install (npm install -g) runs no install script of Inkling's and pulls in none that npm's allowScripts
-// check would list, but for core-js's banner (README, Install as a command). The real install is checked by
+// check would list, but core-js's banner and the optional tfjs-node's download (README, Install as a command). The real install is checked by
 // readme.test.ts (under CI); this reads the package files, so it always runs.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,11 +17,11 @@ describe('what a global install runs', () => {
     expect(existsSync(path.join(packageRoot(), 'binding.gyp'))).toBe(false);
   });
 
-  it('the installed dependencies have no install script but core-js (a banner)', () => {
+  it('the installed dependencies have no install script but core-js (a banner) and the optional tfjs-node (libtensorflow)', () => {
     const lock = JSON.parse(readFileSync(path.join(packageRoot(), 'package-lock.json'), 'utf8')) as Lock;
     const withScripts = Object.entries(lock.packages)
       .filter(([, entry]) => entry.hasInstallScript && !entry.dev)
       .map(([where]) => where.replace(/^.*node_modules\//, ''));
-    expect(withScripts).toEqual(['core-js']);
+    expect(withScripts.sort()).toEqual(['@tensorflow/tfjs-node', 'core-js']);
   });
 });

@@ -20,12 +20,12 @@ export type BackendInfo = { name: BackendName; detail: string; accelerations: st
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /**
- * How to get a forced backend that is missing, appended to the error. Neither package is a dependency: their
- * install scripts would make every global install warn (README, Install as a command), so they are installed
- * by hand, into a checkout or next to a global Inkling (Node finds packages in the folders above its own).
+ * How to get a forced backend that is missing, appended to the error. tfjs-node is an optional dependency whose
+ * install script downloads libtensorflow (so it is missing offline, or when npm skipped the script); webgpu is
+ * not a dependency and is added by hand (README, Install as a command).
  */
 const HINTS: Partial<Record<BackendName, string>> = {
-  tensorflow: ' (install @tensorflow/tfjs-node@4.22.0 in the checkout, or with npm install -g beside Inkling; it downloads libtensorflow at install)',
+  tensorflow: ' (@tensorflow/tfjs-node installs only online, with its script allowed: npm install -g --allow-scripts=@tensorflow/tfjs-node,core-js inkling, or npm install in the checkout)',
   webgpu: ' (needs a GPU driver and the webgpu package: npm install webgpu in the checkout, or npm install -g webgpu beside Inkling)',
 };
 
