@@ -1,10 +1,6 @@
 // corpora: the shipped texts that --corpus and --data accept by name.
 import { defineCommand } from './define.js';
-import { table } from './format.js';
-
-function size(bytes: number): string {
-  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
-}
+import { formatBytes, table } from './format.js';
 
 export const corporaCommand = defineCommand({
   name: 'corpora',
@@ -16,6 +12,6 @@ export const corporaCommand = defineCommand({
     const { listCorpora } = await import('../engine/data/corpus.js');
     const corpora = listCorpora();
     if (json) ctx.out.line(JSON.stringify(corpora, null, 2));
-    else ctx.out.line(table(['name', 'size', 'what'], corpora.map((c) => [c.name, size(c.bytes), c.description])).join('\n'));
+    else ctx.out.line(table(['name', 'size', 'what'], corpora.map((c) => [c.name, formatBytes(c.bytes), c.description])).join('\n'));
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatParams, sideBySide, table, wrap } from './format.js';
+import { formatBytes, formatDuration, formatParams, sideBySide, table, wrap } from './format.js';
 
 describe('format', () => {
   it('formats sizes and durations', () => {
@@ -8,6 +8,8 @@ describe('format', () => {
     expect(formatDuration(130)).toBe('2m10s');
     expect(formatDuration(3725)).toBe('1h02m');
     expect(formatDuration(null)).toBe('?');
+    expect(formatBytes(3_304_000)).toBe('3.3 MB');
+    expect(formatBytes(113_000)).toBe('113 kB');
   });
 
   it('aligns tables', () => {

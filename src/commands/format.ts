@@ -23,6 +23,11 @@ export function formatWindow(tokens: number, tokenizer: string): string {
   return `${formatCount(tokens)} ${unit}${tokens === 1 ? '' : 's'}`;
 }
 
+/** A size on disk or in memory: "3.3 MB", or "28 kB" below a megabyte (a tiny model is not "0 MB"). */
+export function formatBytes(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
+}
+
 /** 1380.4 -> "1,380". */
 export function formatCount(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '?';

@@ -1,7 +1,7 @@
 // quantize NAME --name NEW: int8 weights for faster decoding, as a variant of NAME (inference only).
 import { defineCommand } from './define.js';
 import { findModelDir } from './model-lookup.js';
-import { formatCount } from './format.js';
+import { formatBytes } from './format.js';
 import { firstLine } from '../engine/first-line.js';
 import { CommandError } from './types.js';
 
@@ -21,8 +21,7 @@ export const quantizeCommand = defineCommand({
     const { quantizeToVariant } = await import('../engine/store/quantize-model.js');
     try {
       const result = await quantizeToVariant(dir, ctx.modelsDir, name, `inkling quantize ${source} --name ${name}`);
-      const mb = (b: number) => `${formatCount(b / 1e6)} MB`;
-      ctx.out.line(`saved ${result.name}, q8 of ${source}: weights ${mb(result.bytes.before)} -> ${mb(result.bytes.after)} (decoding needs the wasm backend)`);
+      ctx.out.line(`saved ${result.name}, q8 of ${source}: weights ${formatBytes(result.bytes.before)} -> ${formatBytes(result.bytes.after)} (decoding needs the wasm backend)`);
     } catch (error) {
       throw new CommandError(`cannot quantize ${source}: ${firstLine(error)}`);
     }
