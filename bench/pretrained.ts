@@ -1,5 +1,5 @@
-// `npx tsx bench/pretrained.ts [--workload d,e] [--prompt 128] [--decode 64] [--backend NAME]`: prefill and
-// decode speed of pretrained-model shapes with random weights, as JSON on stdout. The PyTorch figures for the
+// `npx tsx bench/pretrained.ts [--workload d,e] [--prompt 256] [--decode 100] [--no-train] [--backend NAME]`: prefill,
+// decode and fine-tune speed (bench/pretrained-train.ts) of pretrained-model shapes with random weights, as JSON on stdout. The PyTorch figures for the
 // same shapes come from bench/pytorch-reference.sh; bench/RESULTS.md puts the two side by side.
 //   (d) GPT-2 124M: 12 layers, d768, 12 heads, context 1024, vocabulary 50,257, tied head.
 //   (e) SmolLM2-135M: 30 layers, d576, 9 heads, 3 key/value heads, MLP 1536, vocabulary 49,152, tied.
@@ -10,6 +10,13 @@ import { createModel } from '../src/engine/models/index.js';
 import { quantizeModel } from '../src/engine/models/quantize.js';
 import type { BackendName, LanguageModel } from '../src/engine/types.js';
 import { PRETRAINED_SHAPES as SHAPES } from './pretrained-shapes.js';
+import { type TrainFigure, fullFinetune, loraFinetune } from './pretrained-train.js';
+
+/** The wasm heap's size: it only grows, so it is the high-water mark so far (null on other backends). */
+function heapGiB(): number | null {
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  return wasm ? Math.round((wasm.HEAPU8.length / 2 ** 30) * 100) / 100 : null;
+}
 
 async function argmax(logits: tf.Tensor1D): Promise<number> {
   const values = await logits.data();
@@ -45,8 +52,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       workload: { type: 'string', default: 'd,e' },
-      prompt: { type: 'string', default: '128' },
-      decode: { type: 'string', default: '64' },
+      prompt: { type: 'string', default: '256' },
+      decode: { type: 'string', default: '100' },
+      'no-train': { type: 'boolean', default: false },
       backend: { type: 'string', default: 'auto' },
     },
   });
@@ -79,6 +87,18 @@ async function main(): Promise<void> {
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       tensorsFlat: tf.memory().numTensors === tensors,
     });
+    }
+    if (!values['no-train']) {
+      const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+      const train: Array<[string, () => Promise<TrainFigure>]> = [['lora', () => loraFinetune(float)]];
+      // PyTorch's reference fine-tunes all of (d) only; the full run goes last since it changes the weights.
+      if (shape.id === 'd') train.push(['full', () => fullFinetune(float, 'fine-tuning the gpt2 shape')]);
+      for (const [kind, run] of train) {
+        process.stderr.write(`workload ${shape.id}: ${kind} fine-tune\n`);
+        const tensors = tf.memory().numTensors;
+        const figure = await run();
+        results.push({ workload: shape.id, finetune: kind, ...figure, wasmHeapGiB: heapGiB(), peakRssMB: rss(), tensorsFlat: tf.memory().numTensors === tensors });
+      }
     }
     for (const [, model] of variants) model.dispose();
   }
