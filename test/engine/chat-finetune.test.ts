@@ -145,7 +145,7 @@ describe('finetune --data chats.jsonl', () => {
     expect(again.report!.base.onBaseCorpus.valLoss).toBeCloseTo(report.variant.onBaseCorpus.valLoss, 4);
   });
 
-  it('works with --lora: the reply loss falls, the tensor count stays flat, and the variant (adapters on its base) answers with the learned reply', async () => {
+  it('works with --lora: the reply loss falls, the tensor count stays flat, the variant (adapters on its base) answers with the learned reply, and it resumes', async () => {
     const before = tf.memory().numTensors;
     const losses: number[] = [];
     const onEvent = (e: TrainEvent) => {
@@ -170,6 +170,17 @@ describe('finetune --data chats.jsonl', () => {
     } finally {
       variant.dispose();
     }
+    // It resumes on its conversations given again (a path recorded in a model folder is not read on its own).
+    const resume = { kind: 'train', name: 'tiny-chat-lora', modelsDir, resume: true, steps: 4 } as never;
+    await expect(runTraining(resume, () => {}, () => false, 'wasm')).rejects.toThrow(/trained on the file .*chats\.jsonl.*--corpus FILE/);
+    await expect(runTraining({ ...(resume as object), corpus: 'austen-emma' } as never, () => {}, () => false, 'wasm')).rejects.toThrow(
+      'tiny-chat-lora was fine-tuned on conversations: resume it with --corpus FILE.jsonl, not text',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const resumed = await runTraining({ ...(resume as object), corpus: chatsFile } as never, () => {}, () => false, 'wasm');
+    expect(resumed.step).toBe(44);
+    expect(resumed.bestValLoss!).toBeLessThanOrEqual(result.bestValLoss!);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('runs in the background worker, as /finetune in the chat does, with --lora', async () => {

@@ -10,7 +10,7 @@ import { lossFigures } from './evaluate.js';
 import { textBatches, type BatchSource } from './batches.js';
 import { PASTED_TEXT } from './run-setup.js';
 import type { LoadedModel } from '../store/checkpoint.js';
-import type { EvalFigures, FinetuneRequest, LanguageModel, TrainConfig } from '../types.js';
+import type { EvalFigures, FinetuneRequest, LanguageModel, Tokenizer, TrainConfig } from '../types.js';
 
 /** Tokens of each held-out set used for the base-vs-variant figures (enough to be stable, quick to run). */
 export const REPORT_TOKENS = 8_000;
@@ -53,13 +53,21 @@ export async function finetuneData(request: FinetuneRequest, base: LoadedModel):
 }
 
 async function conversationData(file: string, base: LoadedModel): Promise<FinetuneData> {
-  const instruct = instructOf(base.tokenizer);
+  const window = Math.min(base.manifest.train.seqLength, base.model.contextLength ?? Infinity);
+  return conversationSource(file, base.name, base.tokenizer, window);
+}
+
+/**
+ * Conversations from `file` for the instruct model `modelName` with `tokenizer`, fitted to `window` tokens (a resume
+ * passes its run's seqLength: every conversation fitted to the first window fits it with the same turns dropped).
+ */
+export async function conversationSource(file: string, modelName: string, tokenizer: Tokenizer, window: number): Promise<FinetuneData> {
+  const instruct = instructOf(tokenizer);
   if (!instruct) {
-    throw new Error(`${base.name} has no chat template, so it cannot learn from conversations: give it a text file, or fine-tune an instruct model on ${file}`);
+    throw new Error(`${modelName} has no chat template, so it cannot learn from conversations: give it a text file, or fine-tune an instruct model on ${file}`);
   }
   const { name, conversations } = await loadConversations(file);
-  const window = Math.min(base.manifest.train.seqLength, base.model.contextLength ?? Infinity);
-  const encode = (text: string) => base.tokenizer.encode(text).ids;
+  const encode = (text: string) => tokenizer.encode(text).ids;
   const examples = chatExamples(conversations, instruct, encode, window, name);
   const tokens = (set: typeof examples.train) => set.reduce((n, e) => n + e.ids.length, 0);
   const replyTokens = examples.train.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { corpusFromText, loadCorpus, recordedCorpus, splitDocuments } from '../data/corpus.js';
 import { readVerified } from '../store/read-folder.js';
 import { isConversationFile } from '../data/conversations.js';
+import { conversationSource } from './finetune-data.js';
+import type { BatchSource } from './batches.js';
 import { checkTrainingFits } from '../runtime/memory.js';
 import { firstLine } from '../first-line.js';
 import { buildTokenizer } from '../data/tokenizers/index.js';
@@ -108,15 +110,19 @@ export function stepsFor(request: { steps?: number; minutes?: number }, train: T
 
 async function prepareResume(request: TrainRequest, dir: string, backend: string): Promise<RunPlan> {
   const planned = await readManifest(dir);
-  if (planned.finetune && isConversationFile(planned.finetune.data)) {
-    throw new Error(`cannot resume ${planned.name}: resuming a fine-tune on conversations is not supported yet; fine-tune ${planned.parent ?? 'its base'} again with more --steps`);
-  }
   if (backend.startsWith('wasm')) checkTrainingFits(planned.config, planned.train.batchSize, planned.train.seqLength);
   const { manifest, tokenizer, model, optimizer, trainable, best } = request.resetOptimizer ? await freshOptimizer(dir) : await savedOptimizer(dir);
   const pasted = manifest.finetune?.data === PASTED_TEXT ? await readPastedText(dir, manifest) : null;
   const given = request.corpus?.trim() ? request.corpus : null;
-  const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(given ?? corpusToReload(manifest));
-  const splits = encodeSplits(tokenizer, splitDocuments(corpus));
+  let data: { splits: TokenSplits } | { batches: BatchSource };
+  try {
+    data = await resumeData(manifest, tokenizer, pasted, given);
+  } catch (error) {
+    optimizer.dispose();
+    model.dispose();
+    tf.dispose(Object.values(best));
+    throw error;
+  }
   const startStep = manifest.step;
   const opt = optimizer;
   const how = request.resetOptimizer ? ' from its best weights with a fresh optimizer (--reset-optimizer)' : '';
@@ -126,7 +132,7 @@ async function prepareResume(request: TrainRequest, dir: string, backend: string
     model,
     tokenizer,
     train: manifest.train,
-    splits,
+    ...data,
     optimizer: opt,
     trainable,
     seed: manifest.seed ?? 0,
@@ -143,6 +149,18 @@ async function prepareResume(request: TrainRequest, dir: string, backend: string
       model.dispose();
     },
   });
+}
+
+/** What a resumed run learns from: its pasted text, the text given again, or (a fine-tune on conversations) its chats.jsonl given again. */
+async function resumeData(manifest: Manifest, tokenizer: Tokenizer, pasted: string | null, given: string | null): Promise<{ splits: TokenSplits } | { batches: BatchSource }> {
+  if (manifest.finetune && isConversationFile(manifest.finetune.data)) {
+    const file = given ?? corpusToReload(manifest);
+    if (!isConversationFile(file)) throw new Error(`${manifest.name} was fine-tuned on conversations: resume it with --corpus FILE.jsonl, not text`);
+    const source = await conversationSource(file, manifest.name, tokenizer, manifest.train.seqLength);
+    return { batches: source.batches(manifest.train) };
+  }
+  const corpus = pasted !== null ? corpusFromText(pasted) : await loadCorpus(given ?? corpusToReload(manifest));
+  return { splits: encodeSplits(tokenizer, splitDocuments(corpus)) };
 }
 
 interface Resumed {
