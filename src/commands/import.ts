@@ -1,9 +1,8 @@
 // import DIR: a local Hugging Face folder (GPT-2, Llama, Qwen2) (what huggingface-cli download or a git clone gives) becomes a model.
 import path from 'node:path';
 import { defineCommand } from './define.js';
-import { formatParams } from './format.js';
-import { firstLine } from '../engine/first-line.js';
-import { CommandError } from './types.js';
+import { runDownload, startInChat } from './hf-download.js';
+import type { DownloadRequest } from './types.js';
 
 export const importCommand = defineCommand({
   name: 'import',
@@ -14,15 +13,10 @@ export const importCommand = defineCommand({
     positionals: [{ name: 'DIR', description: 'the Hugging Face model folder', required: true }],
     examples: ['inkling import ./gpt2 --name gpt2', 'inkling import test/fixtures/hf/tiny-gpt2', '/import ./gpt2'],
   },
-  build: ({ positionals: [dir], options: o }) => ({ dir: path.resolve(dir!), name: o.name as string | undefined }),
-  async run({ dir, name }, ctx) {
+  build: ({ positionals: [dir], options: o }): DownloadRequest => ({ kind: 'import', dir: path.resolve(dir!), ...(o.name !== undefined ? { name: o.name as string } : {}) }),
+  async run(request, ctx) {
+    if (ctx.chat) return startInChat(request, ctx.chat, ctx);
     await ctx.prepareEngine?.();
-    const { importHfModel } = await import('../engine/store/hf-import.js');
-    try {
-      const result = await importHfModel({ dir, modelsDir: ctx.modelsDir, name, command: `inkling import ${dir}${name ? ` --name ${name}` : ''}` });
-      ctx.out.line(`imported ${result.name} (${result.describe}, ${formatParams(result.params)} parameters): ${ctx.chat ? `/use ${result.name} to chat with it` : `inkling generate --model ${result.name}, or finetune --from ${result.name}`}`);
-    } catch (error) {
-      throw new CommandError(`cannot import ${dir}: ${firstLine(error)}`);
-    }
+    ctx.out.line(await runDownload(request, { modelsDir: ctx.modelsDir, chat: false }));
   },
 });

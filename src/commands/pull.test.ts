@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatContext, cliContext } from '#test/support/commands.js';
 import { startFakeHub, type FakeHub } from '#test/support/fake-hub.js';
 import { runArgv, runCommandLine } from './dispatch.js';
-import { progressLine } from './pull.js';
+import { progressLine } from './hf-download.js';
 
 const HF = path.resolve('test/fixtures/hf');
 let hub: FakeHub | null = null;
@@ -38,12 +38,24 @@ describe('pull and import commands', () => {
     expect(ctx.out.lines).toEqual([expect.stringMatching(/^pulled me\/tiny-gpt2 as tiny \(GPT-2, 2 layers, 4 heads, embedding 32, context 64, 37\.0k parameters\)/)]);
   });
 
-  it('/import in the chat names /use; a second import of the same name is one error line', async () => {
-    const ctx = chatContext(undefined, await modelsDir());
+  it('/pull and /import in the chat hand the work to the session as data and return at once', async () => {
+    const ctx = chatContext();
+    await runCommandLine('/pull me/tiny-gpt2 --name tiny --revision v1', ctx);
+    expect(ctx.chat.downloads).toEqual([{ kind: 'pull', repo: 'me/tiny-gpt2', name: 'tiny', revision: 'v1' }]);
+    expect(ctx.out.lines).toEqual(['pulling me/tiny-gpt2 in the background: /stop cancels it, a later /pull resumes']);
     await runCommandLine(`/import ${path.join(HF, 'tiny-gpt2')}`, ctx);
+    expect(ctx.out.errors).toEqual(['a download is running']);
+    ctx.chat.stopDownload();
+    await runCommandLine(`/import ${path.join(HF, 'tiny-gpt2')}`, ctx);
+    expect(ctx.chat.downloads).toEqual([{ kind: 'import', dir: path.join(HF, 'tiny-gpt2') }]);
+  });
+
+  it('inkling import: one line naming the model; a second import of the same name is one error line', async () => {
+    const ctx = cliContext(await modelsDir());
+    await runArgv('import', [path.join(HF, 'tiny-gpt2')], ctx, 'cli');
     expect(ctx.out.errors).toEqual([]);
-    expect(ctx.out.lines.at(-1)).toMatch(/^imported tiny-gpt2 .*: \/use tiny-gpt2 to chat with it$/);
-    await runCommandLine(`/import ${path.join(HF, 'tiny-gpt2')}`, ctx);
+    expect(ctx.out.lines.at(-1)).toMatch(/^imported tiny-gpt2 .*: inkling generate --model tiny-gpt2, or finetune --from tiny-gpt2$/);
+    await runArgv('import', [path.join(HF, 'tiny-gpt2')], ctx, 'cli');
     expect(ctx.out.errors).toEqual([`cannot import ${path.join(HF, 'tiny-gpt2')}: model tiny-gpt2 already exists: pick another --name`]);
   });
 

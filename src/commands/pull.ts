@@ -1,26 +1,13 @@
 // pull MODEL_ID: download a GPT-2 from the Hugging Face hub (HF_ENDPOINT, HF_TOKEN honoured) and import it.
+// The CLI runs it in the foreground; the chat hands it to the session, which runs it in the background.
 import { defineCommand, info } from './define.js';
-import { formatDuration, formatParams } from './format.js';
-import { firstLine } from '../engine/first-line.js';
-import { CommandError } from './types.js';
+import { progressLine, runDownload, startInChat } from './hf-download.js';
+import type { DownloadRequest } from './types.js';
 import type { PullProgress } from '../engine/store/hf-pull.js';
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** "[#######.............] 35% 190.2 / 548.1 MB, 11.8 MB/s, 30s left" */
-export function progressLine(p: PullProgress): string {
-  const share = p.total > 0 ? p.received / p.total : 1;
-  const filled = Math.round(share * 20);
-  const rate = p.bytesPerSecond === null ? '' : `, ${mb(p.bytesPerSecond)}/s`;
-  const eta = p.etaSeconds === null ? '' : `, ${formatDuration(p.etaSeconds)} left`;
-  return `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${Math.floor(share * 100)}% ${(p.received / 1e6).toFixed(1)} / ${mb(p.total)}${rate}${eta} (${p.file})`;
-}
 
 export const pullCommand = defineCommand({
   name: 'pull',
-  summary: 'download a GPT-2 from the Hugging Face hub and make it a model (resumes; HF_TOKEN, HF_ENDPOINT)',
+  summary: 'download a GPT-2 from the Hugging Face hub and make it a model (resumes; HF_TOKEN, HF_ENDPOINT; in the chat: in the background)',
   scopes: ['cli', 'chat'],
   spec: {
     options: {
@@ -30,36 +17,30 @@ export const pullCommand = defineCommand({
     positionals: [{ name: 'MODEL_ID', description: 'a hub repository, e.g. openai-community/gpt2', required: true }],
     examples: ['inkling pull openai-community/gpt2', 'inkling pull distilbert/distilgpt2 --name distilgpt2', '/pull openai-community/gpt2'],
   },
-  build: ({ positionals: [repo], options: o }) => ({ repo: repo!, name: o.name as string | undefined, revision: o.revision as string | undefined }),
-  async run({ repo, name, revision }, ctx) {
+  build: ({ positionals: [repo], options: o }): DownloadRequest => ({
+    kind: 'pull',
+    repo: repo!,
+    ...(o.name !== undefined ? { name: o.name as string } : {}),
+    ...(o.revision !== undefined ? { revision: o.revision as string } : {}),
+  }),
+  async run(request, ctx) {
+    if (ctx.chat) return startInChat(request, ctx.chat, ctx);
     await ctx.prepareEngine?.();
-    const { pullHfModel } = await import('../engine/store/hf-pull.js');
     let shown = 0;
-    let shownShare = 0;
     let last: PullProgress | null = null;
-    try {
-      const result = await pullHfModel({
-        repo,
-        name,
-        revision,
-        modelsDir: ctx.modelsDir,
-        signal: ctx.signal,
-        command: `inkling pull ${repo}${name ? ` --name ${name}` : ''}${revision ? ` --revision ${revision}` : ''}`,
-        onProgress: (p) => {
-          last = p;
-          // A line every second is enough to see it move without flooding a log; the chat's transcript gets one
-          // per tenth of the download.
-          const share = p.total > 0 ? p.received / p.total : 1;
-          if (ctx.chat ? share - shownShare < 0.1 : Date.now() - shown < 1000) return;
-          shown = Date.now();
-          shownShare = share;
-          info(ctx, progressLine(p));
-        },
-      });
-      if (last) info(ctx, progressLine(last));
-      ctx.out.line(`pulled ${repo} as ${result.name} (${result.describe}, ${formatParams(result.params)} parameters): ${ctx.chat ? `/use ${result.name} to chat with it` : `inkling generate --model ${result.name}, or finetune --from ${result.name}`}`);
-    } catch (error) {
-      throw new CommandError(`cannot pull ${repo}: ${firstLine(error)}`);
-    }
+    const line = await runDownload(request, {
+      modelsDir: ctx.modelsDir,
+      chat: false,
+      signal: ctx.signal,
+      onProgress: (p) => {
+        last = p;
+        // A line every second is enough to see it move without flooding a log.
+        if (Date.now() - shown < 1000) return;
+        shown = Date.now();
+        info(ctx, progressLine(p));
+      },
+    });
+    if (last) info(ctx, progressLine(last));
+    ctx.out.line(line);
   },
 });

@@ -51,6 +51,17 @@ export interface TrainingStatus {
   running: boolean;
 }
 
+/** A pull or import for the chat to run in the background, as data. */
+export type DownloadRequest =
+  | { kind: 'pull'; repo: string; name?: string; revision?: string }
+  | { kind: 'import'; dir: string; name?: string };
+
+export interface DownloadStatus {
+  request: DownloadRequest;
+  /** A pull stops between chunks (its partial folder stays, to resume); an import runs to its end. */
+  stoppable: boolean;
+}
+
 /** The chat's state, as commands see it. Implemented in src/ui (session), UI-agnostic. */
 export interface ChatSession {
   readonly settings: ChatSettings;
@@ -64,6 +75,12 @@ export interface ChatSession {
   startTraining(request: TrainingRequest): void;
   /** Stop the running training after a save; false when nothing runs. */
   stopTraining(): boolean;
+  /** The pull or import running in the background, or null. */
+  readonly download: DownloadStatus | null;
+  /** Run a pull or import in the background (a panel shows it). Throws CommandError if one runs. */
+  startDownload(request: DownloadRequest): void;
+  /** Stop the running pull; false when none runs or it cannot stop (an import). */
+  stopDownload(): boolean;
   /** The system prompt of the model in use (instruct models; /system), or null. */
   readonly systemPrompt: string | null;
   /** Keep `text` as the system prompt of the model in use (null clears it). Throws CommandError without a model. */

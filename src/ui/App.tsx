@@ -1,6 +1,7 @@
 // The screen: finished turns above (static), then the live area: streaming reply, training, input, status.
 import { Box, measureElement, type DOMElement } from 'ink';
 import { useEffect, useRef, useState } from 'react';
+import { DownloadPanel } from './DownloadPanel.js';
 import { InputBox } from './InputBox.js';
 import { LiveReply } from './LiveReply.js';
 import { QueuedPrompts } from './QueuedPrompts.js';
@@ -40,6 +41,7 @@ export function App({ controller }: { controller: ChatController }) {
           <LiveReply live={view.live} maxLines={replyRows} />
           <Box ref={below} flexDirection="column">
             {training && <TrainingPanel training={training} columns={columns} />}
+            {view.download && <DownloadPanel download={view.download} columns={columns} />}
             <QueuedPrompts queued={view.queued} />
             {view.panel && <ProbsPanel panel={view.panel} width={columns} />}
             <InputBox controller={controller} maxRows={Math.max(1, Math.floor(rows / 4))} />

@@ -1,6 +1,7 @@
 // The engine and command functions the session calls, gathered so tests can pass fakes
 // (the real ones load tfjs and start workers). `real-engine.ts` binds the real modules.
-import type { CommandContext } from '../commands/types.js';
+import type { CommandContext, DownloadRequest } from '../commands/types.js';
+import type { DownloadJob } from '../commands/hf-download.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { NextTokenProbs, SampleOptions, TokenProbs, TrainEvent, TrainingRequest } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
@@ -20,6 +21,8 @@ export interface SessionDeps {
   startTraining(request: TrainingRequest, onEvent: (event: TrainEvent) => void): TrainingHandle;
   /** A slash-command line: parse and run; user errors may be thrown or written to ctx.out.error. */
   runCommandLine(line: string, ctx: CommandContext): Promise<void>;
+  /** A pull or import (commands/hf-download.ts): resolves to its result line, rejects with a one-line error. */
+  runDownload(request: DownloadRequest, job: DownloadJob): Promise<string>;
   /** Completions for the last word of `line`. */
   completeInput(line: string, ctx: CommandContext): Promise<string[]>;
 }

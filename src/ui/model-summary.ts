@@ -9,6 +9,7 @@ import type { Panels } from './probs/panel.js';
 import type { PromptQueue } from './prompt-queue.js';
 import type { ReplyState } from './reply.js';
 import type { TrainingTracker } from './training-tracker.js';
+import type { Downloads } from './download-tracker.js';
 import type { TurnLog } from './turn-log.js';
 import type { ChatView, LiveText, ModelSummary, NewTurn } from './types.js';
 
@@ -20,6 +21,7 @@ export interface ViewParts {
   backend: string;
   settings: ChatSettings;
   tracker: TrainingTracker | null;
+  downloads: Downloads;
   quitting: boolean;
   queue: PromptQueue;
   panels: Panels;
@@ -37,6 +39,7 @@ export function viewOf(p: ViewParts): ChatView {
     settings: p.settings,
     lastTokensPerSec: p.reply.lastTokensPerSec,
     training: p.tracker?.view ?? null,
+    download: p.downloads.view,
     quitting: p.quitting,
     queued: p.queue.list,
     panel: p.panels.view,

@@ -10,6 +10,7 @@ import type { SessionDeps } from './engine-deps.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import { Classifier } from '../engine/tasks/classify/model.js';
 import { classificationLines } from '../commands/classify.js';
+import { runDownload } from '../commands/hf-download.js';
 
 async function classifyLines(loaded: LoadedModel, text: string): Promise<string[]> {
   const classifier = await Classifier.attach(loaded);
@@ -35,6 +36,7 @@ export function realEngine(modelsDir: string): SessionDeps {
     classify: classifyLines,
     startTraining,
     runCommandLine,
+    runDownload,
     completeInput,
   };
 }

@@ -1,6 +1,6 @@
 // The chat's state and actions, with no React: transcript, settings, the loaded model, generation,
 // background training. Commands see it as a ChatSession; the Ink tree as a ChatController.
-import { type ChatSession, type ChatSettings, type CommandContext, CommandError, type Output, type PanelRequest, type TrainingStatus } from '../commands/types.js';
+import { type ChatSession, type ChatSettings, type CommandContext, CommandError, type DownloadRequest, type Output, type PanelRequest, type TrainingStatus } from '../commands/types.js';
 import type { LoadedModel } from '../engine/store/checkpoint.js';
 import type { GenerationResult, Manifest, SampleOptions, TrainingRequest } from '../engine/types.js';
 import { buildContextPrompt } from './context.js';
@@ -19,6 +19,7 @@ import { PromptQueue } from './prompt-queue.js';
 import { ThrottledNotifier } from './notifier.js';
 import { SettingsStore } from './settings-store.js';
 import { TrainingTracker } from './training-tracker.js';
+import { Downloads } from './download-tracker.js';
 import { transcriptToMarkdown } from './transcript-markdown.js';
 import type { SessionOptions } from './session-options.js';
 export type { SessionOptions };
@@ -37,6 +38,7 @@ export class Chat implements ChatSession, ChatController {
   private readonly reply = new ReplyState(() => this.changed());
   private readonly commandAborts = new Set<AbortController>();
   private tracker: TrainingTracker | null = null;
+  private readonly downloads: Downloads;
   private quitting = false;
   private starting = false;
   private readonly queue = new PromptQueue(
@@ -54,6 +56,7 @@ export class Chat implements ChatSession, ChatController {
     this.store = new SettingsStore(options.configDir);
     this.history = InputHistory.inFolder(options.configDir, options.historyLimit);
     const host = { loaded: () => this.loaded, settings: () => this.settings, turns: () => this.log.turns };
+    this.downloads = new Downloads({ line: (kind, text) => this.push({ kind, text }), changed: () => this.changed() }, this.deps.runDownload, options.modelsDir);
     this.panels = new Panels({ ...host, push: (turn) => this.push(turn), changed: () => this.changed() }, this.deps.probe);
     this.view = this.buildView();
     this.drainWarnings();
@@ -197,6 +200,13 @@ export class Chat implements ChatSession, ChatController {
     return this.tracker?.stop() ?? false;
   }
 
+  get download() {
+    return this.downloads.status;
+  }
+
+  startDownload = (request: DownloadRequest): void => this.downloads.start(request);
+  stopDownload = (): boolean => this.downloads.stop();
+
   async generateWith(name: string, prompt: string, options: SampleOptions, onText: (delta: string) => void, onStart?: (how: { chat: boolean }) => void): Promise<GenerationResult> {
     return generateWithModel(name, prompt, options, onText, {
       own: this.loaded?.name === name ? this.loaded : null,
@@ -221,9 +231,10 @@ export class Chat implements ChatSession, ChatController {
     this.changed();
   }
 
-  /** After the UI is gone: stop generation, let a running training save and stop, free the model. */
+  /** After the UI is gone: stop generation and a pull (it resumes later), let a running training save and stop, free the model. */
   async shutdown(timeoutMs = 20_000): Promise<void> {
     this.interrupt();
+    await this.downloads.shutdown();
     await this.reply.stop();
     await this.panels.closed();
     await this.tracker?.stopAndWait(timeoutMs);
@@ -236,7 +247,11 @@ export class Chat implements ChatSession, ChatController {
     // Busy, or a model is on its way (opening, or a run's first checkpoint): the prompt waits its turn.
     if (this.reply.busy || this.starting || (!loaded && this.tracker?.isRunning)) return this.queue.add(text);
     if (!loaded) return this.push({ kind: 'error', text: NO_MODEL });
-    if (loaded.manifest.task === 'classify') return this.classifyPrompt(loaded, text);
+    // Classification mode (a classifier in use): the input gets labelled probability bars.
+    if (loaded.manifest.task === 'classify') {
+      this.push({ kind: 'user', text });
+      return this.push(await classifyTurn(this.deps.classify, loaded, text));
+    }
     const generate = answerWith(loaded, this.deps.generate, conversationOf(this.log.turns, text, this.settings.context, this.systemPrompt), (t) => this.push(t));
     const input = this.settings.context
       ? buildContextPrompt(this.log.turns, text, loaded.model.contextLength, (t) => loaded.tokenizer.encode(t).ids.length)
@@ -245,12 +260,6 @@ export class Chat implements ChatSession, ChatController {
     const turns = await this.reply.run(generate, loaded, input, sampleOptionsFrom(this.settings), this.settings.probs);
     for (const turn of turns) this.push(turn);
     this.queue.drain();
-  }
-
-  /** Classification mode (a classifier in use): the input gets labelled probability bars. */
-  private async classifyPrompt(loaded: LoadedModel, text: string): Promise<void> {
-    this.push({ kind: 'user', text });
-    this.push(await classifyTurn(this.deps.classify, loaded, text));
   }
 
   private async runCommand(line: string): Promise<void> {
@@ -294,7 +303,7 @@ export class Chat implements ChatSession, ChatController {
   }
 
   private buildView(): ChatView {
-    const { log, reply, commandLive, loaded, options, settings, tracker, quitting, queue, panels } = this;
-    return viewOf({ log, reply, commandLive, loaded, backend: options.backendLabel, settings, tracker, quitting, queue, panels });
+    const { log, reply, commandLive, loaded, options, settings, tracker, downloads, quitting, queue, panels } = this;
+    return viewOf({ log, reply, commandLive, loaded, backend: options.backendLabel, settings, tracker, downloads, quitting, queue, panels });
   }
 }

@@ -2,6 +2,7 @@
 // component tests use a fake.
 import type { ChatSettings } from '../commands/types.js';
 import type { Arch, TokenProbs } from '../engine/types.js';
+import type { PullProgress } from '../engine/store/hf-pull.js';
 import type { PanelKey, PanelView } from './probs/panel.js';
 
 export type Turn =
@@ -63,6 +64,16 @@ export interface TrainingView {
   losses: readonly LossPoint[];
 }
 
+/** A pull or import running in the background, for its panel. */
+export interface DownloadView {
+  /** "pulling openai-community/gpt2", "importing /home/me/gpt2 as gpt2" */
+  title: string;
+  /** Bytes so far (a pull); null before the first bytes, and for an import. */
+  progress: PullProgress | null;
+  /** /stop was asked; the pull ends at its next chunk. */
+  stopping: boolean;
+}
+
 /** Text streaming in right now: a model's reply, or a command writing piece by piece. */
 export interface LiveText {
   label: string;
@@ -80,6 +91,8 @@ export interface ChatView {
   settings: ChatSettings;
   lastTokensPerSec: number | null;
   training: TrainingView | null;
+  /** The background pull or import, if any. */
+  download?: DownloadView | null;
   quitting: boolean;
   /** Prompts sent while a reply streams or a model opens, oldest first: they go when the model is free. */
   queued: readonly string[];

@@ -1,5 +1,5 @@
 // Test doubles for commands: an Output that records, and an in-memory ChatSession.
-import type { ChatSession, ChatSettings, CommandContext, Output, TrainingStatus } from '../../src/commands/types.js';
+import type { ChatSession, ChatSettings, CommandContext, DownloadRequest, Output, TrainingStatus } from '../../src/commands/types.js';
 import { CommandError } from '../../src/commands/types.js';
 import type { GenerationResult, SampleOptions, TrainingRequest } from '../../src/engine/types.js';
 import { DEFAULT_SETTINGS } from '../../src/ui/settings-store.js';
@@ -32,6 +32,7 @@ export function recordingOutput(): RecordingOutput {
 
 export interface FakeChat extends ChatSession {
   started: TrainingRequest[];
+  downloads: DownloadRequest[];
   calls: string[];
   known: string[];
 }
@@ -43,6 +44,7 @@ export function fakeChat(known: string[] = ['s1', 's2']): FakeChat {
   const systems = new Map<string, string>();
   const chat: FakeChat = {
     started: [],
+    downloads: [],
     calls: [],
     known,
     settings,
@@ -71,6 +73,17 @@ export function fakeChat(known: string[] = ['s1', 's2']): FakeChat {
       if (training?.running) throw new CommandError(`${training.request.name} is training: /stop it first`);
       chat.started.push(request);
       training = { request, last: null, running: true };
+    },
+    get download() {
+      const request = chat.downloads.at(-1);
+      return request ? { request, stoppable: request.kind === 'pull' } : null;
+    },
+    startDownload(request) {
+      if (chat.downloads.length > 0) throw new CommandError('a download is running');
+      chat.downloads.push(request);
+    },
+    stopDownload() {
+      return chat.downloads.splice(0).length > 0;
     },
     stopTraining() {
       if (!training?.running) return false;

@@ -21,12 +21,20 @@ export interface FakeHubOptions {
   extra?: Record<string, string>;
   /** Answer every request with this status. */
   status?: number;
+  /** Send this many bytes of this file, then hold the rest until release() (a download caught half way). */
+  hold?: { file: string; after: number };
+  /** Send files at about this rate (hand testing: a download that takes a while). */
+  bytesPerSecond?: number;
 }
 
 export interface FakeHub {
   url: string;
   requests: { url: string; range?: string; auth?: string }[];
   options: FakeHubOptions;
+  /** Resolves once a held file has sent its first bytes. */
+  held: Promise<void>;
+  /** Send the rest of a held file. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +46,10 @@ export async function startFakeHub(repo: string, folder: string, options: FakeHu
   for (const [f, text] of Object.entries(options.extra ?? {})) files.set(f, Buffer.from(text));
   const requests: FakeHub['requests'] = [];
   let cut = false;
+  let reached!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent(req.url ?? '');
     requests.push({ url, range: req.headers.range, auth: req.headers.authorization });
@@ -76,6 +88,26 @@ export async function startFakeHub(repo: string, folder: string, options: FakeHu
       res.write(body.subarray(0, options.cutOnce.after), () => res.destroy());
       return;
     }
+    if (options.hold?.file === file && from < options.hold.after) {
+      const at = options.hold.after - from;
+      res.write(body.subarray(0, at), () => reached());
+      void released.then(() => res.end(body.subarray(at)));
+      return;
+    }
+    if (options.bytesPerSecond) {
+      const chunk = Math.max(1, Math.round(options.bytesPerSecond / 10));
+      let at = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(body.subarray(at, at + chunk));
+        at += chunk;
+        if (at >= body.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+      return;
+    }
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,6 +116,12 @@ export async function startFakeHub(repo: string, folder: string, options: FakeHu
     url: `http://127.0.0.1:${port}`,
     requests,
     options,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    held,
+    release,
+    close: () => {
+      release();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -98,6 +98,8 @@ export function fakeEngine(options: { models?: string[]; reply?: string[]; token
       engine.commandLines.push(line);
       ctx.out.line(`ran ${line}`);
     },
+    // The real one: a test points it at a fake hub or a fixture folder.
+    runDownload: async (request, job) => (await import('../../src/commands/hf-download.js')).runDownload(request, job),
     completeInput: async (line) => (line.startsWith('/he') ? ['/help'] : []),
   };
   function result(text: string, stoppedBy: GenerationResult['stoppedBy']): GenerationResult {
