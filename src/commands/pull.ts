@@ -7,7 +7,7 @@ import type { PullProgress } from '../engine/store/hf-pull.js';
 
 export const pullCommand = defineCommand({
   name: 'pull',
-  summary: 'download a GPT-2 from the Hugging Face hub and make it a model (resumes; HF_TOKEN, HF_ENDPOINT; in the chat: in the background)',
+  summary: 'download a GPT-2 from the Hugging Face hub and make it a model (resumes; HF_TOKEN, HF_ENDPOINT)',
   scopes: ['cli', 'chat'],
   spec: {
     options: {

@@ -1,4 +1,5 @@
 // /stop: stop the running training or fine-tuning after a save, or the background pull (it resumes later).
+import { quote, suggest } from './args.js';
 import { defineCommand, requireChat } from './define.js';
 import { downloadSource } from './hf-download.js';
 import { CommandError } from './types.js';
@@ -8,7 +9,7 @@ type What = (typeof WHAT)[number];
 
 export const stopCommand = defineCommand({
   name: 'stop',
-  summary: 'stop the running training or fine-tuning (it saves a checkpoint first), or the background /pull (a later /pull resumes it)',
+  summary: 'stop the running training or fine-tuning (after a save), or the background /pull (a later /pull resumes it)',
   scopes: ['chat'],
   spec: {
     options: {},
@@ -17,7 +18,10 @@ export const stopCommand = defineCommand({
   },
   build: ({ positionals: [what] }): What | null => {
     if (what === undefined) return null;
-    if (!(WHAT as readonly string[]).includes(what)) throw new CommandError(`/stop stops training or download, got '${what}'`);
+    if (!(WHAT as readonly string[]).includes(what)) {
+      const near = suggest(what, WHAT);
+      throw new CommandError(`/stop stops training or download, got ${quote(what)}${near ? ` (did you mean ${near}?)` : ''}`);
+    }
     return what as What;
   },
   completeValue: (words) => (words.length === 1 ? WHAT.filter((w) => w.startsWith(words[0]!)) : []),
