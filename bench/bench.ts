@@ -128,12 +128,13 @@ async function main(): Promise<void> {
       models: { type: 'string', default: 'gutenberg-gpt,gutenberg-lstm' },
       tokens: { type: 'string', default: '300' },
       rounds: { type: 'string', default: '7' },
+      processes: { type: 'string' },
     },
   });
   if (values.help) {
     process.stdout.write(
       'usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu] | --reply-priority\n' +
-        '       npm run bench -- --probs [--models a,b] [--tokens 300] [--rounds 7] [--base DIR/src]\n',
+        '       npm run bench -- --probs [--models a,b] [--tokens 300] [--rounds 7] [--base DIR/src] | [--processes PAIRS]\n',
     );
     return;
   }
@@ -143,6 +144,13 @@ async function main(): Promise<void> {
     const { replyPriorityBench } = await import('./reply-priority.js');
     const { resolveModelsDir } = await import('../src/engine/store/paths.js');
     process.stdout.write(JSON.stringify({ backend: info.name, ...(await replyPriorityBench(resolveModelsDir(undefined))) }, null, 2) + '\n');
+    process.exit(0);
+  }
+  if (values.probs && values.processes) {
+    const { probsProcessesBench } = await import('./probs-processes.js');
+    const models = values.models.split(',').map((m) => m.trim());
+    const report = await probsProcessesBench({ models, pairs: Number(values.processes), tokens: Number(values.tokens) });
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     process.exit(0);
   }
   if (values.probs) {

@@ -22,15 +22,15 @@ export interface ProbsCostOptions {
 }
 
 /** The bench's sampling settings, the chat's defaults (the top-k and top-p cuts in play), and greedy. */
-const SETTINGS: Record<string, Omit<SampleOptions, 'maxTokens' | 'seed'>> = {
+export const SETTINGS: Record<string, Omit<SampleOptions, 'maxTokens' | 'seed'>> = {
   plain: { temperature: 1, topK: 0, topP: 1 },
   chat: { temperature: 0.8, topK: 40, topP: 0.95 },
   greedy: { temperature: 0, topK: 0, topP: 1 },
 };
 
 /** Candidates per token with /probs on: the chat's REPLY_CANDIDATES. */
-const TOP = 5;
-const PROMPT = 'The sea was calm';
+export const TOP = 5;
+export const PROMPT = 'The sea was calm';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
