@@ -15,6 +15,7 @@ import { instructOf, reply, type Instruct } from '../../src/engine/chat/instruct
 import { chatBatch, chatExamples } from '../../src/engine/training/chat-examples.js';
 import { sparseCrossEntropy } from '../../src/engine/training/loss.js';
 import { gradients } from '../../src/engine/models/index.js';
+import { evaluateModel } from '../../src/engine/training/evaluate.js';
 import { makeRandom } from '../../src/engine/sample.js';
 import type { Conversation } from '../../src/engine/data/conversations.js';
 import type { ChatMessage } from '../../src/engine/chat/template.js';
@@ -140,6 +141,10 @@ describe('finetune --data chats.jsonl', () => {
     const manifest = await readManifest(path.join(modelsDir, 'tiny-chat-sure'));
     expect(manifest.parent).toBe('tiny-chat');
     expect(manifest.finetune?.data).toBe(chatsFile);
+    const variant = await loadModel(path.join(modelsDir, 'tiny-chat-sure'));
+    await expect(evaluateModel(variant)).rejects.toThrow(/^eval scores held-out text and tiny-chat-sure was fine-tuned on conversations: give a text --corpus/);
+    await expect(evaluateModel(variant, { corpus: chatsFile })).rejects.toThrow(/^eval scores held-out text and --corpus .*chats\.jsonl is conversations/);
+    variant.dispose();
     // A variant of it fine-tunes again: what it forgets is measured on the pretrained stand-in text, not the JSONL.
     const again = await runTraining({ ...request, name: 'tiny-chat-sure-2', from: 'tiny-chat-sure', steps: 2 }, () => {}, () => false, 'wasm');
     expect(again.report!.base.onBaseCorpus.valLoss).toBeCloseTo(report.variant.onBaseCorpus.valLoss, 4);

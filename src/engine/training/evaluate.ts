@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchAt, encodeSplits, evenOffsets } from '../data/dataset.js';
 import { loadCorpus, recordedCorpus, splitDocuments } from '../data/corpus.js';
+import { isConversationFile } from '../data/conversations.js';
 import { sparseCrossEntropy } from './loss.js';
 import { perTokenSurprisal, type TokenSurprisal } from './per-token.js';
 import { continuationAccuracy, type ContinuationFigures } from './continuation.js';
@@ -103,6 +104,11 @@ export async function evaluateModel(
   options: { corpus?: string; maxTokens?: number; perToken?: boolean } = {},
 ): Promise<EvalReport> {
   const { manifest, model, tokenizer } = loaded;
+  const recorded = manifest.finetune?.data ?? manifest.corpus.name;
+  if (isConversationFile(options.corpus ?? recorded)) {
+    const what = options.corpus ? `--corpus ${options.corpus} is conversations` : `${loaded.name} was fine-tuned on conversations`;
+    throw new Error(`eval scores held-out text and ${what}: give a text --corpus (the loss on held-out replies is in the report printed at the end of the fine-tune)`);
+  }
   const corpusName = options.corpus ?? recordedCorpus(manifest.finetune?.data ?? manifest.corpus.name, loaded.name, 'with --corpus FILE');
   const splits = encodeSplits(tokenizer, splitDocuments(await loadCorpus(corpusName)));
   const outOfVocabulary = splits.valUnknown;
