@@ -2,10 +2,11 @@
 // fixture (SmolLM2's chat template), a fine-tune on a chats.jsonl that teaches it one answer per system prompt,
 // `inkling quantize` for a q8 twin, then `inkling chat`: chat mode, the template's own default system prompt,
 // /system kept per model, three turns that each end at the end-of-turn token, and /compare of the float and q8
-// models, each under its own system prompt.
+// models, each under its own system prompt; then a second start in 40 columns.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import stringWidth from 'string-width';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from '../support/temp.js';
 import { EXITED, hasTmux, useAppScreen } from './tmux.js';
@@ -109,4 +110,22 @@ describe.skipIf(!hasTmux())('an instruct model chatting in a terminal (needs tmu
     const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8'));
     expect(config.systemPrompts).toEqual({ 'chat-ft': 'Be brief.', 'chat-ft-q8': 'Be loud.' });
   }, 300_000);
+
+  it('keeps the system prompts for the next start and stacks /compare in 40 columns', async () => {
+    // The first test left its settings (max 20) and both system prompts in the config folder.
+    const app = openApp({ modelsDir, configDir }, { args: 'chat chat-ft', width: 40, height: 60 });
+    await app.waitFor(/chat-ft │ chat mode/, 90_000);
+    expect(app.capture()).toMatch(wrapped('system prompt: Be brief.'));
+    await app.enter('hello');
+    const shown = await app.waitFor(/you › hello\n[\s\S]*?chat-ft · [\d.]+ tok\/s\n/);
+    expect(replyTo(shown, 'hello', 'chat-ft')).toBe(ANSWERS['Be brief.']);
+
+    await app.enter('/compare chat-ft chat-ft-q8 thanks');
+    const compared = await app.waitFor(/same prompt, seed \d+:\nchat-ft {2}\d+ tokens.*\n.*\n─+\nchat-ft-q8 {2}\d+ tokens.*\n.*\n/);
+    const stacked = compared.slice(compared.lastIndexOf('same prompt, seed')).split('\n');
+    expect([stacked[2], stacked[5]]).toEqual([ANSWERS['Be brief.'], ANSWERS['Be loud.']]);
+    for (const line of stacked.slice(0, 6)) expect(stringWidth(line)).toBeLessThanOrEqual(40);
+    await app.enter('/quit');
+    await app.waitFor(new RegExp(EXITED));
+  }, 200_000);
 });
