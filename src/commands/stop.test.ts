@@ -20,7 +20,7 @@ describe('/stop, /clear, /quit', () => {
     await runCommandLine('/stop', ctx);
     expect(ctx.out.errors).toEqual(['run1 is training and me/gpt2 is downloading: /stop training or /stop download']);
     await runCommandLine('/stop download', ctx);
-    expect(ctx.out.lines.at(-1)).toBe('stopping the pull of me/gpt2: what arrived stays, and /pull resumes it');
+    expect(ctx.out.lines.at(-1)).toBe('stopping the pull of me/gpt2');
     expect(ctx.chat.download).toBeNull();
     expect(ctx.chat.training?.running).toBe(true);
     await runCommandLine('/stop download', ctx);

@@ -33,7 +33,7 @@ export const stopCommand = defineCommand({
     if (what === 'download' || (what === null && download)) {
       if (!download) return ctx.out.line('no download is running');
       if (!chat.stopDownload()) return ctx.out.line(`an import cannot stop half way: ${downloadSource(download.request)} is listed when it is done`);
-      return ctx.out.line(`stopping the pull of ${downloadSource(download.request)}: what arrived stays, and /pull resumes it`);
+      return ctx.out.line(`stopping the pull of ${downloadSource(download.request)}`);
     }
     const name = chat.training?.request.name;
     if (!chat.stopTraining()) ctx.out.line(what === null ? 'nothing is running: no training, no download' : 'no training is running');

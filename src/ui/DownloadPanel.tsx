@@ -8,12 +8,14 @@ import type { DownloadView } from './types.js';
 const BAR_WIDTH = 24;
 /** Below this the figures alone say it. */
 const MIN_BAR = 6;
+/** Room kept for the figures ("66% 1013.0 / 1520.0 MB, 11.8 MB/s, 43s left"), so the bar keeps its width as they change. */
+const FIGURES_ROOM = 44;
 
 export function DownloadPanel({ download: d, columns = 80 }: { download: DownloadView; columns?: number }) {
   const inner = Math.max(10, columns - PANEL_FRAME);
   const p = d.progress;
   const figures = p ? progressFigures(p) : 'reading the folder and saving the model…';
-  const barWidth = Math.min(BAR_WIDTH, inner - figures.length - 1);
+  const barWidth = Math.min(BAR_WIDTH, inner - FIGURES_ROOM - 1);
   const bar = p && barWidth >= MIN_BAR ? `${progressBar(progressShare(p), 1, barWidth)} ` : '';
   const note = d.stopping ? 'stopping at the next chunk…' : p ? p.file : null;
   return (

@@ -102,7 +102,7 @@ export class Downloads {
   }
 
   start(request: DownloadRequest): void {
-    if (this.current?.isRunning) throw new CommandError(`a ${this.current.request.kind} is still running: one at a time (/stop download ends a pull)`);
+    if (this.current?.isRunning) throw new CommandError(`${this.current.request.kind === 'pull' ? 'a pull' : 'an import'} is still running: one at a time${this.current.request.kind === 'pull' ? ' (/stop cancels it)' : ''}`);
     this.current = DownloadTracker.launch(request, this.sink, this.run, this.modelsDir);
     this.sink.changed();
   }
