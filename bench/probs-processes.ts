@@ -48,12 +48,16 @@ export async function probsProcessesBench(o: { models: string[]; pairs: number; 
   };
 }
 
-function child(model: string, mode: string, settings: string, tokens: number): ChildResult {
+/** One process's figures; a failed process is run once more (saying why), then fails the bench. */
+function child(model: string, mode: string, settings: string, tokens: number, retry = true): ChildResult {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), model, mode, settings, String(tokens)];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
-  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`probs child (${model} ${mode} ${settings}) failed: ${run.stderr.trim().split('\n').at(-1)}`);
-  return JSON.parse(line) as ChildResult;
+  if (run.status === 0 && line.startsWith('{')) return JSON.parse(line) as ChildResult;
+  const why = run.stderr.split('\n').find((l) => /error/i.test(l)) ?? `exit ${run.status ?? run.signal}`;
+  process.stderr.write(`probs child (${model} ${mode} ${settings}) failed: ${why}\n`);
+  if (!retry) throw new Error(`probs child (${model} ${mode} ${settings}) failed twice`);
+  return child(model, mode, settings, tokens, false);
 }
 
 async function childMain([model, mode, settings, tokens]: string[]): Promise<void> {
