@@ -86,4 +86,14 @@ describe('/pull in the chat', () => {
     expect(hub.requests.filter((r) => r.url.endsWith('/model.safetensors')).map((r) => r.range)).toEqual([undefined, `bytes=${HELD_AT}-`]);
     expect(existsSync(path.join(modelsDir, '.tiny.pull.partial'))).toBe(false);
   });
+
+  it('/import runs in the background too: one line naming /use, and a clash is one error line', async () => {
+    const { chat, type } = await chatOnHeldHub();
+    const last = () => chat.getView().turns.at(-1)!;
+    await type(`/import ${TINY} --name imp`);
+    await vi.waitFor(() => expect(last().text).toMatch(/^imported imp \(GPT-2, [^)]*\): \/use imp to chat with it$/), { timeout: 20_000 });
+    expect(chat.getView().download).toBeNull();
+    await type(`/import ${TINY} --name imp`);
+    await vi.waitFor(() => expect(last()).toEqual(expect.objectContaining({ kind: 'error', text: `cannot import ${TINY}: model imp already exists: pick another --name` })));
+  });
 });
