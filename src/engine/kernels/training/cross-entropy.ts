@@ -71,7 +71,8 @@ export function crossEntropyGradKernel({ inputs, backend }: KernelArgs): TensorI
   const d = backend.typedArrayFromHeap(dy)[0] as number;
   // One factor for every row (dy / N), or one per row (dy * weight) broadcast over the row by the stock Multiply.
   const factor = backend.makeOutput(weights ? [N, 1] : [], 'float32');
-  const rowScale = new Float32Array(weights ? N : 1);
+  // Kept in float64 for the one-hot subtraction below, as the unmasked loss always did (same-seed runs unchanged).
+  const rowScale = new Float64Array(weights ? N : 1);
   if (weights) {
     const w = rowWeights(XENT_GRAD, backend, weights, N);
     for (let r = 0; r < N; r++) rowScale[r] = d * w[r];
