@@ -11,7 +11,7 @@ import { generateWithModel } from './generate-with.js';
 import { firstLine } from '../engine/first-line.js';
 import { explainLoadFailure } from './load-failure.js';
 import { NO_MODEL, ReplyState, sampleOptionsFrom } from './reply.js';
-import { defaultFirstRunTraining, openFirstModel } from './startup.js';
+import { defaultFirstRunTraining, openCheckpoint, openFirstModel } from './startup.js';
 import { silentOutput } from './transcript-output.js';
 import type { SessionDeps } from './engine-deps.js';
 import { InputHistory } from './history.js';
@@ -30,6 +30,7 @@ import type { ChatController, ChatView, LiveText, NewTurn } from './types.js';
 /** The chat: the one session object behind the UI (transcript, settings, model, training). */
 export class Chat implements ChatSession, ChatController {
   readonly history: InputHistory;
+  readonly backendDetail: string | undefined;
   private readonly store: SettingsStore;
   private readonly deps: SessionDeps;
   private loaded: LoadedModel | null = null;
@@ -52,6 +53,7 @@ export class Chat implements ChatSession, ChatController {
 
   constructor(private readonly options: SessionOptions) {
     this.deps = options.deps;
+    this.backendDetail = options.backendDetail;
     this.notifier = new ThrottledNotifier(options.frameMs);
     this.store = new SettingsStore(options.configDir);
     this.history = InputHistory.inFolder(options.configDir, options.historyLimit);
@@ -108,10 +110,6 @@ export class Chat implements ChatSession, ChatController {
     const running = this.reply.abort() || this.commandAborts.size > 0;
     for (const abort of this.commandAborts) abort.abort();
     return running;
-  }
-
-  get backendDetail(): string | undefined {
-    return this.options.backendDetail;
   }
 
   get settings(): ChatSettings {
@@ -183,7 +181,7 @@ export class Chat implements ChatSession, ChatController {
     const sink = {
       line: (kind: 'info' | 'error', text: string) => this.push({ kind, text }),
       changed: () => this.changed(),
-      checkpoint: (name: string, step: number) => this.onCheckpoint(name, step),
+      checkpoint: (name: string, step: number) => !this.loaded && openCheckpoint(name, step, (n) => this.use(n), (kind, text) => this.push({ kind, text })),
       modelInUse: () => this.loaded?.name ?? null,
     };
     let tracker: TrainingTracker;
@@ -273,14 +271,6 @@ export class Chat implements ChatSession, ChatController {
       aborts: this.commandAborts,
       run: (out, signal) => this.deps.runCommandLine(line, this.context(out, signal)),
     });
-  }
-
-  private onCheckpoint(name: string, step: number): void {
-    if (this.loaded) return;
-    this.use(name).then(
-      () => this.push({ kind: 'info', text: `Loaded ${name} at step ${step}: type a prompt to chat with it.` }),
-      (err) => this.push({ kind: 'error', text: `Could not load ${name}'s checkpoint: ${firstLine(err)}` }),
-    );
   }
 
   private context(out: Output, signal: AbortSignal | undefined): CommandContext {

@@ -72,3 +72,11 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
     steps.note('error', firstLine(err));
   }
 }
+
+/** A run's checkpoint landed while no model is open: it becomes the one the chat replies with. */
+export function openCheckpoint(name: string, step: number, use: (name: string) => Promise<void>, note: (kind: 'info' | 'error', text: string) => void): void {
+  use(name).then(
+    () => note('info', `Loaded ${name} at step ${step}: type a prompt to chat with it.`),
+    (err) => note('error', `Could not load ${name}'s checkpoint: ${firstLine(err)}`),
+  );
+}
