@@ -64,6 +64,10 @@ describe('training lines', () => {
     expect(worse.at(-1)).toMatch(/^warning: the fine-tune made its own text worse \(val loss 1\.53 for the base, 1\.57 for the variant\)\. Likely cause: it stopped early.*too little text.*learning rate.*--lr \(half\).*--freeze/);
     expect(regressionWarning(report(1.53, 1.57, { unknownFraction: 0.2 }))).toMatch(/Likely cause: 20% of the new text is unknown/);
     expect(regressionWarning(report(1.57, 1.53))).toBeNull();
+    // LoRA freezes every base weight already: a lower rank is what to try instead.
+    const lora = regressionWarning(report(1.53, 1.57, { lora: true }))!;
+    expect(lora).toMatch(/or a lower --lora rank\.$/);
+    expect(lora).not.toContain('--freeze');
     expect(reportLines(report(1.57, 1.53))).toHaveLength(5);
   });
 });

@@ -90,7 +90,7 @@ export function regressionWarning(report: FinetuneReport): string | null {
         : 'too little new text, or a learning rate too high for it';
   return (
     `warning: the fine-tune made its own text worse (val loss ${formatLoss(base)} for the base, ${formatLoss(variant)} for the variant). ` +
-    `Likely cause: ${cause}. Try more text, a lower --lr (half), or --freeze 2 to keep the lower layers as they are.`
+    `Likely cause: ${cause}. Try more text, a lower --lr (half), or ${report.lora ? 'a lower --lora rank' : '--freeze 2 to keep the lower layers as they are'}.`
   );
 }
 

@@ -127,6 +127,8 @@ export interface FinetuneReport {
   base: { onData: EvalFigures; onBaseCorpus: EvalFigures };
   variant: { onData: EvalFigures; onBaseCorpus: EvalFigures };
   stoppedEarly: boolean;
+  /** The variant trained LoRA adapters (so --freeze is no remedy). */
+  lora?: boolean;
 }
 
 /** Held-out figures of a classifier (or a baseline) on the same split; confusion rows are true labels. */

@@ -102,7 +102,7 @@ export async function prepareFinetune(request: FinetuneRequest): Promise<RunPlan
           onData: await data.heldOut(variant, train),
           onBaseCorpus: await lossFigures(variant, baseCorpusSplits.val, baseCorpusSplits.valChars, train.seqLength, REPORT_TOKENS),
         };
-        return reportOf(dataName, data.unknownFraction, before, after, stoppedEarly);
+        return { ...reportOf(dataName, data.unknownFraction, before, after, stoppedEarly), ...(lora ? { lora: true } : {}) };
       },
       dispose: () => {
         optimizer.dispose();
