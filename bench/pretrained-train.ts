@@ -82,12 +82,18 @@ export async function fullFinetune(model: LanguageModel, what: string): Promise<
   return { ...(await stepsOf(model, FULL_BATCH)), memoryCheck: `at ${BATCH}x${SEQ}: ${check(BATCH) ?? 'allowed'}` };
 }
 
-/** LoRA rank 8 (alpha 16, no dropout) on `model`, which it leaves without adapters afterwards. */
-export async function loraFinetune(model: LanguageModel): Promise<TrainFigure> {
+/**
+ * LoRA rank 8 (alpha 16, no dropout) on `model`, which it leaves without adapters afterwards. `batch` below 4 for
+ * a shape whose 4 x 128 overflows the wasm heap (the memory check's verdict at 4 x 128 is reported beside it).
+ */
+export async function loraFinetune(model: LanguageModel, what: string, batch = BATCH): Promise<TrainFigure> {
   if (!isAdaptable(model)) return { refused: 'this family takes no LoRA adapters' };
   const lora = new LoraModel(model, { rank: 8, alpha: 16, dropout: 0 }, 1);
+  const trainable = lora.adapters.parameterCount();
+  const check = (batchSize: number) => wasmFitRefusal(what, model.config, lora.parameterCount(), trainable, { ...TRAIN, batchSize });
   try {
-    return await stepsOf(lora, BATCH);
+    const figure = await stepsOf(lora, batch);
+    return batch === BATCH ? figure : { ...figure, memoryCheck: `at ${BATCH}x${SEQ}: ${check(BATCH) ?? 'allowed'}` };
   } finally {
     model.useAdapters(null);
     lora.adapters.dispose();

@@ -1,4 +1,4 @@
-// `npx tsx bench/pretrained.ts [--workload d,e] [--prompt 256] [--decode 100] [--no-train] [--backend NAME]`: prefill,
+// `npx tsx bench/pretrained.ts [--workload d,e] [--prompt 256] [--decode 100] [--no-train] [--lora-batch 4] [--backend NAME]`: prefill,
 // decode and fine-tune speed (bench/pretrained-train.ts) of pretrained-model shapes with random weights, as JSON on stdout. The PyTorch figures for the
 // same shapes come from bench/pytorch-reference.sh; bench/RESULTS.md puts the two side by side.
 //   (d) GPT-2 124M: 12 layers, d768, 12 heads, context 1024, vocabulary 50,257, tied head.
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       prompt: { type: 'string', default: '256' },
       decode: { type: 'string', default: '100' },
       'no-train': { type: 'boolean', default: false },
+      'lora-batch': { type: 'string', default: '4' },
       backend: { type: 'string', default: 'auto' },
     },
   });
@@ -88,9 +89,12 @@ async function main(): Promise<void> {
       tensorsFlat: tf.memory().numTensors === tensors,
     });
     }
+    // Only the float model stays for the fine-tunes: the wasm heap never shrinks, and every byte freed is one the
+    // training's activations can reuse.
+    for (const [weights, model] of variants) if (weights !== 'float32') model.dispose();
     if (!values['no-train']) {
       const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
-      const train: Array<[string, () => Promise<TrainFigure>]> = [['lora', () => loraFinetune(float)]];
+      const train: Array<[string, () => Promise<TrainFigure>]> = [['lora', () => loraFinetune(float, `LoRA on the ${shape.id} shape`, Number(values['lora-batch']))]];
       // PyTorch's reference fine-tunes all of (d) only; the full run goes last since it changes the weights.
       if (shape.id === 'd') train.push(['full', () => fullFinetune(float, 'fine-tuning the gpt2 shape')]);
       for (const [kind, run] of train) {
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
         results.push({ workload: shape.id, finetune: kind, ...figure, wasmHeapGiB: heapGiB(), peakRssMB: rss(), tensorsFlat: tf.memory().numTensors === tensors });
       }
     }
-    for (const [, model] of variants) model.dispose();
+    float.dispose();
   }
   const load = (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100);
   process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), backend: describeBackend(info), loadavg: load, results }, null, 2)}\n`);
