@@ -4,14 +4,15 @@ import { Box, Text } from 'ink';
 import stringWidth from 'string-width';
 import { wrapLines } from './wrap.js';
 
-export function HangingText({ label, text, width, color, dim }: { label: string; text: string; width: number; color?: string; dim?: boolean }) {
+/** `color` is the label's; `textColor` the text's (default: the terminal's). */
+export function HangingText({ label, text, width, color, textColor, dim }: { label: string; text: string; width: number; color?: string; textColor?: string; dim?: boolean }) {
   const indent = ' '.repeat(stringWidth(label));
   // The last column stays empty: a row that fills it makes some terminals wrap on their own.
   const rows = wrapLines(text, Math.max(1, width - indent.length - 1));
   return (
     <Box flexDirection="column">
       {rows.map((row, i) => (
-        <Text key={i} dimColor={dim} wrap="truncate-end">
+        <Text key={i} dimColor={dim} color={textColor} wrap="truncate-end">
           {i === 0 ? (
             <Text color={color} bold>
               {label}

@@ -36,6 +36,24 @@ describe('Transcript', () => {
     expect(lines.map((l) => l.slice(6)).join(' ')).toBe(text);
   });
 
+  it('wraps long notes, errors and output under their mark, never starting a row with a space', () => {
+    const text = 'fine-tuning tg into tg-lora on shakespeare (808,103 tokens, 0.0% unknown to the base vocabulary), lr 0.0003, LoRA rank 8';
+    const kinds = [
+      { kind: 'info' as const, mark: '• ' },
+      { kind: 'error' as const, mark: '✗ ' },
+      { kind: 'output' as const, mark: '' },
+    ];
+    for (const { kind, mark } of kinds) {
+      const frame = render(<Transcript turns={[{ id: 1, kind, text }]} generation={0} width={40} />).lastFrame()!;
+      const lines = frame.split('\n').filter((l) => l.trim() !== '');
+      expect(lines.length).toBeGreaterThan(2);
+      for (const line of lines) expect(line.length).toBeLessThan(40);
+      expect(lines[0]!.startsWith(`${mark}fine-tuning`)).toBe(true);
+      for (const line of lines.slice(1)) expect(line.slice(mark.length)).toMatch(/^\S/);
+      expect(lines.map((l, i) => (i === 0 ? l.slice(mark.length) : l.slice(mark.length))).join(' ')).toBe(text);
+    }
+  });
+
   it('writes new turns after the old ones', () => {
     const app = render(<Transcript turns={turns.slice(0, 1)} generation={0} width={100} />);
     app.rerender(<Transcript turns={turns.slice(0, 2)} generation={0} width={100} />);

@@ -17,7 +17,7 @@ export function TurnView({ turn, width }: { turn: Turn; width: number }) {
     case 'command':
       return (
         <Box marginTop={1}>
-          <Text color="gray">{`› ${turn.text}`}</Text>
+          <HangingText label="› " text={turn.text} width={width} color="gray" textColor="gray" />
         </Box>
       );
     case 'reply':
@@ -42,11 +42,12 @@ export function TurnView({ turn, width }: { turn: Turn; width: number }) {
           )}
         </Box>
       );
+    // Wrapped here rather than by Ink, whose continuation rows start with the space they broke at.
     case 'output':
-      return <Text>{turn.text}</Text>;
+      return <HangingText label="" text={turn.text} width={width} />;
     case 'error':
-      return <Text color="red">{`✗ ${turn.text}`}</Text>;
+      return <HangingText label="✗ " text={turn.text} width={width} color="red" textColor="red" />;
     case 'info':
-      return <Text color="yellow">{`• ${turn.text}`}</Text>;
+      return <HangingText label="• " text={turn.text} width={width} color="yellow" textColor="yellow" />;
   }
 }
