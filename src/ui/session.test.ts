@@ -125,6 +125,25 @@ describe('models and generation', () => {
     await vi.waitFor(() => expect(s.getView().queued).toEqual([]));
   });
 
+  it('keeps the model a /use chose while the first model was still opening (either finishing first)', async () => {
+    for (const slowFirst of [true, false]) {
+      const engine = fakeEngine();
+      const load = engine.deps.loadModel;
+      const gates = new Map<string, () => void>();
+      engine.deps.loadModel = async (name) => (await new Promise<void>((resolve) => gates.set(name, resolve)), load(name));
+      const s = session(engine, { configDir: tempDir('inkling-session-') }); // no last model from the first round
+      const started = s.start();
+      await vi.waitFor(() => expect(gates.has('alpha')).toBe(true));
+      const used = s.use('beta');
+      await vi.waitFor(() => expect(gates.has('beta')).toBe(true));
+      for (const name of slowFirst ? ['beta', 'alpha'] : ['alpha', 'beta']) gates.get(name)!();
+      await Promise.all([started, used]);
+      expect(s.model?.name).toBe('beta');
+      expect(engine.loads.find((l) => l.name === 'alpha')!.disposed).toBe(true);
+      expect(texts(s, 'info').filter((t) => t.includes('alpha'))).toEqual([]);
+    }
+  });
+
   it('queues prompts sent while a reply streams, in order, and sends each when the last reply ends', async () => {
     const engine = fakeEngine({ reply: [' a', ' b', ' c'], pieceDelayMs: 20 });
     const s = session(engine);

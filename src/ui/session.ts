@@ -42,6 +42,8 @@ export class Chat implements ChatSession, ChatController {
   private readonly downloads: Downloads;
   private quitting = false;
   private starting = false;
+  /** Counts loads: a load that a later one overtook is dropped (a /use typed during startup wins). */
+  private useTicket = 0;
   private readonly queue = new PromptQueue(
     () => !this.reply.busy && !this.starting && this.loaded !== null,
     (text) => void this.prompt(text),
@@ -71,7 +73,7 @@ export class Chat implements ChatSession, ChatController {
       requested: this.options.openModel,
       lastModel: this.store.lastModel,
       listModels: () => this.deps.listModels(),
-      use: (name) => this.use(name),
+      use: (name) => this.useLatest(name),
       firstRun: { backend: this.options.backend, ...(this.options.firstRunTraining ?? defaultFirstRunTraining)(this.options.modelsDir) },
       startTraining: (request) => this.startTraining(request),
       note: (kind, text) => this.push({ kind, text }),
@@ -145,15 +147,21 @@ export class Chat implements ChatSession, ChatController {
     this.changed();
   }
 
-  async use(name: string): Promise<void> {
+  use = async (name: string): Promise<void> => void (await this.useLatest(name));
+
+  /** Loads `name` and switches to it; false (and nothing changes) when a later load overtook it. */
+  private async useLatest(name: string): Promise<boolean> {
     const wanted = name.trim();
     if (wanted === '') throw new CommandError('Give a model name: /models lists them.');
+    const ticket = ++this.useTicket;
     let next: LoadedModel;
     try {
       next = await this.deps.loadModel(wanted);
     } catch (err) {
+      if (ticket !== this.useTicket) return false;
       throw new CommandError(await explainLoadFailure(wanted, err, this.tracker, this.deps.listModels));
     }
+    if (ticket !== this.useTicket) return (next.dispose(), false);
     // A reply still streaming uses the old model's tensors: stop it before they go.
     await this.reply.stop();
     await this.panels.closed(); // a stepper holds the old model's state
@@ -168,6 +176,7 @@ export class Chat implements ChatSession, ChatController {
     this.drainWarnings();
     this.changed();
     this.queue.drain();
+    return true;
   }
 
   get training(): TrainingStatus | null {
@@ -175,22 +184,12 @@ export class Chat implements ChatSession, ChatController {
   }
 
   startTraining(request: TrainingRequest): void {
-    if (this.tracker?.isRunning) {
-      throw new CommandError(`${this.tracker.request.name} is still training: one run at a time (/stop ends it).`);
-    }
-    const sink = {
-      line: (kind: 'info' | 'error', text: string) => this.push({ kind, text }),
+    this.tracker = TrainingTracker.launch(this.tracker, request, {
+      line: (kind, text) => this.push({ kind, text }),
       changed: () => this.changed(),
-      checkpoint: (name: string, step: number) => !this.loaded && openCheckpoint(name, step, (n) => this.use(n), (kind, text) => this.push({ kind, text })),
+      checkpoint: (name, step) => !this.loaded && openCheckpoint(name, step, (n) => this.use(n), (kind, text) => this.push({ kind, text })),
       modelInUse: () => this.loaded?.name ?? null,
-    };
-    let tracker: TrainingTracker;
-    try {
-      tracker = TrainingTracker.launch(request, sink, this.deps.startTraining);
-    } catch (err) {
-      throw new CommandError(firstLine(err));
-    }
-    this.tracker = tracker;
+    }, this.deps.startTraining);
     this.changed();
   }
 

@@ -12,7 +12,8 @@ export interface StartupSteps {
   /** The shipped model to fall back on (BASE_MODEL unless a test says otherwise). */
   baseModel?: string;
   listModels(): Promise<string[]>;
-  use(name: string): Promise<void>;
+  /** false: a model the user asked for (/use) while this one loaded came first; startup then stops. */
+  use(name: string): Promise<boolean | void>;
   firstRun: TrainingRequest;
   startTraining(request: TrainingRequest): void;
   note(kind: 'info' | 'error', text: string): void;
@@ -31,7 +32,7 @@ export const defaultFirstRunTraining = (modelsDir: string): TrainingRequest => (
 export async function openFirstModel(steps: StartupSteps): Promise<void> {
   if (steps.requested) {
     try {
-      await steps.use(steps.requested);
+      if ((await steps.use(steps.requested)) === false) return;
       steps.note('info', `Loaded ${steps.requested}. Type a prompt, or /help.`);
       return;
     } catch (err) {
@@ -42,7 +43,7 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
   let lastProblem: string | null = null;
   if (last) {
     try {
-      await steps.use(last);
+      if ((await steps.use(last)) === false) return;
       steps.note('info', `Loaded ${last}, the model you used last. Type a prompt, or /help.`);
       return;
     } catch (err) {
@@ -54,7 +55,7 @@ export async function openFirstModel(steps: StartupSteps): Promise<void> {
   const order = [...names.filter((n) => n === base), ...names.filter((n) => n !== base)];
   for (const name of order.filter((n) => n !== last)) {
     try {
-      await steps.use(name);
+      if ((await steps.use(name)) === false) return;
       const what = name === base ? `${name}, the shipped base model` : name;
       // One line: why the last model did not open, and what opened instead.
       steps.note('info', lastProblem ? `Could not open ${last}, the model you used last (${lastProblem}): opened ${what} instead.` : `Loaded ${what}. Type a prompt, or /help.`);

@@ -1,6 +1,6 @@
 // Follows one background training run: the latest figures for the panel, the loss history for the
 // chart, and the lines worth keeping in the transcript (start, completion, errors).
-import type { TrainingStatus } from '../commands/types.js';
+import { CommandError, type TrainingStatus } from '../commands/types.js';
 import type { TrainEvent, TrainingRequest, TrainResult } from '../engine/types.js';
 import type { TrainingHandle } from '../engine/runtime/worker/client.js';
 import { formatDuration } from '../commands/format.js';
@@ -84,10 +84,18 @@ export class TrainingTracker {
     return this.cachedView;
   }
 
-  /** Start `request` with `start` (the worker) and follow it; a run that cannot start throws one line. */
-  static launch(request: TrainingRequest, sink: TrackerSink, start: (request: TrainingRequest, onEvent: (event: TrainEvent) => void) => TrainingHandle): TrainingTracker {
+  /**
+   * Start `request` with `start` (the worker) and follow it, unless `current` still runs (one run at a time);
+   * a run that cannot start throws a one-line CommandError.
+   */
+  static launch(current: TrainingTracker | null, request: TrainingRequest, sink: TrackerSink, start: (request: TrainingRequest, onEvent: (event: TrainEvent) => void) => TrainingHandle): TrainingTracker {
+    if (current?.isRunning) throw new CommandError(`${current.request.name} is still training: one run at a time (/stop ends it).`);
     const tracker = new TrainingTracker(request, sink);
-    tracker.attach(start(request, (event) => tracker.onEvent(event)));
+    try {
+      tracker.attach(start(request, (event) => tracker.onEvent(event)));
+    } catch (err) {
+      throw new CommandError(firstLine(err));
+    }
     return tracker;
   }
 
