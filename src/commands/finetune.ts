@@ -24,6 +24,7 @@ const spec = {
     minutes: { type: 'number', min: 0, max: 10_000, minExclusive: true, arg: 'M', description: 'train for this long instead' },
     lr: { type: 'number', min: 0, max: 1, minExclusive: true, arg: 'X', description: 'learning rate (default: lower than training)' },
     freeze: { type: 'integer', min: 0, max: 64, arg: 'N', description: 'freeze the embeddings and the first N layers' },
+    batch: { type: 'integer', min: 1, max: 4096, arg: 'N', description: 'sequences per step (default: the base model\'s)' },
     lora: { type: 'integer', min: 1, max: 1024, arg: 'R', description: 'train rank-R LoRA adapters instead of the weights (gpt2, llama); the variant keeps only them' },
     'lora-alpha': { type: 'number', min: 0, max: 100_000, minExclusive: true, arg: 'A', description: 'LoRA scale numerator: updates are scaled by A/R (default: 2R)' },
     'lora-dropout': { type: 'number', min: 0, max: 1, arg: 'P', description: 'dropout on the adapters\' input (default: 0.05)' },
@@ -111,7 +112,7 @@ export const finetuneCommand = defineCommand({
     if (o['lora-dropout'] !== undefined && o['lora-dropout'] >= 1) throw new UsageError(`--lora-dropout must be below 1, got ${o['lora-dropout']}`);
     if (o.lora !== undefined && o.freeze !== undefined) throw new UsageError('--freeze and --lora do not combine: LoRA already keeps every base weight frozen');
     if (classify) {
-      const lmOnly = (['text', 'steps', 'minutes', 'freeze', 'patience', 'lora'] as const).filter((k) => o[k] !== undefined);
+      const lmOnly = (['text', 'steps', 'minutes', 'freeze', 'patience', 'lora', 'batch'] as const).filter((k) => o[k] !== undefined);
       if (lmOnly.length > 0) throw new UsageError(`--${lmOnly[0]} is for language-model fine-tuning, not --task classify`);
     }
     const shownArgv = argv.map((a) => (a.startsWith('--text=') && a.length > 200 ? `--text=${a.slice(7, 190)}…` : a));
@@ -125,6 +126,7 @@ export const finetuneCommand = defineCommand({
       ...(o.minutes !== undefined ? { minutes: o.minutes } : {}),
       ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
       ...(o.freeze !== undefined ? { freeze: o.freeze } : {}),
+      ...(o.batch !== undefined ? { batchSize: o.batch } : {}),
       ...(o.lora !== undefined ? { lora: { ...defaultLoraSettings(o.lora), ...(o['lora-alpha'] !== undefined ? { alpha: o['lora-alpha'] } : {}), ...(o['lora-dropout'] !== undefined ? { dropout: o['lora-dropout'] } : {}) } } : {}),
       ...(o.patience !== undefined ? { patience: o.patience } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),

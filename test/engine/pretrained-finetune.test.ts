@@ -27,7 +27,7 @@ beforeAll(async () => {
 it('fine-tunes an imported GPT-2: loss falls, lineage kept, tensor count flat, export round-trips', async () => {
   const before = tf.memory().numTensors;
   const result = await runTraining(
-    { kind: 'finetune', name: 'tiny-fox', modelsDir, from: 'tiny', data: dataFile, steps: 40, learningRate: 3e-3 } as FinetuneRequest,
+    { kind: 'finetune', name: 'tiny-fox', modelsDir, from: 'tiny', data: dataFile, steps: 40, learningRate: 3e-3, batchSize: 2 } as FinetuneRequest,
     () => {},
     () => false,
     'wasm',
@@ -38,6 +38,7 @@ it('fine-tunes an imported GPT-2: loss falls, lineage kept, tensor count flat, e
   const manifest = await readManifest(path.join(modelsDir, 'tiny-fox'));
   expect(manifest.parent).toBe('tiny');
   expect(manifest.arch).toBe('gpt2');
+  expect(manifest.train.batchSize).toBe(2); // --batch 2 (the imported default is 4)
   expect(lineageTree(await listModels([modelsDir])).join('\n')).toMatch(/tiny[\s\S]*tiny-fox/);
 
   const variant = await loadModel(path.join(modelsDir, 'tiny-fox'));

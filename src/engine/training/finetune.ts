@@ -12,7 +12,7 @@ import { STAND_IN_CORPUS } from '../store/hf-import.js';
 import { isConversationFile } from '../data/conversations.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './optim.js';
-import { wasmFitRefusal } from './memory.js';
+import { loraActivationFloats, wasmFitRefusal } from './memory.js';
 import { lossFigures } from './evaluate.js';
 import { findModel } from '../store/registry.js';
 import { modelSearchDirs } from '../store/paths.js';
@@ -137,13 +137,15 @@ function checkFits(base: LoadedModel, model: LanguageModel, train: TrainConfig, 
   if (tf.getBackend() !== 'wasm') return;
   const size = (names: ReadonlySet<string>) => model.weights.reduce((n, w) => n + (names.has(w.name) ? w.variable.size : 0), 0);
   const full = base.model;
+  const targets = isAdaptable(full) ? full.adapterTargets() : null;
   const alternatives = lora
     ? {}
     : {
         trainableAt: (n: number) => size(trainableNames(full, n)),
-        ...(isAdaptable(full) ? { loraTrainable: adapterParameterCount(full.adapterTargets(), 8) } : {}),
+        ...(targets ? { lora8: { trainable: adapterParameterCount(targets, 8), floatsPerToken: loraActivationFloats(targets) } } : {}),
       };
-  const refusal = wasmFitRefusal(`fine-tuning ${base.name}`, model.config, model.parameterCount(), size(trainable), train, alternatives);
+  const loraFloats = lora && targets ? loraActivationFloats(targets) : 0;
+  const refusal = wasmFitRefusal(`fine-tuning ${base.name}`, model.config, model.parameterCount(), size(trainable), train, alternatives, loraFloats);
   if (refusal) throw new Error(refusal);
 }
 
@@ -154,6 +156,7 @@ function finetuneConfig(base: TrainConfig, seqLength: number, request: FinetuneR
   const steps = request.steps ?? FINETUNE_DEFAULTS.steps;
   return {
     ...base,
+    ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
     seqLength,
     learningRate,
     // Constant rate after a short warmup: fine-tuning runs are short and stop early.

@@ -39,6 +39,8 @@ export interface FinetuneRequest {
   minutes?: number;
   learningRate?: number;
   freeze?: number;
+  /** Sequences per step (default: the base's own batch). */
+  batchSize?: number;
   /** Train low-rank adapters (models/lora.ts) instead of the weights themselves. */
   lora?: { rank: number; alpha: number; dropout: number };
   seed?: number;
