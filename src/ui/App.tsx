@@ -31,7 +31,9 @@ export function App({ controller }: { controller: ChatController }) {
     const { height } = measureElement(below.current);
     if (height !== belowRows) setBelowRows(height);
   });
-  const replyRows = Math.max(1, rows - belowRows - 3);
+  // Two rows spare: `below` is measured a render late, and a notice or queued line appearing (Esc's "Stopped.")
+  // would otherwise bring the frame to full height for that render.
+  const replyRows = Math.max(1, rows - belowRows - 5);
   return (
     <>
       <Transcript turns={view.turns} generation={`${view.epoch}.${redraws}`} width={columns} />
