@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandError } from '../commands/types.js';
 import { InputHistory } from './history.js';
 import { Chat, type SessionOptions } from './session.js';
@@ -14,7 +14,6 @@ let dir: string;
 beforeEach(() => {
   dir = tempDir('inkling-session-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function session(engine: FakeEngine, extra: Partial<SessionOptions> = {}): Chat {
   return new Chat({ modelsDir: '/models', configDir: dir, deps: engine.deps, backendLabel: 'cpu', frameMs: 0, ...extra });
@@ -127,12 +126,10 @@ describe('models and generation', () => {
 
   it('keeps the model a /use chose while the first model was still opening (either finishing first)', async () => {
     for (const slowFirst of [true, false]) {
-      const engine = fakeEngine();
-      const load = engine.deps.loadModel;
-      const gates = new Map<string, () => void>();
+      const engine = fakeEngine(), load = engine.deps.loadModel, gates = new Map<string, () => void>();
       engine.deps.loadModel = async (name) => (await new Promise<void>((resolve) => gates.set(name, resolve)), load(name));
-      const s = session(engine, { configDir: tempDir('inkling-session-') }); // no last model from the first round
-      const started = s.start();
+      // A config folder of its own: no last model from the first round.
+      const s = session(engine, { configDir: tempDir('inkling-session-') }), started = s.start();
       await vi.waitFor(() => expect(gates.has('alpha')).toBe(true));
       const used = s.use('beta');
       await vi.waitFor(() => expect(gates.has('beta')).toBe(true));
