@@ -105,25 +105,23 @@ export class Gpt2Model implements AdaptableModel {
   }
 
   apply(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
-    const [B, T] = tokens.shape;
-    if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
-    return tf.tidy(() => {
-      const mask = tf.slice(this.mask, [0, 0], [T, T]);
-      const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
-      const { logits } = this.forward(tok, B, T, 0, mask, training, null, false);
-      return tf.reshape(logits, [B, T, this.config.vocabSize]);
-    });
+    return this.wholeSequence(tokens, training, false);
   }
 
   /** The final LayerNorm's output [B, T, d]: what the tied head reads, and what a classifier pools. */
   hidden(tokens: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    return this.wholeSequence(tokens, training, true);
+  }
+
+  /** Logits [B, T, V] of whole sequences, or (headless) the final LayerNorm's output [B, T, d]. */
+  private wholeSequence(tokens: tf.Tensor2D, training: boolean, headless: boolean): tf.Tensor3D {
     const [B, T] = tokens.shape;
     if (T > this.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${this.contextLength}`);
     return tf.tidy(() => {
       const mask = tf.slice(this.mask, [0, 0], [T, T]);
       const tok = tf.gather(this.wte, tf.reshape(tokens, [B * T])) as tf.Tensor2D;
-      const { logits: states } = this.forward(tok, B, T, 0, mask, training, null, false, true);
-      return tf.reshape(states, [B, T, this.config.embedding]);
+      const { logits } = this.forward(tok, B, T, 0, mask, training, null, false, headless);
+      return tf.reshape(logits, [B, T, headless ? this.config.embedding : this.config.vocabSize]);
     });
   }
 
