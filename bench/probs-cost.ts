@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { loadModel, type LoadedModel } from '../src/engine/store/checkpoint.js';
 import { findModel } from '../src/engine/store/registry.js';
 import { modelSearchDirs } from '../src/engine/store/paths.js';
-import { argmax, cutFor, drawFrom, encodePrompt, generate, isGreedy, makeRandom, maskUnk } from '../src/engine/sample.js';
+import { argmax, cutFor, drawFrom, encodePrompt, generate, isGreedy, makeRandom, maskUnk, pickToken } from '../src/engine/sample.js';
 import { NextToken } from '../src/engine/probs.js';
 import type { SampleOptions } from '../src/engine/types.js';
 
@@ -112,10 +112,11 @@ function quartiles(xs: number[]): [number, number] {
 }
 
 /**
- * CPU microseconds per token of what /probs on adds to generate() (NextToken.fromDraw, view, candidate, the
- * token's record), repeated over logits captured from a reply, each prepared as generate() has it (masked, cut,
- * drawn). A loop this tight moves far less with the machine's load than whole replies do; it leaves out the
- * garbage collection the records cause later, which the replies' rates include.
+ * CPU microseconds per token of what /probs on adds to generate(): its per-token pick with probs on (the cut,
+ * NextToken.fromMasked, the draw or the pass's top candidate, view, candidate, the token's record) less the pick
+ * with them off (pickToken), each repeated over logits captured from a reply and masked as generate() has them.
+ * A loop this tight moves far less with the machine's load than whole replies do; it leaves out the garbage
+ * collection the records cause later, which the replies' rates include.
  */
 async function probsWorkMicros(loaded: LoadedModel, settings: Omit<SampleOptions, 'maxTokens' | 'seed'>, tokens = 64, reps = 40): Promise<number> {
   const { model, tokenizer } = loaded;
@@ -134,23 +135,32 @@ async function probsWorkMicros(loaded: LoadedModel, settings: Omit<SampleOptions
   } finally {
     state.dispose();
   }
+  const prepared = captured.map((values) => ({ values, unkLogit: maskUnk(values, tokenizer) }));
   const random = makeRandom(1);
-  const prepared = captured.map((values) => {
-    const unkLogit = maskUnk(values, tokenizer);
-    const cut = isGreedy(options) ? null : cutFor(values, options);
-    return { values, unkLogit, cut, id: cut ? drawFrom(cut, random) : argmax(values) };
-  });
   const records: unknown[] = [];
-  const once = () => {
+  const picks: number[] = [];
+  const off = () => {
+    for (const p of prepared) picks.push(pickToken(p.values, options, random));
+    picks.length = 0;
+  };
+  const on = () => {
     for (const p of prepared) {
-      const next = NextToken.fromDraw(p.values, p.unkLogit, p.cut, p.id, tokenizer, TOP);
-      records.push({ ...next.view(options, p.cut), chosen: next.candidate(p.id, p.cut), text: '' });
+      const cut = isGreedy(options) ? null : cutFor(p.values, options);
+      const next = NextToken.fromMasked(p.values, p.unkLogit, tokenizer, TOP);
+      const id = cut ? drawFrom(cut, random) : next.best;
+      records.push(next.record(id, options, cut, ''));
     }
     records.length = 0;
   };
-  for (let i = 0; i < 5; i++) once();
-  const cpu = process.cpuUsage();
-  for (let r = 0; r < reps; r++) once();
-  const { user, system } = process.cpuUsage(cpu);
-  return (user + system) / (reps * tokens);
+  const micros = (once: () => void) => {
+    for (let i = 0; i < 5; i++) once();
+    const cpu = process.cpuUsage();
+    for (let r = 0; r < reps; r++) once();
+    const { user, system } = process.cpuUsage(cpu);
+    return (user + system) / (reps * tokens);
+  };
+  // Alternated, so both see the same machine.
+  let added = 0;
+  for (let round = 0; round < 3; round++) added += micros(on) - micros(off);
+  return added / 3;
 }

@@ -3,8 +3,8 @@
 // so the display can never disagree with a draw). Computed from the logits the sampler reads to the host anyway.
 import { argmax, cutFor, isGreedy, maskUnk, type Cut } from './sample.js';
 import { tokenLabel } from './token-label.js';
-import { expSums, type ExpSums } from './exp-sums.js';
-import type { NextTokenProbs, SampleOptions, TokenCandidate, Tokenizer } from './types.js';
+import { expSums, TopK, vocabPass, type ExpSums } from './exp-sums.js';
+import type { NextTokenProbs, SampleOptions, TokenCandidate, TokenProbs, Tokenizer } from './types.js';
 
 export class NextToken {
   private constructor(
@@ -19,43 +19,43 @@ export class NextToken {
     private readonly unkLogit: number,
     /** Σ e and Σ e (l - max) without <unk>: the sampler's own sums at temperature 1 when nothing is cut. */
     private readonly masked: ExpSums,
+    /** The greedy pick: the largest masked logit's id, the lowest id on a tie (as `argmax`, which a test checks). */
+    readonly best: number,
   ) {}
 
   /**
-   * From logits already on the host (the sampler reads them all anyway): the statistics in one SIMD pass and
-   * the top candidates by selection, with no extra kernel calls, which cost more than this on the shipped models.
+   * From logits already on the host (the sampler reads them all anyway): the statistics and the top candidates in
+   * one WebAssembly SIMD pass, with no extra backend kernel calls, which cost more than this on the shipped models.
    * Takes over `all` (masks <unk> in it).
    */
   static fromValues(all: Float32Array, tokenizer: Tokenizer, top: number): NextToken {
     const unkLogit = maskUnk(all, tokenizer);
-    return NextToken.build(all, unkLogit, all[argmax(all)], null, tokenizer, top);
+    return NextToken.fromMasked(all, unkLogit, tokenizer, top);
   }
 
-  /**
-   * From a draw generate() has just made: the logits it read (<unk> already masked, `unkLogit` its raw value),
-   * the cut it drew from (null for greedy settings), whose ranking already holds the top candidates, and the
-   * token drawn (for greedy settings, the largest logit's).
-   */
-  static fromDraw(values: Float32Array, unkLogit: number, cut: Cut | null, id: number, tokenizer: Tokenizer, top: number): NextToken {
-    return NextToken.build(values, unkLogit, cut ? cut.max : values[id], cut, tokenizer, top);
-  }
-
-  /** `max` is the largest masked logit. */
-  private static build(values: Float32Array, unkLogit: number, max: number, cut: Cut | null, tokenizer: Tokenizer, top: number): NextToken {
-    const masked = expSums(values, max);
+  /** From logits generate() has read, <unk> already masked (`unkLogit` its raw value). */
+  static fromMasked(values: Float32Array, unkLogit: number, tokenizer: Tokenizer, top: number): NextToken {
+    const k = Math.max(1, Math.min(values.length, top));
+    const candidates = new TopK(k);
+    const masked = vocabPass(values, candidates);
+    // The greedy pick and the largest masked logit, before <unk> may join the candidates.
+    const best = candidates.filled > 0 ? candidates.ids[0] : argmax(values);
+    const max = candidates.logits[0];
     let { sum, weighted } = masked;
-    // The model's distribution keeps <unk>: eval scores it.
+    // The model's distribution keeps <unk>: eval scores it, and it may rank among the top candidates.
     if (unkLogit > -Infinity) {
       const d = unkLogit - max;
       const e = Math.exp(d);
       sum += e;
       weighted += e * d;
+      candidates.offer(tokenizer.unkId!, unkLogit);
     }
     // log Z = max + log Σ e; entropy = log Σ e - Σ e (l - max) / Σ e.
     const logZ = max + Math.log(sum);
     const entropy = Math.log(sum) - weighted / sum;
-    const { ids, logits } = topCandidates(values, unkLogit, tokenizer.unkId, cut, Math.max(1, Math.min(values.length, top)));
-    return new NextToken(values, ids, logits, logZ, entropy, tokenizer, unkLogit, masked);
+    const { ids, logits, filled } = candidates;
+    const whole = filled === k;
+    return new NextToken(values, whole ? ids : ids.slice(0, filled), whole ? logits : logits.slice(0, filled), logZ, entropy, tokenizer, unkLogit, masked, best);
   }
 
   /** The sampler's cut for these settings; null for greedy settings (the top token, always). */
@@ -75,6 +75,12 @@ export class NextToken {
     return { candidates, entropy: this.entropy, sampledEntropy: cut ? cutEntropy(cut, this.values, this.masked) : 0, kept: cut ? cut.count : 1 };
   }
 
+  /** The record of token `id` drawn from this distribution through `cut`, with its text. */
+  record(id: number, options: SampleOptions, cut: Cut | null, text: string): TokenProbs {
+    const { candidates, entropy, sampledEntropy, kept } = this.view(options, cut);
+    return { candidates, entropy, sampledEntropy, kept, chosen: this.candidate(id, cut), text };
+  }
+
   /** One token's probabilities, whether or not it is among the top candidates. */
   candidate(id: number, cut: Cut | null): TokenCandidate {
     const unkId = this.tokenizer.unkId;
@@ -86,7 +92,7 @@ export class NextToken {
       const unkAt = unkId === null ? -1 : this.topIds.indexOf(unkId);
       sampled = this.keptShare(id, unkAt !== -1 && unkAt < at ? at - 1 : at, cut);
     }
-    else if (cut === null) sampled = id === argmax(this.values) ? 1 : 0;
+    else if (cut === null) sampled = id === this.best ? 1 : 0;
     else sampled = isKept(cut, id) ? cut.weights[id] / cut.total : 0;
     return { id, label: tokenLabel(this.tokenizer, id), logprob: logit - this.logZ, sampled };
   }
@@ -95,62 +101,6 @@ export class NextToken {
   private keptShare(id: number, rank: number, cut: Cut | null): number {
     if (cut === null) return rank === 0 ? 1 : 0;
     return rank < cut.count ? cut.weights[id] / cut.total : 0;
-  }
-}
-
-/**
- * The k top candidates of the model's own ranking (logit desc, id asc), <unk> at its raw logit, most likely first.
- * A cut that kept at least k already holds them in its first positions, so only those are read.
- */
-function topCandidates(values: Float32Array, unkLogit: number, unkId: number | null, cut: Cut | null, k: number): TopK {
-  const top = new TopK(k);
-  if (cut && cut.count >= k && cut.count < values.length) {
-    for (let i = 0; i < cut.count; i++) {
-      const id = cut.ids[i];
-      if (id !== unkId) top.offer(id, values[id]);
-    }
-    if (unkId !== null) top.offer(unkId, unkLogit);
-  } else {
-    // Ids come in order here, so a value equal to the k-th best never displaces it: skip all but greater ones.
-    let floor = -Infinity;
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] > floor) {
-        top.offer(i, values[i]);
-        floor = top.floor;
-      }
-    }
-    if (unkId !== null) top.offer(unkId, unkLogit);
-  }
-  return top;
-}
-
-/** The k best offered (id, logit) pairs by logit, ties to the lower id, kept sorted by insertion. */
-class TopK {
-  // Plain arrays: made per token, and k is small.
-  readonly ids: number[];
-  readonly logits: number[];
-  private filled = 0;
-  /** The k-th best logit once k are in, before that -Infinity. */
-  floor = -Infinity;
-
-  constructor(private readonly k: number) {
-    this.ids = new Array<number>(k).fill(-1);
-    this.logits = new Array<number>(k).fill(-Infinity);
-  }
-
-  offer(id: number, v: number): void {
-    const { ids, logits, k } = this;
-    if (this.filled === k && !(v > logits[k - 1] || (v === logits[k - 1] && id < ids[k - 1]))) return;
-    let at = Math.min(this.filled, k - 1);
-    while (at > 0 && (v > logits[at - 1] || (v === logits[at - 1] && id < ids[at - 1]))) {
-      logits[at] = logits[at - 1];
-      ids[at] = ids[at - 1];
-      at--;
-    }
-    logits[at] = v;
-    ids[at] = id;
-    if (this.filled < k) this.filled++;
-    if (this.filled === k) this.floor = logits[k - 1];
   }
 }
 

@@ -175,9 +175,9 @@ export async function generate(
       if (probs) {
         // Only when asked, and from the sampler's own work on this token.
         const cut = isGreedy(options) ? null : cutFor(raw, options);
-        id = cut ? drawFrom(cut, random) : argmax(raw);
-        const next = NextToken.fromDraw(raw, unkLogit, cut, id, tokenizer, probs.top);
-        described.push({ ...next.view(options, cut), chosen: next.candidate(id, cut), text: '' });
+        const next = NextToken.fromMasked(raw, unkLogit, tokenizer, probs.top);
+        id = cut ? drawFrom(cut, random) : next.best;
+        described.push(next.record(id, options, cut, ''));
       } else {
         id = pickToken(raw, options, random);
       }

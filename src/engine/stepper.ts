@@ -77,7 +77,7 @@ export class Stepper {
   }
 
   private async push(next: NextToken, id: number, cut: ReturnType<NextToken['cut']>): Promise<TokenProbs> {
-    const token: TokenProbs = { ...next.view(this.options, cut), chosen: next.candidate(id, cut), text: this.decodeNext(id) };
+    const token = next.record(id, this.options, cut, this.decodeNext(id));
     this.tokens.push(token);
     await this.feed([id]);
     return token;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expSums } from '../../src/engine/exp-sums.js';
+import { expSums, TopK, vocabPass } from '../../src/engine/exp-sums.js';
 import { assembleProbsKernel } from '../../src/engine/kernels/simd/assemble.js';
 import { PROBS_WASM } from '../../src/engine/kernels/simd/probs-wasm.js';
 
@@ -44,5 +44,27 @@ describe('the exponential sums behind log Z and the entropy', () => {
     const e = [1, Math.exp(-1), Math.exp(-2)];
     expect(expSums(v, 0).sum).toBeCloseTo(e[0] + e[1] + e[2], 6);
     expect(expSums(v, 0).weighted).toBeCloseTo(-e[1] - 2 * e[2], 6);
+  });
+
+  it('the top candidates in SIMD are the plain sort\'s, ties to the lower id, at the tails and past the first page', () => {
+    /** The k best by a full sort: value desc, id asc, finite only. */
+    const sorted = (v: Float32Array, k: number) =>
+      [...v.keys()].filter((i) => v[i] > -Infinity).sort((a, b) => v[b] - v[a] || a - b).slice(0, k);
+    for (const [n, masked] of [[1, []], [2, [1]], [3, [0, 2]], [5, [0]], [9, [4, 8]], [87, [3]], [4001, [0]], [50257, [17, 50000]]] as const) {
+      for (const k of [1, 5, 20]) {
+        const v = logits(n, 20, n + k, [...masked]);
+        // ties: copies of the largest value and of a middling one, at ids that straddle vector lanes
+        if (n > 8) v[n - 1] = v[n - 2] = v[1] = max(v);
+        if (n > 8) v[n - 3] = v[2] = v[6];
+        const want = sorted(v, k);
+        for (const useWasm of [true, false]) {
+          const top = new TopK(k);
+          const sums = vocabPass(v, top, useWasm);
+          expect(top.ids.slice(0, top.filled)).toEqual(want);
+          expect(top.logits.slice(0, top.filled)).toEqual(want.map((i) => v[i]));
+          expect(sums.sum).toBeCloseTo(expSums(v, max(v), 1, false).sum, 3);
+        }
+      }
+    }
   });
 });

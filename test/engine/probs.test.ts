@@ -70,9 +70,10 @@ describe('token probabilities', () => {
   }
 
   it('generate reports each token of the text, and the same text as without them', async () => {
-    for (const name of ['gpt', 'word']) {
+    // Greedy settings too: with probs on, the greedy pick is the SIMD pass's top candidate rather than argmax's.
+    for (const [name, setting] of [['gpt', { temperature: 1.2, topK: 6 }], ['word', { temperature: 1.2, topK: 6 }], ['lstm', { temperature: 0 }], ['word', { temperature: 0 }]] as const) {
       const m = models[name];
-      const options = { ...base, temperature: 1.2, topK: 6, seed: 4, maxTokens: 25 };
+      const options = { ...base, ...setting, seed: 4, maxTokens: 25 };
       const seen: string[] = [];
       const plain = await generate(m, 'the cat', options, () => {});
       const before = tf.memory().numTensors;
@@ -85,7 +86,7 @@ describe('token probabilities', () => {
       for (const t of probed.tokenProbs!) {
         expect(t.candidates).toHaveLength(3);
         expect(t.chosen.sampled).toBeGreaterThan(0);
-        expect(t.kept).toBeLessThanOrEqual(6);
+        expect(t.kept).toBeLessThanOrEqual(options.temperature === 0 ? 1 : 6);
       }
     }
   });
@@ -210,7 +211,10 @@ describe('the cut shown is the cut the sampler applies', () => {
 
   it('top-k 1 and top-p near 0 keep exactly the top token, ties going to the lower id', async () => {
     for (const options of [{ ...base, topK: 1 }, { ...base, topP: 1e-9 }, { ...base, temperature: 0 }]) {
-      const view = (await describeLogits(logits, options)).view(options);
+      const next = await describeLogits(logits, options);
+      expect(next.best).toBe(1);
+      expect(pickToken(Float32Array.from(logits), options, makeRandom(1))).toBe(1);
+      const view = next.view(options);
       expect(view.kept).toBe(1);
       expect(view.candidates[0]).toMatchObject({ id: 1, sampled: 1 });
       expect(view.candidates[1]).toMatchObject({ id: 2, sampled: 0 });
