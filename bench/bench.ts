@@ -129,12 +129,13 @@ async function main(): Promise<void> {
       tokens: { type: 'string', default: '300' },
       rounds: { type: 'string', default: '7' },
       processes: { type: 'string' },
+      control: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
       'usage: npm run bench -- [--quick] [--workload a,b,c] [--backend tensorflow|webgpu|wasm|cpu] | --reply-priority\n' +
-        '       npm run bench -- --probs [--models a,b] [--tokens 300] [--rounds 7] [--base DIR/src] | [--processes PAIRS]\n',
+        '       npm run bench -- --probs [--models a,b] [--tokens 300] [--rounds 7] [--base DIR/src] [--control] | [--processes PAIRS]\n',
     );
     return;
   }
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
       models: values.models.split(',').map((m) => m.trim()),
       tokens: Number(values.tokens),
       rounds: Number(values.rounds),
+      control: values.control,
       ...(values.base ? { base: values.base } : {}),
     });
     process.stdout.write(JSON.stringify({ backend: info.name, ...report }, null, 2) + '\n');

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { loadModel, type LoadedModel } from '../src/engine/store/checkpoint.js';
 import { findModel } from '../src/engine/store/registry.js';
 import { modelSearchDirs } from '../src/engine/store/paths.js';
-import { argmax, cutFor, drawFrom, encodePrompt, generate, isGreedy, makeRandom, maskUnk, pickToken } from '../src/engine/sample.js';
+import { argmax, cutFor, drawFrom, encodePrompt, generate, isGreedy, makeRandom, maskUnk } from '../src/engine/sample.js';
 import { NextToken } from '../src/engine/probs.js';
 import type { SampleOptions } from '../src/engine/types.js';
 
@@ -19,6 +19,8 @@ export interface ProbsCostOptions {
   rounds: number;
   /** A source tree (its `src/` folder) whose generate() runs alongside this one's. */
   base?: string;
+  /** The "on" replies run with probs off too: the cost columns then show the measurement's own spread and bias. */
+  control?: boolean;
 }
 
 /** The bench's sampling settings, the chat's defaults (the top-k and top-p cuts in play), and greedy. */
@@ -61,6 +63,7 @@ export async function probsCostBench(modelsDir: string, o: ProbsCostOptions): Pr
   return {
     date: new Date().toISOString(),
     tokensPerReply: o.tokens,
+    control: Boolean(o.control),
     rounds: o.rounds,
     candidatesPerToken: TOP,
     cores: cpus().length,
@@ -76,7 +79,7 @@ export async function probsCostBench(modelsDir: string, o: ProbsCostOptions): Pr
  */
 async function rotation(loaded: LoadedModel, trees: Record<string, Generate>, settings: Omit<SampleOptions, 'maxTokens' | 'seed'>, o: ProbsCostOptions) {
   const run = (gen: Generate, on: boolean, seed: number) =>
-    gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}, undefined, on ? { top: TOP } : undefined);
+    gen(loaded, PROMPT, { ...settings, maxTokens: o.tokens, seed }, () => {}, undefined, on && !o.control ? { top: TOP } : undefined);
   // Wall-clock tokens/s as the user sees them, and per CPU-second of this process: on a machine shared with
   // other work the CPU figure moves far less with the load.
   const keys = Object.keys(trees).flatMap((tree) => [`${tree}Off`, `${tree}On`]);
@@ -112,11 +115,11 @@ function quartiles(xs: number[]): [number, number] {
 }
 
 /**
- * CPU microseconds per token of what /probs on adds to generate(): its per-token pick with probs on (the cut,
- * NextToken.fromMasked, the draw or the pass's top candidate, view, candidate, the token's record) less the pick
- * with them off (pickToken), each repeated over logits captured from a reply and masked as generate() has them.
- * A loop this tight moves far less with the machine's load than whole replies do; it leaves out the garbage
- * collection the records cause later, which the replies' rates include.
+ * CPU microseconds per token of what /probs on adds to generate(): NextToken.fromMasked and the token's record,
+ * less argmax with greedy settings (the pass's top candidate replaces it), each repeated over logits captured
+ * from a reply and prepared as generate() has them (masked, cut, drawn). A loop this tight moves far less with
+ * the machine's load than whole replies do; it leaves out the garbage collection the records cause later,
+ * which the replies' rates include.
  */
 async function probsWorkMicros(loaded: LoadedModel, settings: Omit<SampleOptions, 'maxTokens' | 'seed'>, tokens = 64, reps = 40): Promise<number> {
   const { model, tokenizer } = loaded;
@@ -135,22 +138,21 @@ async function probsWorkMicros(loaded: LoadedModel, settings: Omit<SampleOptions
   } finally {
     state.dispose();
   }
-  const prepared = captured.map((values) => ({ values, unkLogit: maskUnk(values, tokenizer) }));
   const random = makeRandom(1);
+  const prepared = captured.map((values) => {
+    const unkLogit = maskUnk(values, tokenizer);
+    const cut = isGreedy(options) ? null : cutFor(values, options);
+    return { values, unkLogit, cut, id: cut ? drawFrom(cut, random) : argmax(values) };
+  });
   const records: unknown[] = [];
   const picks: number[] = [];
-  const off = () => {
-    for (const p of prepared) picks.push(pickToken(p.values, options, random));
-    picks.length = 0;
-  };
   const on = () => {
-    for (const p of prepared) {
-      const cut = isGreedy(options) ? null : cutFor(p.values, options);
-      const next = NextToken.fromMasked(p.values, p.unkLogit, tokenizer, TOP);
-      const id = cut ? drawFrom(cut, random) : next.best;
-      records.push(next.record(id, options, cut, ''));
-    }
+    for (const p of prepared) records.push(NextToken.fromMasked(p.values, p.unkLogit, tokenizer, TOP).record(p.id, options, p.cut, ''));
     records.length = 0;
+  };
+  const saved = () => {
+    for (const p of prepared) picks.push(argmax(p.values));
+    picks.length = 0;
   };
   const micros = (once: () => void) => {
     for (let i = 0; i < 5; i++) once();
@@ -159,8 +161,5 @@ async function probsWorkMicros(loaded: LoadedModel, settings: Omit<SampleOptions
     const { user, system } = process.cpuUsage(cpu);
     return (user + system) / (reps * tokens);
   };
-  // Alternated, so both see the same machine.
-  let added = 0;
-  for (let round = 0; round < 3; round++) added += micros(on) - micros(off);
-  return added / 3;
+  return micros(on) - (isGreedy(options) ? micros(saved) : 0);
 }
