@@ -54,6 +54,24 @@ describe('Transcript', () => {
     }
   });
 
+  it("wraps a help list's rows under their description, and other lines as before", () => {
+    const text = ['Keys:', '  Enter       send (sent while a reply streams, it waits as "queued ›" and goes next)', '  Esc         stop the reply', '- a bullet that runs on past the edge of a narrow terminal', 'settings: temperature 0  top-k 40  top-p 0.95  max-tokens 200', 'Quitting saves the conversation in the config folder, under conversations/.'].join('\n');
+    const frame = render(<Transcript turns={[{ id: 1, kind: 'output', text }]} generation={0} width={40} />).lastFrame()!;
+    const lines = frame.split('\n').filter((l) => l.trim() !== '');
+    for (const line of lines) expect(line.length).toBeLessThan(40);
+    const enter = lines.findIndex((l) => l.startsWith('  Enter       send'));
+    const esc = lines.findIndex((l) => l.startsWith('  Esc '));
+    expect(esc - enter).toBeGreaterThan(2);
+    for (const line of lines.slice(enter + 1, esc)) expect(line).toMatch(/^ {14}\S/);
+    const bullet = lines.findIndex((l) => l.startsWith('- a bullet'));
+    expect(lines[bullet + 1]).toMatch(/^ {2}\S/);
+    // a line at the edge keeps its rows at the edge, double spaces or not
+    const settings = lines.findIndex((l) => l.startsWith('settings:'));
+    expect(lines[settings + 1]).toMatch(/^\S/);
+    expect(lines[lines.length - 1]).toMatch(/^\S/);
+    expect(lines.join(' ').replace(/ +/g, ' ')).toBe(text.replace(/\n/g, ' ').replace(/ +/g, ' '));
+  });
+
   it('writes new turns after the old ones', () => {
     const app = render(<Transcript turns={turns.slice(0, 1)} generation={0} width={100} />);
     app.rerender(<Transcript turns={turns.slice(0, 2)} generation={0} width={100} />);

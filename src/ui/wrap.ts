@@ -62,3 +62,29 @@ function wrapLine(line: string, offset: number, cols: number, rows: Row[]): void
 export function wrapLines(text: string, width: number): string[] {
   return wrapRows(text, width).map(({ start, end }) => text.slice(start, end).replace(/ +$/, ''));
 }
+
+/**
+ * Where a line's continuation rows start: under the description of an indented `  term   description` row (help's
+ * command, flag and key lists; 4 cells past the row's indent when that is over half the width), under the text of a
+ * `- ` bullet, 2 cells past any other indented line's indent (help's examples); 0 for lines at the edge.
+ */
+export function hangOf(line: string, width: number): number {
+  const indent = /^ */.exec(line)![0].length;
+  const term = /^( +\S+(?: \S+)* {2,})\S/.exec(line);
+  const bullet = /^( *- )\S/.exec(line);
+  const hang = term ? stringWidth(term[1]!) : bullet ? bullet[1]!.length : indent > 0 ? indent + 2 : 0;
+  if (hang <= width / 2) return hang;
+  return term && indent + 4 <= width / 2 ? indent + 4 : 0;
+}
+
+/** wrapLines, with each line's continuation rows indented by its hangOf. */
+export function wrapHanging(text: string, width: number): string[] {
+  return text.split('\n').flatMap((line) => {
+    const hang = hangOf(line, width);
+    const [first, ...rest] = wrapRows(line, width);
+    if (hang === 0 || rest.length === 0) return wrapLines(line, width);
+    const head = line.slice(first!.start, first!.end).replace(/ +$/, '');
+    const tail = line.slice(first!.end).replace(/^ +/, '');
+    return [head, ...wrapLines(tail, width - hang).map((row) => ' '.repeat(hang) + row)];
+  });
+}
