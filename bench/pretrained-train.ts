@@ -8,7 +8,7 @@ import { gradients, trainableNames } from '../src/engine/models/index.js';
 import { LoraModel, isAdaptable } from '../src/engine/models/lora.js';
 import { AdamW } from '../src/engine/training/optim.js';
 import { sparseCrossEntropy } from '../src/engine/training/loss.js';
-import { wasmFitRefusal } from '../src/engine/training/memory.js';
+import { loraActivationFloats, wasmFitRefusal } from '../src/engine/training/memory.js';
 import type { LanguageModel, TrainConfig } from '../src/engine/types.js';
 
 export const BATCH = 4;
@@ -90,7 +90,9 @@ export async function loraFinetune(model: LanguageModel, what: string, batch = B
   if (!isAdaptable(model)) return { refused: 'this family takes no LoRA adapters' };
   const lora = new LoraModel(model, { rank: 8, alpha: 16, dropout: 0 }, 1);
   const trainable = lora.adapters.parameterCount();
-  const check = (batchSize: number) => wasmFitRefusal(what, model.config, lora.parameterCount(), trainable, { ...TRAIN, batchSize });
+  // As finetune's own check: the adapters' activations count too.
+  const floats = loraActivationFloats(model.adapterTargets());
+  const check = (batchSize: number) => wasmFitRefusal(what, model.config, lora.parameterCount(), trainable, { ...TRAIN, batchSize }, {}, floats);
   try {
     const figure = await stepsOf(lora, batch);
     return batch === BATCH ? figure : { ...figure, memoryCheck: `at ${BATCH}x${SEQ}: ${check(BATCH) ?? 'allowed'}` };
