@@ -124,7 +124,7 @@ describe.skipIf(!hasTmux())('typing into the chat (needs tmux)', () => {
     app.keys('Escape');
     await app.waitFor(/you › queued prompt\n/);
     app.keys('Escape');
-    await app.waitFor(/you › queued prompt\n[\s\S]*tiny-gpt · [\d.]+ tok\/s/);
+    await app.waitFor(/you › queued prompt\n[\s\S]*tiny-gpt · [\d.,]+ tok\/s/);
     expect(app.capture()).not.toContain('queued ›');
 
     // Back to 110 columns, then Ctrl-C twice: the app quits and says where the conversation went.

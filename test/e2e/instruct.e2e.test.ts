@@ -100,7 +100,7 @@ describe.skipIf(!hasTmux())('an instruct model chatting in a terminal (needs tmu
 
     // One user message through both models, each through its template under its own system prompt; both stop.
     await app.enter('/compare chat-ft chat-ft-q8 good morning');
-    const compared = await app.waitFor(/same prompt, seed \d+:\nchat-ft {2}\d+ tokens, [\d.]+ tok\/s +│ chat-ft-q8 {2}\d+ tokens, [\d.]+ tok\/s\n.*\n/);
+    const compared = await app.waitFor(/same prompt, seed \d+:\nchat-ft {2}\d+ tokens, [\d.,]+ tok\/s +│ chat-ft-q8 {2}\d+ tokens, [\d.,]+ tok\/s\n.*\n/);
     const row = compared.slice(compared.lastIndexOf('same prompt, seed')).split('\n')[2]!;
     expect(row.split('│').map((cell) => cell.trim())).toEqual([ANSWERS['Be brief.'], ANSWERS['Be loud.']]);
 
@@ -117,7 +117,7 @@ describe.skipIf(!hasTmux())('an instruct model chatting in a terminal (needs tmu
     await app.waitFor(/chat-ft │ chat mode/, 90_000);
     expect(app.capture()).toMatch(wrapped('system prompt: Be brief.'));
     await app.enter('hello');
-    const shown = await app.waitFor(/you › hello\n[\s\S]*?chat-ft · [\d.]+ tok\/s\n/);
+    const shown = await app.waitFor(/you › hello\n[\s\S]*?chat-ft · [\d.,]+ tok\/s\n/);
     expect(replyTo(shown, 'hello', 'chat-ft')).toBe(ANSWERS['Be brief.']);
 
     await app.enter('/compare chat-ft chat-ft-q8 thanks');

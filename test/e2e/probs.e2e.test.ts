@@ -37,7 +37,7 @@ describe.skipIf(!hasTmux())('probabilities in a terminal (needs tmux)', () => {
     await app.enter('/probs on');
     await app.waitFor(/probs on: replies are coloured/);
     await app.enter('the cat');
-    await app.waitFor(/you › the cat[\s\S]*gutenberg-gpt · [\d.]+ tok\/s[\s\S]*probability: ■ ≥50%/);
+    await app.waitFor(/you › the cat[\s\S]*gutenberg-gpt · [\d.,]+ tok\/s[\s\S]*probability: ■ ≥50%/);
 
     await app.enter('/temp 0.2');
     await app.waitFor(/temperature = 0\.2/);
